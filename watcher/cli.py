@@ -1,0 +1,147 @@
+"""The typer app: global options, one error handler, and the commands' registration."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from watcher import __version__
+from watcher.commands.context import AppState, err_console
+from watcher.errors import WatcherError
+
+# Global options are accepted anywhere on the line (`followup leads --json --now D`):
+# the root group moves them in front of the subcommand before parsing.
+_GLOBAL_WITH_VALUE = ("--config", "--now")
+_GLOBAL_FLAGS = ("--json", "--debug", "--verbose", "-v", "--quiet", "-q")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in _GLOBAL_WITH_VALUE:
+            if "=" in arg:
+                front.append(arg)
+            elif index + 1 < len(args):
+                front.extend(args[index : index + 2])
+                index += 1
+            else:
+                rest.append(arg)
+        elif arg in _GLOBAL_FLAGS:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
+def report_error(error: WatcherError, debug: bool) -> int:
+    """Print a one-line message for a known error; the traceback only with --debug."""
+    if debug:
+        err_console().print_exception()
+    message = str(error).replace("\n", " ")
+    err_console().print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return error.exit_code
+
+
+class FollowupGroup(TyperGroup):
+    """Root group: global options anywhere, WatcherError mapped to exit codes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WatcherError as error:
+            debug = isinstance(ctx.obj, AppState) and ctx.obj.debug
+            ctx.exit(report_error(error, debug))
+        except KeyboardInterrupt:
+            err_console().print("interrupted")
+            ctx.exit(130)
+
+
+app = typer.Typer(
+    cls=FollowupGroup,
+    help="Watches your job-search mail and tells you whom to nudge, whom to wait for, "
+    "and which leads to let go.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"followup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar="FOLLOWUP_CONFIG",
+            help="Config file (default: followup/config.toml in the user config dir).",
+            dir_okay=False,
+        ),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            envvar="FOLLOWUP_NOW",
+            help="Decide as if it were this moment (ISO 8601; no offset = your time zone).",
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Machine-readable output instead of tables.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More log output.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Global options; every command accepts them before or after its name."""
+    ctx.obj = AppState(config_path=config, now_text=now, json_output=json_output, debug=debug)
+    level = logging.DEBUG if verbose or debug else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", force=True
+    )
+    for noisy in ("imapclient", "mailparser", "alembic", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _register() -> None:
+    from watcher.commands import setup
+
+    setup.register(app)
+    # Each topic module adds its commands here, one line each.
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()

@@ -1,0 +1,1 @@
+"""The CLI's commands, grouped by topic; ``watcher.cli`` registers them."""

@@ -1,0 +1,141 @@
+"""What every command gets: global options, lazily loaded settings, clock, database, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from watcher.clock import Clock, FixedClock, SystemClock
+from watcher.config import Settings, default_config_path, defaults_without_file, load_settings
+from watcher.errors import UsageError
+from watcher.store.db import open_database, transaction
+
+
+def parse_now(text: str, zone: ZoneInfo) -> datetime:
+    """``--now``: ISO 8601; a value without an offset is local time in ``zone``."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"--now {text!r} is not an ISO-8601 date or time; use e.g. 2026-03-10T09:00"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value
+
+
+@dataclass
+class AppState:
+    """Global options and the things built from them, created once per invocation."""
+
+    config_path: Path | None = None
+    now_text: str | None = None
+    json_output: bool = False
+    debug: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+    _clock: Clock | None = field(default=None, repr=False)
+    _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
+
+    @property
+    def resolved_config_path(self) -> Path:
+        return self.config_path or default_config_path()
+
+    def settings(self) -> Settings:
+        """The config file's settings; a missing or broken file is a ConfigError."""
+        if self._settings is None:
+            self._settings = load_settings(self.resolved_config_path)
+            for warning in self._settings.warnings:
+                err_console().print(f"[yellow]warning:[/] {warning}", highlight=False)
+        return self._settings
+
+    def settings_or_defaults(self) -> Settings:
+        """Settings when a config exists, else the defaults (for detect, demo)."""
+        if self._settings is None and not self.resolved_config_path.exists():
+            return defaults_without_file()
+        return self.settings()
+
+    def clock(self) -> Clock:
+        if self._clock is None:
+            if self.now_text:
+                zone = self.settings_or_defaults().zone
+                self._clock = FixedClock(parse_now(self.now_text, zone))
+            else:
+                self._clock = SystemClock()
+        return self._clock
+
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            self._sessions = open_database(self.settings().database.effective_url)
+        return self._sessions
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with transaction(self.sessions()) as session:
+            yield session
+
+
+def state(ctx: typer.Context) -> AppState:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppState):
+        obj = AppState()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def print_json(value: Any) -> None:
+    """One JSON document on stdout (an object or an array), ISO dates."""
+    sys.stdout.write(json.dumps(_jsonable(value), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def print_json_line(value: Any) -> None:
+    """One line of JSON Lines, flushed so a reader sees it as it goes."""
+    sys.stdout.write(json.dumps(_jsonable(value), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def print_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None
+) -> None:
+    """Rows as a rich table (the human form of a --json array)."""
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(_jsonable(row.get(c))) for c in columns))
+    console().print(table)

@@ -1,0 +1,166 @@
+"""Commands that set things up: init, config check, db upgrade."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from watcher.commands.context import console, print_json, state
+from watcher.config import Settings, parse_settings
+from watcher.errors import UsageError
+from watcher.store.db import current_revision, head_revision, make_engine, upgrade
+
+SAMPLE_CONFIG = '''\
+# followup configuration. Only [[account]] is required; every other key shows its default.
+# Docs: `followup --help`, and the README.
+
+[[account]]
+name = "personal"                 # unique; used in messages and the CLI
+host = "imap.example.org"
+# port = 993                      # default from tls: 993 implicit, 143 starttls
+tls = "implicit"                  # implicit | starttls | none (none: loopback only)
+ca_file = ""                      # extra CA bundle; empty = system store
+username = "alex@example.org"
+addresses = ["alex@example.org"]  # your own addresses: mail from them is outbound
+password_command = "pass show mail/imap"   # or: keyring = true | password_env = "VAR"
+# oauth2_token_command = "oama access alex@gmail.com"   # Gmail / Microsoft 365
+folders = "auto"                  # auto = INBOX + the \\\\Sent folder; or a list
+since_days = 120                  # how far back the first sync looks
+# maildir = "/home/alex/Mail/personal"   # a local Maildir instead of IMAP
+
+# [smtp]                          # needed only to send the digest
+# host = "smtp.example.org"
+# port = 587
+# tls = "starttls"                # implicit | starttls | none (loopback only)
+# username = "alex@example.org"
+# password_command = "pass show mail/smtp"
+# from = "followup <alex@example.org>"
+
+[digest]
+# to = "alex@example.org"         # default: the first account's first address
+time = "08:00"
+timezone = "America/New_York"     # also the time zone for all date logic
+send_empty = false
+drafts = false                    # APPEND suggested messages to Drafts
+
+[policy]
+business_days = true
+thank_you = true
+first_nudge_days = 2              # nudge window opens this many days after the interview
+nudge_due_days = 3
+grace_days = 1                    # after a promised date
+max_nudges = 2
+min_gap_days = 7
+give_up_days = 7
+stale_days = 30
+# holidays_country = "US"
+
+[database]
+# url = "sqlite:////home/alex/.local/share/followup/followup.db"   # the default
+# url = "postgresql+psycopg://followup@localhost/followup"
+'''
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new file created with mode 0600 (atomically, via a temp file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def init(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config.")] = False,
+) -> None:
+    """Write a commented config file (mode 0600) and create the database."""
+    app_state = state(ctx)
+    path = app_state.resolved_config_path
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists; edit it, or pass --force to overwrite it")
+    settings = parse_settings(SAMPLE_CONFIG, None)  # the sample must stay valid
+    _write_private(path, SAMPLE_CONFIG)
+    url = settings.database.effective_url
+    upgrade(make_engine(url))
+    if app_state.json_output:
+        print_json({"config": str(path), "database": url})
+    else:
+        console().print(f"wrote {path}\ncreated database {url}")
+        console().print("next: edit the \\[\\[account]] section, then run `followup config check`")
+
+
+def _masked(settings: Settings) -> dict[str, object]:
+    """The effective settings as plain data; secrets replaced by where they come from."""
+    accounts = []
+    for account in settings.accounts:
+        data = account.model_dump(exclude={"password"})
+        data["port"] = account.effective_port
+        data["secret"] = account.secret_source()
+        accounts.append(data)
+    smtp = None
+    if settings.smtp is not None:
+        smtp = settings.smtp.model_dump(exclude={"password"}, by_alias=True)
+        smtp["port"] = settings.smtp.effective_port
+        smtp["secret"] = settings.smtp.secret_source()
+    return {
+        "config": str(settings.path),
+        "account": accounts,
+        "smtp": smtp,
+        "digest": settings.digest.model_dump(),
+        "policy": settings.policy.model_dump(),
+        "database": {"url": settings.database.effective_url},
+        "warnings": list(settings.warnings),
+    }
+
+
+def config_check(ctx: typer.Context) -> None:
+    """Validate the config file and print the effective settings, secrets masked."""
+    app_state = state(ctx)
+    settings = app_state.settings()
+    data = _masked(settings)
+    if app_state.json_output:
+        print_json(data)
+        return
+    out = console()
+    out.print(f"[green]ok[/]: {settings.path}")
+    for section, values in data.items():
+        if section in ("config", "warnings"):
+            continue
+        items = values if isinstance(values, list) else [values]
+        for item in items:
+            if item is None:
+                out.print(f"[bold]\\[{section}][/] (not set)")
+                continue
+            out.print(f"[bold]\\[{section}][/]")
+            assert isinstance(item, dict)
+            for key, value in item.items():
+                out.print(f"  {key} = {value!r}")
+
+
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply pending database migrations (also done on every start); safe to repeat."""
+    app_state = state(ctx)
+    url = app_state.settings().database.effective_url
+    engine = make_engine(url)
+    applied = upgrade(engine)
+    revision = current_revision(engine)
+    if app_state.json_output:
+        print_json({"database": url, "revision": revision, "applied": applied})
+    else:
+        word = "upgraded to" if applied else "already at"
+        console().print(f"database {word} revision {revision} (head {head_revision()})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
+    config_app.command("check")(config_check)
+    app.add_typer(config_app, name="config")
+    db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+    db_app.command("upgrade")(db_upgrade)
+    app.add_typer(db_app, name="db")
