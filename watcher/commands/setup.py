@@ -71,7 +71,7 @@ def _write_private(path: Path, text: str) -> None:
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.replace(tmp, path)
+    tmp.replace(path)
 
 
 def init(
