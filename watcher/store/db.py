@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from watcher.errors import StorageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_all() -> None:
+    """Close the pooled connections of every engine made here (shutdown, tests)."""
+    for engine in list(_engines):
+        engine.dispose()
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -63,6 +72,7 @@ def make_engine(url: str) -> Engine:
         raise StorageError(f"cannot open database {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)
+    _engines.add(engine)
     return engine
 
 
