@@ -1,0 +1,323 @@
+"""Pure mail parsing: raw RFC 5322 bytes -> Message, with the new text split from quotes."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import html_text
+import mailparser
+from mailparser_reply import EmailReplyParser
+
+from nlp.types import Email
+from watcher.domain import Address, Direction, Message
+from watcher.errors import MessageParseError
+
+__all__ = [
+    "KEPT_HEADERS",
+    "MAX_TEXT_CHARS",
+    "message_key",
+    "parse_message",
+    "raw_key",
+    "to_nlp_email",
+]
+
+# Bodies past this are tails of logs or pasted documents: nothing the detector needs.
+MAX_TEXT_CHARS = 200_000
+MAX_ID_CHARS = 998  # RFC 5322 line length: longer "ids" are garbage
+KEPT_HEADERS = (
+    "auto-submitted",
+    "x-autoreply",
+    "x-autorespond",
+    "precedence",
+    "list-unsubscribe",
+    "list-id",
+    "x-followup-digest",
+    "x-followup-draft",
+    "content-type",
+)
+_IDENTITY_HEADERS = ("from", "to", "subject", "date", "message-id")
+# A Date before this is a zeroed or garbled clock, not a real message.
+_EARLIEST_PLAUSIBLE = datetime(1980, 1, 1, tzinfo=UTC)
+# A Date this far past the server's arrival time is a sender clock that is wrong.
+_FUTURE_SLACK = timedelta(days=2)
+_REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl"]
+_ANGLE_ID = re.compile(r"<([^<>\s]+)>")
+_FORWARD_MARKER = re.compile(
+    r"^[ >]*(?:-+ ?Forwarded message ?-+|Begin forwarded message:"
+    r"|-+ ?Weitergeleitete Nachricht ?-+|-+ ?Message transféré ?-+)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The forwarder's own note counts as "adding little" below this many characters.
+_SHORT_FORWARD_NOTE = 200
+_SIGN_OFF_MAX = 30
+_NAME_LINE_MAX = 40
+
+
+def parse_message(
+    raw: bytes, own_addresses: frozenset[str], fallback_date: datetime | None
+) -> Message:
+    """Parse one message; bad mail raises MessageParseError with a short reason, nothing else.
+
+    ``fallback_date`` is the server's arrival time (IMAP INTERNALDATE, Maildir
+    delivery time): it stands in for a missing, garbled or far-future Date header.
+    """
+    if not raw or not raw.strip():
+        raise MessageParseError("empty message")
+    try:
+        parsed = mailparser.parse_from_bytes(raw)
+    except Exception as exc:  # the library's errors, and the stdlib's beneath it
+        raise MessageParseError(f"unparseable MIME: {type(exc).__name__}") from exc
+    try:
+        return _build(raw, parsed, own_addresses, fallback_date)
+    except MessageParseError:
+        raise
+    except Exception as exc:  # hostile mail reaches corners of email/mailparser we cannot list
+        raise MessageParseError(f"unparseable message: {type(exc).__name__}: {exc}"[:200]) from exc
+
+
+def _build(
+    raw: bytes, parsed: Any, own_addresses: frozenset[str], fallback_date: datetime | None
+) -> Message:
+    msg = parsed.message
+    if msg is None or not any(msg.get(name) is not None for name in _IDENTITY_HEADERS):
+        raise MessageParseError("no mail headers found (From, To, Subject, Date, Message-ID)")
+    sender = _first(_addresses(parsed.from_))
+    recipients = tuple(_addresses(parsed.to)) + tuple(_addresses(parsed.cc))
+    subject = _clean(_one_header(parsed.subject))
+    text = _body_text(parsed)
+    sent_at = _sent_at(_raw_header(msg, "date"), fallback_date)
+    message_id = _first_id(_raw_header(msg, "message-id")) or _synthetic_id(raw, msg)
+    in_reply_to = _first_id(_raw_header(msg, "in-reply-to")) or None
+    references = tuple(_all_ids(_raw_header(msg, "references")))
+    headers = _kept_headers(parsed)
+    own = {a.lower() for a in own_addresses}
+    direction = (
+        Direction.OUTBOUND if sender is not None and sender.email in own else Direction.INBOUND
+    )
+    return Message(
+        message_id=message_id,
+        subject=subject,
+        sender=sender,
+        recipients=recipients,
+        sent_at=sent_at,
+        text=text,
+        new_text=extract_new_text(text, subject),
+        direction=direction,
+        in_reply_to=in_reply_to,
+        references=references,
+        headers=headers,
+        bulk=_is_bulk(headers),
+    )
+
+
+def message_key(message_id: str) -> str:
+    """The dedup key of a message id: sha256 hex of the id without brackets, lower-cased."""
+    normalised = message_id.strip().strip("<>").strip().lower()
+    return hashlib.sha256(normalised.encode("utf-8", "replace")).hexdigest()
+
+
+def raw_key(raw: bytes) -> str:
+    """The dedup key of mail that could not be parsed: sha256 hex of its bytes (LF line ends)."""
+    return hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()
+
+
+def to_nlp_email(message: Message) -> Email:
+    """What the detector reads of a message."""
+    return Email(
+        subject=message.subject,
+        text=message.new_text,
+        sent_at=message.sent_at,
+        sender_name=message.sender.name if message.sender else "",
+        sender_email=message.sender.email if message.sender else "",
+        full_text=message.text,
+        headers=dict(message.headers),
+    )
+
+
+# --- headers -------------------------------------------------------------------------
+
+
+def _clean(value: str) -> str:
+    """Text safe for any database and terminal: no NULs, no lone surrogates."""
+    value = value.replace("\x00", "")
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def _one_header(value: Any) -> str:
+    # mailparser gives a list when a header repeats; the first one is what clients show.
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").strip()
+
+
+def _raw_header(msg: Any, name: str) -> str:
+    value = msg.get(name)
+    return "" if value is None else _clean(str(value)).strip()
+
+
+def _addresses(pairs: Iterable[Any]) -> list[Address]:
+    found: list[Address] = []
+    for pair in pairs or ():
+        name, addr = (pair[0], pair[1]) if len(pair) == 2 else ("", "")
+        addr = _clean(str(addr)).strip().lower()
+        if "@" not in addr:
+            continue
+        found.append(Address(name=_clean(str(name or "")).strip(), email=addr))
+    return found
+
+
+def _first(addresses: list[Address]) -> Address | None:
+    return addresses[0] if addresses else None
+
+
+def _first_id(value: str) -> str:
+    ids = _all_ids(value)
+    return ids[0] if ids else ""
+
+
+def _all_ids(value: str) -> list[str]:
+    """Message ids as found, without angle brackets; bare ids when nobody used brackets."""
+    ids = _ANGLE_ID.findall(value)
+    if not ids:
+        ids = [token.strip("<>") for token in value.split()]
+    return [i for i in ids if i and len(i) <= MAX_ID_CHARS]
+
+
+def _synthetic_id(raw: bytes, msg: Any) -> str:
+    """A stable id for mail without Message-ID: the same bytes give the same id."""
+    digest = hashlib.sha256()
+    for name in ("date", "from", "to", "subject"):
+        digest.update(_raw_header(msg, name).encode("utf-8", "replace") + b"\x00")
+    digest.update(_raw_body(raw)[:1024])
+    return f"synthetic-{digest.hexdigest()}@followup.invalid"
+
+
+def _raw_body(raw: bytes) -> bytes:
+    normalised = raw.replace(b"\r\n", b"\n")
+    _, sep, body = normalised.partition(b"\n\n")
+    return body if sep else b""
+
+
+def _kept_headers(parsed: Any) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name in KEPT_HEADERS:
+        # mailparser resolves unknown attribute names to decoded headers ("-" spelled "_").
+        value = _clean(_one_header(getattr(parsed, name.replace("-", "_"))))
+        if value:
+            headers[name] = value
+    return headers
+
+
+def _is_bulk(headers: dict[str, str]) -> bool:
+    precedence = headers.get("precedence", "").strip().lower()
+    return "list-unsubscribe" in headers or precedence in {"bulk", "list", "junk"}
+
+
+def _sent_at(date_header: str, fallback: datetime | None) -> datetime:
+    """The Date header as an aware datetime (its own offset kept), else ``fallback``."""
+    if fallback is not None and fallback.tzinfo is None:
+        fallback = fallback.replace(tzinfo=UTC)  # INTERNALDATE without zone: servers mean UTC
+    sent = _parse_date(date_header)
+    if sent is not None and sent < _EARLIEST_PLAUSIBLE:
+        sent = None
+    if sent is not None and fallback is not None and sent > fallback + _FUTURE_SLACK:
+        sent = None
+    if sent is not None:
+        return sent
+    if fallback is not None:
+        return fallback
+    reason = "no Date header" if not date_header else f"unreadable Date header {date_header!r}"
+    raise MessageParseError(reason[:200] + " and no arrival time")
+
+
+def _parse_date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # "-0000" means "zone unknown" (RFC 5322 3.3): UTC is the honest reading.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+# --- body ----------------------------------------------------------------------------
+
+
+def _body_text(parsed: Any) -> str:
+    plain = "\n\n".join(p for p in parsed.text_plain if p.strip())
+    if plain.strip():
+        return _clean(plain[:MAX_TEXT_CHARS])
+    htmls = [h for h in parsed.text_html if h.strip()]
+    if htmls:
+        return _clean(_html_to_text("\n".join(htmls)[: MAX_TEXT_CHARS * 4])[:MAX_TEXT_CHARS])
+    return ""
+
+
+def _html_to_text(html: str) -> str:
+    try:
+        return str(html_text.extract_text(html, guess_layout=True))
+    except Exception:  # lxml rejects some malformed documents: keep the words at least
+        return re.sub(r"<[^>]*>", " ", html)
+
+
+def extract_new_text(text: str, subject: str = "") -> str:
+    """What the sender wrote in this message: no quoted history, no signature.
+
+    A forward whose own note is short yields the note and the forwarded message,
+    since what was forwarded is what the forwarder meant to pass on.
+    """
+    if not text.strip():
+        return ""
+    replies = EmailReplyParser(languages=list(_REPLY_LANGUAGES)).read(text).replies
+    if not replies:
+        return text.strip()
+    first = replies[0]
+    own = _without_signature(first.body, first.full_body, first.signatures)
+    own = _drop_quoted_lines(own)
+    marker = _FORWARD_MARKER.search(own)
+    if marker is not None:
+        note = own[: marker.start()].strip()
+        if len(note) < _SHORT_FORWARD_NOTE and len(replies) > 1:
+            forwarded = replies[1]
+            body = _without_signature(forwarded.body, forwarded.full_body, forwarded.signatures)
+            own = f"{note}\n\n{body}".strip()
+        else:
+            own = note
+    if not own.strip():
+        # Everything looked like quote or signature (a bare "Thanks,\nJane"): keep it all.
+        own = first.full_body or text
+    return own.strip()
+
+
+def _without_signature(body: str, full_body: str, signature: str) -> str:
+    """Trust the library's signature cut only when it starts with a short sign-off block."""
+    if not signature or _plausible_signature(signature):
+        return body
+    return full_body
+
+
+def _plausible_signature(signature: str) -> bool:
+    lines = [line.lstrip("> ").strip() for line in signature.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return True
+    head = lines[0]
+    if head in {"--", "__"}:
+        return True
+    # "Thanks, we will call you on Monday" is a sentence, not a sign-off.
+    if len(head) > _SIGN_OFF_MAX or head.endswith((".", "!", "?", ":")):
+        return False
+    return len(lines) < 2 or len(lines[1]) <= _NAME_LINE_MAX
+
+
+def _drop_quoted_lines(text: str) -> str:
+    lines = text.splitlines()
+    kept = [line for line in lines if not line.lstrip().startswith(">")]
+    # A message that is all quote (a bare forward) keeps its text.
+    return "\n".join(kept) if any(line.strip() for line in kept) else text
