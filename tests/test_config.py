@@ -10,6 +10,7 @@ import pytest
 from watcher.config import load_settings, parse_settings
 from watcher.errors import ConfigError
 
+HOST = 'host = "imap.example.org"'
 MINIMAL = """
 [[account]]
 name = "personal"
