@@ -1,0 +1,1 @@
+"""Throwaway mail servers for the tests: a real Dovecot and an aiosmtpd SMTP server."""
