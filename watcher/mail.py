@@ -11,7 +11,7 @@ from typing import Any
 
 import html_text
 import mailparser
-from mailparser_reply import EmailReplyParser
+from mailparser_reply import EmailMessage, EmailReply
 
 from nlp.types import Email
 from watcher.domain import Address, Direction, Message
@@ -55,6 +55,10 @@ _FORWARD_MARKER = re.compile(
 # The forwarder's own note counts as "adding little" below this many characters.
 _SHORT_FORWARD_NOTE = 200
 _SIGN_OFF_MAX = 30
+# Bounds for the reply parser (see _bounded_for_reply_parser): about 0.5 s at worst.
+_REPLY_SCAN_CHARS = 64_000
+_REPLY_LINE_CHARS = 500
+_SIGNATURE_TRIES = 8
 _NAME_LINE_MAX = 40
 
 
@@ -106,7 +110,7 @@ def _build(
         recipients=recipients,
         sent_at=sent_at,
         text=text,
-        new_text=extract_new_text(text, subject),
+        new_text=extract_new_text(text),
         direction=direction,
         in_reply_to=in_reply_to,
         references=references,
@@ -266,7 +270,7 @@ def _html_to_text(html: str) -> str:
         return re.sub(r"<[^>]*>", " ", html)
 
 
-def extract_new_text(text: str, subject: str = "") -> str:
+def extract_new_text(text: str) -> str:
     """What the sender wrote in this message: no quoted history, no signature.
 
     A forward whose own note is short yields the note and the forwarded message,
@@ -274,32 +278,74 @@ def extract_new_text(text: str, subject: str = "") -> str:
     """
     if not text.strip():
         return ""
-    replies = EmailReplyParser(languages=list(_REPLY_LANGUAGES)).read(text).replies
-    if not replies:
+    thread = EmailMessage(
+        text=_bounded_for_reply_parser(text),
+        languages=list(_REPLY_LANGUAGES),
+        keep_hyphen_lists=True,  # "- a phone screen on Monday" is content, not a signature
+    ).read()
+    if not thread.replies:
         return text.strip()
-    first = replies[0]
-    own = _without_signature(first.body, first.full_body, first.signatures)
-    own = _drop_quoted_lines(own)
+    signature = thread.SIGNATURE_REGEX
+    first = thread.replies[0]
+    own = _own_words(first, signature)
     marker = _FORWARD_MARKER.search(own)
     if marker is not None:
         note = own[: marker.start()].strip()
-        if len(note) < _SHORT_FORWARD_NOTE and len(replies) > 1:
-            forwarded = replies[1]
-            body = _without_signature(forwarded.body, forwarded.full_body, forwarded.signatures)
-            own = f"{note}\n\n{body}".strip()
-        else:
-            own = note
+        own = note
+        if len(note) < _SHORT_FORWARD_NOTE and len(thread.replies) > 1:
+            own = f"{note}\n\n{_own_words(thread.replies[1], signature)}"
     if not own.strip():
         # Everything looked like quote or signature (a bare "Thanks,\nJane"): keep it all.
         own = first.full_body or text
     return own.strip()
 
 
-def _without_signature(body: str, full_body: str, signature: str) -> str:
-    """Trust the library's signature cut only when it starts with a short sign-off block."""
-    if not signature or _plausible_signature(signature):
-        return body
-    return full_body
+def _own_words(reply: EmailReply, signature: re.Pattern[str]) -> str:
+    """One part of a thread without its header, disclaimers, signature and quoted lines."""
+    body = reply.full_body
+    for disclaimer in reply.disclaimers or ():
+        body = body.replace(disclaimer, "")
+    return _drop_quoted_lines(_cut_signature(body, signature))
+
+
+def _cut_signature(body: str, signature: re.Pattern[str]) -> str:
+    """Cut at the first signature match that starts with a short sign-off block.
+
+    The library's patterns also match sentences ("Thanks, we will call you on
+    Monday"); such a match is skipped and the search goes on below it, a few
+    times only, since each search runs to the end of the body.
+    """
+    position = 0
+    for _ in range(_SIGNATURE_TRIES):
+        found = signature.search(body, position)
+        if found is None:
+            break
+        start = found.start() + len(found.group()) - len(found.group().lstrip())
+        if _plausible_signature(found.group()):
+            return body[:start].rstrip()
+        line_end = body.find("\n", start)
+        if line_end < 0:
+            break
+        position = line_end
+    return body
+
+
+def _bounded_for_reply_parser(text: str) -> str:
+    """Cut the text to what the reply parser can scan in bounded time.
+
+    Its header patterns backtrack quadratically on a long line that starts like
+    "On ...": a 20 KB line takes seconds. What a sender wrote sits at the top, so
+    only the head is scanned, and over-long lines are wrapped at a space.
+    """
+    lines: list[str] = []
+    for line in text[:_REPLY_SCAN_CHARS].splitlines():
+        while len(line) > _REPLY_LINE_CHARS:
+            cut = line.rfind(" ", 0, _REPLY_LINE_CHARS)
+            cut = cut if cut > 0 else _REPLY_LINE_CHARS
+            lines.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _plausible_signature(signature: str) -> bool:
