@@ -135,6 +135,9 @@ def _register() -> None:
     from watcher.commands import setup
 
     setup.register(app)
+    from watcher.commands import service
+
+    service.register(app)
     # Each topic module adds its commands here, one line each.
 
 
