@@ -7,10 +7,10 @@ The mail is invented: five weeks of Sam Rivera's job search in spring 2026.
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent / "watcher" / "demo" / "mailbox"
