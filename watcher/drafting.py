@@ -1,0 +1,214 @@
+"""Pure: the suggested messages (thank-you, first and second nudge, respond) for one lead."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from nlp.types import Kind
+from watcher.domain import Action, Address
+
+__all__ = [
+    "DraftFacts",
+    "SuggestedMessage",
+    "ThreadRef",
+    "choose_recipient",
+    "is_free_mail",
+    "reply_subject",
+    "suggest_message",
+]
+
+# Addresses anyone can open: a recruiter writing from one of these is not writing
+# from the company, so the user should look for the official address first.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "fastmail.com",
+        "gmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "googlemail.com",
+        "hey.com",
+        "hotmail.co.uk",
+        "hotmail.com",
+        "icloud.com",
+        "live.com",
+        "mac.com",
+        "mail.com",
+        "mail.ru",
+        "me.com",
+        "msn.com",
+        "outlook.com",
+        "pm.me",
+        "proton.me",
+        "protonmail.com",
+        "qq.com",
+        "web.de",
+        "yahoo.co.uk",
+        "yahoo.com",
+        "yandex.com",
+        "yandex.ru",
+        "zoho.com",
+    }
+)
+_NO_REPLY = re.compile(
+    r"^(no-?reply|do-?not-?reply|donotreply|notifications?|mailer-daemon|bounce[s]?)([+.\-_]|$)",
+    re.IGNORECASE,
+)
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|fwd?|wg)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """The message a suggestion replies to, so it lands in the same thread."""
+
+    message_id: str
+    subject: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DraftFacts:
+    """What the suggestion for one lead is written from."""
+
+    action: Action
+    company: str
+    role: str
+    contact: Address | None
+    addresses: tuple[Address, ...]  # the hiring side's senders, newest first
+    interview_at: datetime | None
+    feedback_by: date | None
+    follow_ups_sent: int  # the user's follow-ups since the interview or last reply
+    last_follow_up_at: datetime | None
+    reply_to: ThreadRef | None
+    respond_to: Kind | None  # what the unanswered message was (offer, invitation ...)
+    user_name: str
+
+
+@dataclass(frozen=True)
+class SuggestedMessage:
+    """A ready-to-edit message; ``template`` names the wording used."""
+
+    action: Action
+    template: str
+    to: Address | None
+    subject: str
+    body: str
+    warnings: tuple[str, ...] = ()
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+
+
+def is_free_mail(email: str) -> bool:
+    domain = email.rpartition("@")[2].lower()
+    return domain in FREE_MAIL_DOMAINS
+
+
+def _is_no_reply(email: str) -> bool:
+    return bool(_NO_REPLY.match(email.partition("@")[0]))
+
+
+def choose_recipient(
+    contact: Address | None, addresses: tuple[Address, ...], company: str
+) -> tuple[Address | None, tuple[str, ...]]:
+    """The recruiter's official address if one is known, with warnings otherwise."""
+    candidates = [a for a in ((contact,) if contact else ()) + addresses if a.email]
+    usable = [a for a in candidates if not _is_no_reply(a.email)]
+    official = [a for a in usable if not is_free_mail(a.email)]
+    if official:
+        return official[0], ()
+    who = company or "this lead"
+    if usable:
+        chosen = usable[0]
+        return chosen, (
+            f"only a personal address ({chosen.email}) is known for {who}; "
+            "look up the recruiter's company address before sending",
+        )
+    return None, (
+        f"no reply address is known for {who} (only no-reply senders); "
+        "find the recruiter's address before sending",
+    )
+
+
+def reply_subject(subject: str, fallback: str) -> str:
+    """``Re: <subject>`` without stacking prefixes; ``fallback`` when there is none."""
+    bare = _REPLY_PREFIX.sub("", subject).strip()
+    return f"Re: {bare}" if bare else fallback
+
+
+def _day(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B}"
+
+
+def _moment(value: datetime, zone: tzinfo) -> str:
+    local = value.astimezone(zone)
+    return _day(local.date())
+
+
+def _template_name(facts: DraftFacts) -> str:
+    if facts.action is Action.THANK:
+        return "thank"
+    if facts.action is Action.NUDGE:
+        return "first_nudge" if facts.follow_ups_sent == 0 else "second_nudge"
+    if facts.respond_to is Kind.OFFER:
+        return "respond_offer"
+    if facts.respond_to is Kind.INTERVIEW_INVITATION:
+        return "respond_invitation"
+    return "respond"
+
+
+def _fallback_subject(template: str, facts: DraftFacts) -> str:
+    role = facts.role or "application"
+    return {
+        "thank": f"Thank you — {role} interview",
+        "first_nudge": f"Following up — {role}",
+        "second_nudge": f"Checking in — {role}",
+        "respond_offer": f"Your offer — {role}",
+        "respond_invitation": f"Interview — {role}",
+    }.get(template, f"{role}")
+
+
+_ENV = Environment(
+    loader=PackageLoader("watcher", "templates/drafts"),
+    autoescape=False,  # plain-text mail bodies, never HTML
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def suggest_message(facts: DraftFacts, zone: tzinfo) -> SuggestedMessage | None:
+    """The message to send for a thank/nudge/respond decision; None for other actions."""
+    if facts.action not in (Action.THANK, Action.NUDGE, Action.RESPOND):
+        return None
+    template = _template_name(facts)
+    to, warnings = choose_recipient(facts.contact, facts.addresses, facts.company)
+    greeting_name = (facts.contact.name if facts.contact else "") or (to.name if to else "")
+    body = _ENV.get_template(f"{template}.txt").render(
+        greeting=greeting_name.split()[0] if greeting_name.strip() else "there",
+        role=facts.role or "open",
+        company=facts.company,
+        interview=_moment(facts.interview_at, zone) if facts.interview_at else "",
+        feedback_by=_day(facts.feedback_by) if facts.feedback_by else "",
+        last_follow_up=_moment(facts.last_follow_up_at, zone) if facts.last_follow_up_at else "",
+        signature=facts.user_name or "[[ your name ]]",
+    )
+    thread = facts.reply_to
+    subject = reply_subject(thread.subject if thread else "", _fallback_subject(template, facts))
+    references: tuple[str, ...] = ()
+    if thread is not None:
+        references = (*thread.references, thread.message_id)
+    return SuggestedMessage(
+        action=facts.action,
+        template=template,
+        to=to,
+        subject=subject,
+        body=body.strip() + "\n",
+        warnings=warnings,
+        in_reply_to=thread.message_id if thread else None,
+        references=references,
+    )
