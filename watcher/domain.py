@@ -108,6 +108,7 @@ class TimelineEvent:
     direction: Direction
     detection: Detection | None  # None for the user's own messages
     subject: str = ""
+    key: str = ""  # the stored message_key (what `followup relabel` names)
 
     @property
     def kind(self) -> Kind | None:
