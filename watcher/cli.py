@@ -138,6 +138,9 @@ def _register() -> None:
     from watcher.commands import service
 
     service.register(app)
+    from watcher.commands import digest
+
+    digest.register(app)
     # Each topic module adds its commands here, one line each.
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from email.message import EmailMessage
+from email.utils import format_datetime
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -12,14 +15,20 @@ from nlp.types import Kind
 from watcher.domain import Action, Address
 
 __all__ = [
+    "DRAFT_HEADER",
     "DraftFacts",
     "SuggestedMessage",
     "ThreadRef",
+    "bare_subject",
     "choose_recipient",
+    "draft_email",
+    "draft_message_id",
     "is_free_mail",
     "reply_subject",
     "suggest_message",
 ]
+
+DRAFT_HEADER = "X-Followup-Draft"
 
 # Addresses anyone can open: a recruiter writing from one of these is not writing
 # from the company, so the user should look for the official address first.
@@ -134,10 +143,42 @@ def choose_recipient(
     )
 
 
+def bare_subject(subject: str) -> str:
+    """The subject without its Re:/Fwd: prefixes."""
+    return _REPLY_PREFIX.sub("", subject).strip()
+
+
 def reply_subject(subject: str, fallback: str) -> str:
     """``Re: <subject>`` without stacking prefixes; ``fallback`` when there is none."""
-    bare = _REPLY_PREFIX.sub("", subject).strip()
+    bare = bare_subject(subject)
     return f"Re: {bare}" if bare else fallback
+
+
+def draft_message_id(lead_id: int, action: Action, due: date | None, owner: str) -> str:
+    """The same Message-ID for the same decision, so a draft is recognised and never repeated."""
+    digest = hashlib.sha256(owner.strip().lower().encode("utf-8")).hexdigest()[:12]
+    when = f"{due:%Y%m%d}" if due else "nodue"
+    return f"<draft-{lead_id}-{action.value}-{when}-{digest}@followup.local>"
+
+
+def draft_email(
+    suggestion: SuggestedMessage, *, sender: str, message_id: str, now: datetime, lead_id: int
+) -> EmailMessage:
+    """The suggestion as a draft reply in its thread; warnings head the body, to be deleted."""
+    message = EmailMessage()
+    message["From"] = sender
+    if suggestion.to is not None:
+        message["To"] = str(suggestion.to)
+    message["Subject"] = suggestion.subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id
+    if suggestion.in_reply_to:
+        message["In-Reply-To"] = suggestion.in_reply_to
+        message["References"] = " ".join(suggestion.references)
+    message[DRAFT_HEADER] = f"lead={lead_id}; action={suggestion.action.value}"
+    notes = "".join(f"[[ Note: {warning} ]]\n\n" for warning in suggestion.warnings)
+    message.set_content(notes + suggestion.body)
+    return message
 
 
 def _day(value: date) -> str:
