@@ -1,0 +1,243 @@
+"""Who is hiring and who is writing: company and contact from sender, signature and text."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from nlp.components import is_ats, is_free_mail, is_role_address
+from nlp.types import Email
+
+# Second-level suffixes under which the registrable name is one label further left.
+_SECOND_LEVEL = frozenset(
+    "co com org net ac gov edu ltd plc nhs sch gob gouv".split()
+)
+# Words that say a display name is a department, not a person, and are not the company.
+_ROLE_WORDS = (
+    "talent acquisition",
+    "talent team",
+    "talent partner",
+    "human resources",
+    "people team",
+    "people ops",
+    "recruiting team",
+    "recruitment team",
+    "hiring team",
+    "careers team",
+    "the team",
+    "team",
+    "careers",
+    "career",
+    "jobs",
+    "recruiting",
+    "recruitment",
+    "recruiter",
+    "talent",
+    "hiring",
+    "hr",
+    "people",
+    "notifications",
+    "notification",
+    "no-reply",
+    "noreply",
+    "applications",
+    "application",
+)
+_LEGAL = re.compile(
+    r"(?:,?\s+(?:inc|inc\.|incorporated|llc|l\.l\.c\.|ltd|ltd\.|limited|llp|gmbh|ag|bv|b\.v\.|"
+    r"nv|n\.v\.|plc|pty|pty\.|pvt|pvt\.|private|s\.a\.|sa|sas|sarl|srl|s\.r\.l\.|spa|s\.p\.a\.|"
+    r"oy|ab|as|a/s|aps|kg|co\.|corp|corp\.|corporation|gmbh & co\. kg|se))+\s*$",
+    re.IGNORECASE,
+)
+_BODY_PATTERNS = [
+    re.compile(p)
+    for p in (
+        r"(?i:thanks?(?: you)? for (?:applying|your application|your interest)"
+        r"(?: (?:to|for|in|with|at))?(?: the [^.\n]{0,60}? (?:role|position|job) (?:at|with))?) "
+        r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|of|and|[A-Z][\w&'.-]*)){0,4})",
+        r"(?i:your application (?:to|at|with)) (?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})",
+        r"(?i:(?:role|position|job|opening|vacancy|career|opportunity|interview|team) "
+        r"(?:at|with)) (?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})",
+        r"(?i:(?:on behalf of|greetings from|here at|join|joining)) "
+        r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})",
+        r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4}) "
+        r"(?i:(?:recruiting|recruitment|talent|hiring|people|careers|hr) team)",
+    )
+]
+_GENERIC = frozenset(
+    "the our your this a an we you team hiring recruiting talent careers dear hi hello "
+    "thank thanks interview application position role job company us".split()
+)
+_PERSON_NAME = re.compile(r"^[A-Z][a-zA-Z'’.-]+(?: [A-Z][a-zA-Z'’.-]+){1,3}$")
+
+
+def registrable_label(domain: str) -> str:
+    """``mail.eu.acme-corp.co.uk`` -> ``acme-corp``."""
+    parts = [p for p in domain.lower().strip(".").split(".") if p]
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL and len(parts[-1]) == 2:
+        return parts[-3]
+    return parts[-2]
+
+
+def strip_legal(name: str) -> str:
+    """``Halden & Rowe LLP`` -> ``Halden & Rowe``."""
+    previous = None
+    name = name.strip(" ,.-|·")
+    while previous != name:
+        previous = name
+        name = _LEGAL.sub("", name).strip(" ,-|·")
+    return name
+
+
+def _strip_role_words(name: str) -> tuple[str, bool]:
+    """Remove department words from a display name; say whether there were any."""
+    found = False
+    text = name.strip()
+    for sep in (" via ", " | ", " - ", " – ", ": "):
+        if sep in text:
+            left, right = text.split(sep, 1)
+            if sep == " via ":
+                text = left
+                found = True
+            elif _is_role_phrase(left):
+                text, found = right, True
+            elif _is_role_phrase(right):
+                text, found = left, True
+    match = re.match(r"(?i)^(?:.*?\b(?:at|from|@))\s+(.+)$", text)
+    if match and _is_role_phrase(text[: match.start(1)].rsplit(" ", 2)[0]):
+        text, found = match.group(1), True
+    changed = True
+    while changed:
+        changed = False
+        lowered = text.lower()
+        for word in _ROLE_WORDS:
+            if lowered.endswith(" " + word) or lowered == word:
+                text = text[: len(text) - len(word)].strip(" ,-|")
+                found = changed = True
+                break
+            if lowered.startswith(word + " "):
+                text = text[len(word) :].strip(" ,-|")
+                found = changed = True
+                break
+    return text.strip(), found
+
+
+def _is_role_phrase(text: str) -> bool:
+    lowered = text.strip().lower()
+    return bool(lowered) and any(lowered == w or lowered.endswith(" " + w) for w in _ROLE_WORDS)
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _looks_like_person(display: str, local: str) -> bool:
+    """A display name that is the sender's own name (it shows in the address)."""
+    if not _PERSON_NAME.match(display.strip()):
+        return False
+    words = [_letters(w) for w in display.split()]
+    local_letters = _letters(local)
+    if any(len(w) >= 3 and w in local_letters for w in words):
+        return True
+    return bool(words) and len(words) >= 2 and local_letters.startswith(words[0][:1] + words[-1])
+
+
+def _find_in_text(label: str, text: str) -> str | None:
+    """The written form of a domain label in the text: acmecorp -> "Acme Corp"."""
+    letters = _letters(label)
+    if len(letters) < 3:
+        return None
+    # Any spacing, hyphens or '&' between the label's letters, case-insensitive.
+    pattern = r"(?<![\w])" + r"[\s&.'-]{0,3}".join(re.escape(c) for c in letters) + r"(?![\w])"
+    match = re.search(pattern, text, re.IGNORECASE)
+    if match is not None:
+        found = match.group(0)
+        return _extend_name(found, text[match.end() :]) if found[:1].isupper() else None
+    return None
+
+
+def _extend_name(found: str, rest: str) -> str:
+    """``Greyfriars`` + `` Wealth Management Ltd`` -> ``Greyfriars Wealth Management``."""
+    words = re.match(r"((?: (?:&|[A-Z][\w'-]*)){0,3})", rest)
+    tail = words.group(1) if words else ""
+    while tail.endswith(" &"):
+        tail = tail[:-2]
+    return strip_legal(found + tail)
+
+
+def _prefix_in_text(label: str, text: str) -> str | None:
+    """Greyfriars for ``greyfriarswm``: the longest capitalised word the label starts with."""
+    letters = _letters(label)
+    best: str | None = None
+    for match in re.finditer(r"\b[A-Z][a-zA-Z]{3,}\b", text):
+        word = match.group(0)
+        if letters.startswith(word.lower()) and (best is None or len(word) > len(best)):
+            best = _extend_name(word, text[match.end() :])
+    return best
+
+
+def _clean_candidate(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = strip_legal(re.sub(r"\s+", " ", name).strip(" ,.-!:;|\"'"))
+    words = name.split()
+    while words and words[-1].lower() in _GENERIC:
+        words.pop()
+    while words and words[0].lower() in _GENERIC:
+        words.pop(0)
+    name = " ".join(words)
+    if len(name) < 2 or name.lower() in _GENERIC:
+        return None
+    return name
+
+
+def extract_company(email: Email, doc: Doc | None = None) -> str | None:
+    """The hiring company: display name, own domain, then what the text says."""
+    local, _, domain = email.sender_email.rpartition("@")
+    display = email.sender_name.strip().strip('"')
+    third_party = bool(domain) and (is_ats(domain) or is_free_mail(domain))
+    text = f"{email.subject}\n{email.text}\n{email.full_text}"[:20000]
+    display_org, had_role = _strip_role_words(display) if display else ("", False)
+    person = bool(display) and _looks_like_person(display, local) and not had_role
+    if display_org and not person:
+        label = registrable_label(domain) if domain else ""
+        org_like = had_role or third_party or is_role_address(local)
+        if org_like or (label and _letters(display_org)[:4] in _letters(label)):
+            return _clean_candidate(display_org)
+    if domain and not third_party:
+        label = registrable_label(domain)
+        written = _find_in_text(label.replace("-", ""), text) or _prefix_in_text(label, text)
+        if written:
+            return _clean_candidate(written)
+    for pattern in _BODY_PATTERNS:
+        match = pattern.search(text)
+        if match is not None:
+            candidate = _clean_candidate(match.group("name"))
+            if candidate:
+                return candidate
+    if domain and not third_party:
+        label = registrable_label(domain)
+        return _clean_candidate(" ".join(p.capitalize() for p in re.split(r"[-_]", label)))
+    if display_org and not person:
+        return _clean_candidate(display_org)
+    return None
+
+
+def extract_contact(email: Email) -> tuple[str | None, str | None]:
+    """The human recruiter who wrote, if a person wrote: (name, address)."""
+    local, _, domain = email.sender_email.rpartition("@")
+    if not domain or is_role_address(local) or is_ats(domain):
+        return None, None
+    display = email.sender_name.strip().strip('"')
+    name, had_role = _strip_role_words(display) if display else ("", False)
+    if had_role or not name or not _PERSON_NAME.match(name):
+        return None, email.sender_email.lower()
+    return name, email.sender_email.lower()
+
+
+def normalise_company(name: str | None) -> str:
+    """For comparing companies: lower case, no legal suffix, letters and digits only."""
+    return _letters(strip_legal(name or ""))

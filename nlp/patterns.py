@@ -1,0 +1,488 @@
+"""Cue patterns as data: one small function per family, compiled for spaCy's Matcher.
+
+Each pattern is ``{"label": LABEL, "pattern": [token dicts]}``, matched on the
+token's NORM (lower case, with "'ll" -> "will", "n't" -> "not"), so "We'll get back
+to you" and "we will get back to you" are one pattern. Patterns are written in a
+tiny spec language so a family reads like the phrases it stands for:
+
+    "a|b"   one token, any of the words       "?a|b"  the same, optional
+    "*"     any one token, optional           "*3"    up to three tokens of anything
+    "^a|b"  one token whose NORM starts with one of the prefixes
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+Pattern = dict[str, Any]
+
+# Labels the detector reads. Kind cues feed the classifier; the rest decide facts.
+ACK = "ACK"
+INVITE = "INVITE"
+CONFIRM = "CONFIRM"
+POST_INTERVIEW = "POST_INTERVIEW"
+PROMISE = "PROMISE"
+REJECT = "REJECT"
+OFFER = "OFFER"
+REPLY = "REPLY"
+OUTREACH = "OUTREACH"
+NOT_JOB = "NOT_JOB"
+NO_FOLLOWUP = "NO_FOLLOWUP"
+OOO = "OOO"
+OOO_WEAK = "OOO_WEAK"
+CONDITIONAL = "CONDITIONAL"
+REQUEST = "REQUEST"
+HIRING = "HIRING"
+SALES = "SALES"
+MEETING = "MEETING"
+
+_YOU = "you|yourself"
+_WE = "we|i|team|they|he|she|manager|recruiter|panel"
+_OUTCOME = (
+    "decision|decisions|answer|feedback|outcome|result|results|update|updates|news|"
+    "response|verdict|status|word|reply"
+)
+
+
+def token(spec: str) -> dict[str, Any]:
+    """One token dict from one spec word (see the module docstring)."""
+    if spec == "*":
+        return {"OP": "?"}
+    if spec.startswith("*") and spec[1:].isdigit():
+        return {"OP": "{0," + spec[1:] + "}"}
+    optional = spec.startswith("?") and len(spec) > 1
+    body = spec[1:] if optional else spec
+    if body.startswith("^") and len(body) > 1:
+        prefixes = "|".join(body[1:].split("|"))
+        tok: dict[str, Any] = {"NORM": {"REGEX": f"^(?:{prefixes})"}}
+    else:
+        words = body.split("|")
+        tok = {"NORM": words[0]} if len(words) == 1 else {"NORM": {"IN": words}}
+    if optional:
+        tok["OP"] = "?"
+    return tok
+
+
+def seq(label: str, *specs: str) -> list[Pattern]:
+    """Patterns for each spec string: words separated by spaces."""
+    return [{"label": label, "pattern": [token(word) for word in spec.split()]} for spec in specs]
+
+
+def pattern_application_ack() -> list[Pattern]:
+    return seq(
+        ACK,
+        "thank|thanks|grateful ?you *2 for applying|application|applications",
+        "thank|thanks ?you *2 for *3 submitting|submission",
+        "thank|thanks ?you for *2 interest in *6 role|position|job|opening|vacancy|opportunity",
+        "have|'ve|has received|got *2 your|the application|cv|resume|documents|submission",
+        "received your application|cv|resume|submission|documents",
+        "got your application|cv|resume",
+        "application|cv|resume|documents *8 has|have|was|were|is been|now|successfully "
+        "received|submitted|arrived|landed",
+        "application received|confirmation|acknowledgement|acknowledgment|submitted",
+        "acknowledge|acknowledging|confirm|confirming *2 receipt",
+        "receipt of your *3 application|cv|resume|documents",
+        "your application *4 is in",
+        "successfully applied|submitted",
+        "will|'ll *3 review|reviewing|review|consider|assess *3 your application|cv|resume|"
+        "profile|background|qualifications|experience|skills",
+        "are|is *3 reviewing|reviews|review|checking|screening *2 applications",
+        "if|should|once *5 qualifications|experience|skills|profile|background|cv|resume *4 "
+        "match|matches|meet|meets|align|aligns|fit|fits",
+        "if *3 good|strong ?potential fit|match",
+        "applied for|to *6 position|role|job",
+    )
+
+
+def pattern_invitation() -> list[Pattern]:
+    return seq(
+        INVITE,
+        "like|love|pleased|happy|delighted|glad|excited to invite|schedule|arrange|book|set",
+        "invite|inviting you *4 interview|call|chat|conversation|meeting|screen|onsite|"
+        "assessment|session|round|visit",
+        "invitation to *4 interview|call|chat|conversation|screen|onsite",
+        "schedule|arrange|book|set|organise|organize|find|line ?up *4 interview|call|chat|"
+        "conversation|screen|time|meeting|session|slot",
+        "your|their availability",
+        "what|which times|time|days|day|slots|slot *4 work|works|suit|suits|best|convenient",
+        "when *2 you *2 available|free",
+        "are|would|will you be available|free",
+        "please|kindly select|choose|pick|book|grab *3 time|slot|times|slots",
+        "scheduling|booking|calendly|calendar link",
+        "^calendly|goodtime|ashbyhq.com/schedule|calendar.app",
+        "self *2 schedule",
+        "link below to *3 schedule|book|pick|choose",
+        "move|moving|progress|progressing|advance|advancing you *4 next|interview|round|stage",
+        "next step|steps *4 is|are|would|will *4 interview|call|chat|conversation|screen",
+        "would|does|could|will *8 work for you",
+        "like|love|want to *3 speak|talk|chat|meet *2 with you",
+        "like|love|want to *3 learn more about you",
+        "opportunity to speak|talk|chat|meet",
+        "invite you",
+    )
+
+
+def pattern_confirmation() -> list[Pattern]:
+    return seq(
+        CONFIRM,
+        "interview|call|chat|meeting|conversation|screen|onsite|session|appointment *6 "
+        "is|has|been|now confirmed|scheduled|booked|set|rescheduled|moved",
+        "confirm|confirming|confirmation|confirmed *4 interview|call|chat|meeting|"
+        "conversation|appointment|screen|onsite|session|time|slot|booking",
+        "interview|call|meeting|appointment confirmation|confirmed|reminder|details",
+        "this is *2 reminder",
+        "friendly|quick|just *2 reminder",
+        "reminder :",
+        "look|looking forward to *4 speaking|meeting|talking|seeing|chatting *4 "
+        "on|tomorrow|today|at|monday|tuesday|wednesday|thursday|friday|saturday|sunday",
+        "see you *2 on|tomorrow|then|monday|tuesday|wednesday|thursday|friday",
+        "calendar invite|invitation|event|hold",
+        "invitation :",
+        "updated invitation",
+        "you are|'re *2 scheduled|booked|confirmed|all set",
+        "you have *2 booked|scheduled|confirmed",
+        "will take place|be held",
+        "meeting|zoom|teams|video|dial|join link|links|details|id",
+        "join *3 meeting|call|zoom|teams|meet",
+        "thank|thanks *2 for confirming",
+        "has|have been *2 rescheduled|moved",
+        "rescheduled *2 to|for",
+        "please arrive|bring|ask for|check in",
+        "your interviewer|interviewers *2 will be",
+        "you will|'ll be meeting|speaking|interviewing with",
+    )
+
+
+def pattern_post_interview() -> list[Pattern]:
+    return seq(
+        POST_INTERVIEW,
+        "thank|thanks|appreciate *6 time|interview|interviewing|meeting|speaking|talking|"
+        "coming|chatting|visit|attending|panel|onsite|conversation",
+        "great|nice|lovely|pleasure|good *2 to *2 meet|meeting|speak|speaking|chat|"
+        "chatting|talk|talking",
+        "enjoyed|enjoy *4 speaking|meeting|talking|conversation|chat|learning|discussion",
+        "after|following|since *2 your|the|our interview|interviews|conversation|call|"
+        "onsite|panel|meeting|visit",
+        "debrief|debriefing|debriefed",
+        "feedback from *4 interviewers|panel|team|interviewer",
+        "interviewing *3 other|remaining|more candidates|people|applicants",
+        "finishing|finish|wrapping|completing|complete *4 interviews",
+        "other|remaining|more|final candidates|applicants|interviewees",
+        "final round|decision|decisions",
+    )
+
+
+def pattern_promise() -> list[Pattern]:
+    """The sender says when the candidate will hear: the governor of a feedback date."""
+    return seq(
+        PROMISE,
+        "get|getting|come|coming|circle|circling|reach|reaching|revert|reverting|write|"
+        "writing|be|loop|follow|following *2 back|out|up *2 to|with " + _YOU,
+        "revert|reverting to|with " + _YOU,
+        "hear|hearing *3 from|back|us|me|someone|something|the|our",
+        "be|stay|get|keep|remain|are in touch",
+        "let|letting|tell " + _YOU + "|everyone|all|candidates|applicants|interviewees ?know",
+        "inform|notify|update|contact|advise|email|e-mail|call|ring|ping|message|phone|"
+        "write|tell|informing|notifying|updating|contacting *2 " + _YOU + "|all|everyone|"
+        "candidates|applicants|interviewees|each|every",
+        "keep " + _YOU + " posted|updated|informed",
+        "send|give|get|share|provide|have|communicate|make|reach|confirm|deliver|sending|"
+        "giving|sharing|providing|having|making|communicating *4 " + _OUTCOME,
+        "expect|expecting|receive|get|anticipate *3 " + _OUTCOME,
+        _OUTCOME + " *4 will|shall|should|would|to|is|are *3 be *2 made|communicated|shared|"
+        "sent|available|ready|given|known|expected|reached",
+        _OUTCOME + " *3 by|within|before|no",
+        "reply|respond|answer|decide *3 within|by|before|no",
+        "you *2 will|should|shall|'ll|can *2 hear|receive|get|expect",
+        "answer|feedback|response|decision|update for|to " + _YOU,
+        "make|made|making|reach|reaching *2 decision|decisions|call|calls",
+        "have|'ve *2 something for you",
+        "when|once|as *2 there|we *3 update|news|decision|anything",
+    )
+
+
+def pattern_conditional() -> list[Pattern]:
+    """Windows that are not promises: "if you haven't heard from us within six weeks"."""
+    return seq(
+        CONDITIONAL,
+        "if|should|unless|in|where *3 not|n't|no|never *4 hear|heard|hearing|contacted|"
+        "receive|received|get|got|response|reply|word",
+        "case *3 not|n't|no *4 hear|heard|contacted|receive|received",
+        "should you not",
+        "if *2 you|your *2 application *2 are|is|be|were|has *2 successful|shortlisted|"
+        "selected|progressed",
+        "if successful|shortlisted|selected",
+        "only *2 successful|shortlisted|selected *2 candidates|applicants",
+        "assume *4 unsuccessful|not",
+        "unless you hear",
+    )
+
+
+def pattern_request() -> list[Pattern]:
+    """Dates the candidate must meet: they are not promises of feedback."""
+    return seq(
+        REQUEST,
+        "let|tell|give|send|update us|me *2 know|by|before|within",
+        "get|come|revert|write back *2 to us|me",
+        "please|kindly|could|can|would *3 reply|respond|confirm|complete|submit|return|"
+        "send|sign|accept|book|select|choose|pick|share|provide|upload|fill|apply|let|"
+        "get|accept|decline|finish|email|call",
+        "ask|asking|need|needs|require|requires you to",
+        "deadline|closing|expires|expire|expiry|valid|validity|due",
+        "your *2 reply|response|answer|decision|confirmation|availability *2 by|before|within",
+        "you to *3 complete|submit|return|reply|respond|confirm|sign|send",
+        "offer *4 open|stands|valid",
+    )
+
+
+def pattern_rejection() -> list[Pattern]:
+    return seq(
+        REJECT,
+        "unfortunately|regrettably|unfortunate|sadly",
+        "regret|sorry *3 to *2 inform|let|say|tell|advise|share",
+        "not|n't|no *3 be *2 moving|move|proceed|proceeding|progress|progressing|advance|"
+        "advancing|going|taking *3 forward|further|ahead",
+        "not *3 moving|proceeding *2 with your",
+        "decided|decision|chosen|choose|opted|elected *6 other|another|different "
+        "candidate|candidates|applicant|applicants|direction|person|individual",
+        "pursue|pursuing|proceed|proceeding|move|moving|go|going|continue|continuing *4 "
+        "other|another|different candidate|candidates|applicants|profiles|direction",
+        "unable|not able to *3 offer|progress|proceed|move|take|invite|shortlist",
+        "position|role|vacancy|job|opening|post *4 has|have|was|been|is *2 filled",
+        "filled *2 the *2 position|role|vacancy|post",
+        "on hold",
+        "no longer *3 hiring|recruiting|available|open|considering|pursuing|being",
+        "cancelled|canceled|closed|eliminated|withdrawn|paused|frozen *3 the|this *2 "
+        "position|role|search|requisition|opening|vacancy",
+        "position|role|requisition|opening|vacancy *4 cancelled|canceled|closed|eliminated|"
+        "paused|frozen",
+        "not *2 been *2 selected|shortlisted|successful",
+        "not|were|was *2 successful|unsuccessful",
+        "not *3 selected|shortlisted",
+        "not *2 a *2 fit|match",
+        "closer|better|stronger|more *2 match|matched|fit|aligned|closely|suited",
+        "whose *6 more|closely|better|closer",
+        "wish|wishing you *5 best|luck|success|well",
+        "keep|keeping|retain|hold *3 your|the *2 resume|cv|details|profile|application|"
+        "information *3 on|in file|record|database|system|mind",
+        "future *2 opportunities|openings|roles|vacancies|positions",
+        "decided|decision not to",
+        "will not|cannot|can't be *2 offering|offered|extending",
+        "not *3 offer *2 you",
+    )
+
+
+def pattern_offer() -> list[Pattern]:
+    return seq(
+        OFFER,
+        "pleased|delighted|happy|excited|thrilled|glad|honored|honoured *3 to *2 offer|"
+        "extend|make|confirm *4 you|offer|position|role",
+        "offer letter|package|details|document|documents|pack",
+        "^offer *2 of employment",
+        "formal|written|verbal|conditional|official|job|employment|contingent offer",
+        "extend|extending|extended|make|making *3 an|a|this|our *2 offer",
+        "accept|accepting|acceptance|sign|signing|countersign *3 the|this|our|your *2 offer",
+        "base|annual|starting salary|compensation|pay",
+        "signing|sign-on|relocation bonus",
+        "equity|stock options|rsus|rsu",
+        "start|starting date",
+        "welcome *2 to the|our team",
+        "welcome aboard",
+        "congratulations|congrats",
+        "offer *3 is|will be *2 valid|open|contingent",
+        "successful in your application",
+    )
+
+
+def pattern_recruiter_reply() -> list[Pattern]:
+    return seq(
+        REPLY,
+        "take|home *2 ?- *2 home|assignment|test|exercise|challenge|task",
+        "coding|technical|online|skills|case|written|design *2 challenge|assessment|test|"
+        "exercise|task|assignment|study",
+        "^hackerrank|codility|codesignal|testgorilla|hirevue|coderpad|karat",
+        "assessment|assignment|exercise|task|test|challenge *4 link|invitation|attached|below",
+        "reference|references|referees|referee *2 check|checks|details|contact|contacts",
+        "background|credit|drug|pre *2 ?- *2 employment check|checks|screening",
+        "send|share|provide|upload|forward *4 your *4 documents|transcript|transcripts|"
+        "portfolio|samples|id|passport|certificates|diploma|payslip|payslips|details",
+        "still|currently *3 reviewing|review|considering|discussing|evaluating|waiting|"
+        "interviewing|process",
+        "no|not *2 update|decision|news *2 yet",
+        "not *3 made *2 decision|decisions *2 yet",
+        "yet to *3 decide|decision|hear",
+        "withdraw|withdrawn|withdrawal|withdrawing",
+        "salary|compensation expectations|expectation",
+        "notice period",
+        "right to work|visa|sponsorship|relocation",
+        "questions *2 for you",
+        "quick|few|couple *2 questions",
+        "ctc",
+    )
+
+
+def pattern_outreach() -> list[Pattern]:
+    return seq(
+        OUTREACH,
+        "came|come|came|stumbled *2 across *2 your *2 profile|cv|resume|background|work|github",
+        "your profile *3 linkedin|github",
+        "reaching|reach out *3 about|regarding|because|to see",
+        "opportunity|role|position *3 that|which *3 might|may|could *2 interest|be",
+        "would|are|might you *2 be *2 open|interested|keen",
+        "open to *4 chat|conversation|call|opportunities|new|role|move|change",
+        "exciting|new|great *2 opportunity|role|position",
+        "my client|clients",
+        "on behalf of *3 client",
+        "i'm|am|i *2 recruiting|hiring for",
+        "fit for *3 role|position|team",
+        "hiring for *3 role|position|engineer|developer|manager",
+    )
+
+
+def pattern_not_job() -> list[Pattern]:
+    return seq(
+        NOT_JOB,
+        "unsubscribe|unsubscribing",
+        "manage|update|change *3 email|notification|subscription|alert *2 preferences|settings",
+        "view *3 in *2 browser",
+        "newsletter|digest|webinar|promo|promotion|coupon|discount|sale|deal|deals",
+        "job|jobs|career *2 alert|alerts|recommendations|matches|digest",
+        "jobs *4 you *3 interested|like|match|matching",
+        "new|recommended|top|similar *3 jobs|roles|positions|openings *4 for|matching|near|"
+        "based",
+        "based on your *3 profile|search|searches|preferences|activity",
+        "people *3 viewed|looking|searched",
+        "profile *2 views|viewed|appeared",
+        "apply now|today",
+        "easy apply",
+        "% off",
+        "receipt|invoice|order|shipped|shipment|delivery|tracking|refund|payment",
+        "password *2 reset",
+        "verify *3 email|account",
+        "security alert",
+        "sign *2 in *2 attempt",
+        "your account",
+        "free *2 trial",
+    )
+
+
+def pattern_no_followup() -> list[Pattern]:
+    """Explicit asks not to chase; "don't hesitate to reach out" is the opposite."""
+    return seq(
+        NO_FOLLOWUP,
+        "not|n't|refrain *3 from *2 follow|following|chase|chasing|contact|contacting|"
+        "call|calling|phone|phoning|telephone|email|emailing|e-mail|e-mailing|ring|ringing|"
+        "ping|pinging|check|checking|inquire|inquiring|enquire|enquiring|ask|asking|reach|"
+        "reaching|write|writing|reply|chasing|nudge *8 status|progress|update|updates|"
+        "outcome|decision|where|whether|application|applications|candidacy|regarding|about",
+        "not|n't|refrain *3 from *2 follow|following *2 ?- *2 up",
+        "not|n't|refrain *3 from *2 chase|chasing|nudge|nudging *2 us|me|the",
+        "no need to *3 follow|chase|check|chasing|nudge|contact|reach|ping|email",
+        "refrain from *4 follow|following|contacting|calling|emailing|chasing|asking|"
+        "inquiring|enquiring|reaching|checking",
+        "not *3 able|unable|cannot|can't *4 respond|reply|answer|provide|give|accept *4 "
+        "status|individual|follow|inquiries|enquiries|queries|calls|updates|progress",
+        "unable to *3 respond|reply|answer|provide|give *4 status|individual|follow|"
+        "inquiries|enquiries|queries|calls|updates|progress",
+        "calls|inquiries|enquiries|queries|follow-ups|emails|messages *6 not|cannot|n't|"
+        "unable *3 be *2 returned|answered|responded|accepted|acknowledged",
+        "no *2 phone calls|calls|agencies",
+        "not|n't *3 contact|email|call *4 to *2 check|ask",
+        "ask|asking|request|requesting *2 that *2 you *2 do not|not|refrain",
+    )
+
+
+def pattern_out_of_office() -> list[Pattern]:
+    return [
+        *seq(
+            OOO,
+            "out *2 ?- *2 of *2 ?- *2 the|my *2 ?- *2 office",
+            "out *2 ?- *2 of *2 ?- *2 office",
+            "ooo",
+            "automatic|auto *2 ?- *2 reply|response|responder|message|replies",
+            "autoreply|autoresponse|autoresponder|auto-reply",
+            "am|'m|be|i *3 currently|presently|now *2 away|out|travelling|traveling|off|"
+            "on *3 leave|vacation|holiday|holidays|pto|sabbatical|break|annual",
+            "i am|'m|will be *3 away|off|out|on *2 leave|vacation|holiday",
+            "limited|no|intermittent|sporadic *2 access to *3 email|e-mail|emails",
+            "upon|on|after *2 my return",
+            "when|once i *2 return|'m back|am back|get back",
+            "will *3 respond|reply|get back|answer *6 when|upon|once|on|after *3 return|back",
+            "in my absence",
+            "returning|return|back *3 to *2 the *2 office",
+            "for *2 urgent|anything urgent|urgent matters|urgent queries|urgent requests",
+            "if *2 your *2 matter|message|request|query *2 is urgent",
+            "i|am|will *2 be *2 back|returning|return on|in|from|after",
+        ),
+        *seq(
+            OOO_WEAK,
+            "vacation|holiday|leave|annual|pto|parental|maternity|paternity|away|travelling",
+            "back on|in",
+            "return on|in",
+        ),
+    ]
+
+
+def pattern_hiring_context() -> list[Pattern]:
+    return seq(
+        HIRING,
+        "interview|interviews|interviewing|interviewed|interviewer|interviewers|application|"
+        "applications|applied|apply|applying|applicant|applicants|candidate|candidates|"
+        "candidacy|position|role|roles|job|jobs|opening|vacancy|vacancies|hiring|hire|"
+        "recruiter|recruiting|recruitment|talent|resume|cv|cvs|onsite|career|careers|"
+        "shortlist|shortlisted|shortlisting|offer|employment|salary|compensation|"
+        "panel|requisition|req|headcount|team",
+    )
+
+
+def pattern_sales_context() -> list[Pattern]:
+    return seq(
+        SALES,
+        "quote|quotation|pricing|price|prices|invoice|invoices|demo|trial|subscription|"
+        "purchase|order|orders|proposal|renewal|discount|product|products|customer|"
+        "customers|license|licence|licensing|shipment|package|delivery|refund|ticket|"
+        "plan|plans|upgrade|seats|vendor|procurement|billing|contract|sow|rfp|partnership|"
+        "sponsorship|webinar|listing|property|viewing|tenancy|lease|mortgage|insurance|"
+        "policy|claim|appointment|dentist|doctor|booking|reservation|event|rsvp",
+    )
+
+
+def pattern_meeting() -> list[Pattern]:
+    """Words that make a sentence about the interview slot itself."""
+    return seq(
+        MEETING,
+        "interview|interviews|call|chat|meeting|conversation|screen|screening|onsite|"
+        "session|zoom|teams|meet|video|phone|speak|talk|scheduled|confirmed|booked|slot|"
+        "invite|invitation|round|panel|visit|see|join|calendar|reminder|rescheduled|"
+        "available|availability|work|suit|confirm",
+    )
+
+
+FAMILIES: dict[str, Callable[[], list[Pattern]]] = {
+    "application_ack": pattern_application_ack,
+    "invitation": pattern_invitation,
+    "confirmation": pattern_confirmation,
+    "post_interview": pattern_post_interview,
+    "promise": pattern_promise,
+    "conditional": pattern_conditional,
+    "request": pattern_request,
+    "rejection": pattern_rejection,
+    "offer": pattern_offer,
+    "recruiter_reply": pattern_recruiter_reply,
+    "outreach": pattern_outreach,
+    "not_job": pattern_not_job,
+    "no_followup": pattern_no_followup,
+    "out_of_office": pattern_out_of_office,
+    "hiring_context": pattern_hiring_context,
+    "sales_context": pattern_sales_context,
+    "meeting": pattern_meeting,
+}
+
+
+def all_patterns(families: Iterable[str] = FAMILIES) -> list[Pattern]:
+    """The patterns of the named families, in a stable order."""
+    patterns: list[Pattern] = []
+    for name in families:
+        patterns.extend(FAMILIES[name]())
+    return patterns

@@ -1,0 +1,111 @@
+"""Build the spaCy Language (blank English + our components) and run it over emails."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import nlp.classify  # registers followup_decide
+import nlp.components  # registers followup_cues and the classifier's architecture
+from nlp.classify import fallback_detection
+from nlp.types import Detection, Email
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+# Recruiters say what matters first; a 2 MB body costs no more than its first pages.
+MAX_SUBJECT_CHARS = 500
+MAX_BODY_CHARS = 8000
+BATCH_SIZE = 256
+
+__all__ = ["MODEL_DIR", "analyze", "analyze_many", "load", "make_doc"]
+
+
+def _has_model(path: Path) -> bool:
+    return (path / "config.cfg").is_file()
+
+
+def load(model: str | Path | None = "auto") -> Language:
+    """The detector pipeline.
+
+    ``model``: "auto" = the shipped classifier in ``nlp/model`` if present; a path =
+    a classifier trained by ``nlp.train``; None or "rules" = cues only, no classifier.
+    en_core_web_sm's entity recogniser joins in when that package is installed.
+    """
+    language: Language
+    if model is None or model == "rules":
+        language = spacy.blank("en")
+    else:
+        path = MODEL_DIR if model == "auto" else Path(model)
+        if _has_model(path):
+            language = spacy.load(path)
+        elif model == "auto":
+            log.warning("nlp: no trained classifier in %s; using cues only", path)
+            language = spacy.blank("en")
+        else:
+            raise FileNotFoundError(f"no trained model in {path} (config.cfg missing)")
+    _add_trained_ner(language)
+    first = language.pipe_names[0] if language.pipe_names else None
+    if first is not None:
+        language.add_pipe("followup_cues", before=first)
+    else:
+        language.add_pipe("followup_cues")
+    language.add_pipe("followup_decide", last=True)
+    return language
+
+
+def _add_trained_ner(language: Language) -> None:
+    if "ner" in language.pipe_names or not spacy.util.is_package("en_core_web_sm"):
+        return
+    try:
+        source = spacy.load("en_core_web_sm", exclude=["parser", "lemmatizer", "attribute_ruler"])
+        language.add_pipe("tok2vec", source=source)
+        language.add_pipe("ner", source=source)
+    except Exception:  # a broken install must not stop the detector
+        log.warning("nlp: en_core_web_sm is installed but could not be loaded", exc_info=True)
+
+
+@lru_cache(maxsize=1)
+def default_pipeline() -> Language:
+    return load("auto")
+
+
+def compose_text(email: Email) -> tuple[str, int]:
+    """Subject and new text as one document; returns it and where the subject ends."""
+    subject = " ".join(email.subject.split())[:MAX_SUBJECT_CHARS]
+    body = (email.text or "")[:MAX_BODY_CHARS]
+    return f"{subject}\n\n{body}", len(subject)
+
+
+def _clean(text: str) -> str:
+    # Lone surrogates and NULs come out of broken mail; the tokenizer takes them, JSON does not.
+    return text.replace("\x00", " ").encode("utf-8", "replace").decode("utf-8")
+
+
+def make_doc(language: Language, email: Email) -> Doc:
+    text, subject_end = compose_text(email)
+    doc = language.make_doc(_clean(text))
+    doc._.followup_email = email
+    doc._.followup_subject_end = subject_end
+    return doc
+
+
+def analyze(email: Email, nlp: Language | None = None) -> Detection:
+    """The detection for one email. Never raises on what a mailbox can hold."""
+    return next(analyze_many([email], nlp))
+
+
+def analyze_many(emails: Iterable[Email], nlp: Language | None = None) -> Iterator[Detection]:
+    """Detections in input order, batched through ``nlp.pipe``."""
+    language = nlp if nlp is not None else default_pipeline()
+    version = str(language.meta.get("followup_model_version", "rules"))
+    docs = (make_doc(language, email) for email in emails)
+    for doc in language.pipe(docs, batch_size=BATCH_SIZE):
+        result = doc._.followup_result
+        yield result if isinstance(result, Detection) else fallback_detection(version)
