@@ -25,7 +25,18 @@ from watcher.domain import FetchedMessage
 from watcher.errors import MailSourceError
 from watcher.sources.base import MailSource
 
-__all__ = ["MailSourceContract", "MessagesByFolder", "Sample", "make_sample", "samples"]
+__all__ = [
+    "DAY0",
+    "Deliver",
+    "MailSourceContract",
+    "MakeSource",
+    "MessagesByFolder",
+    "Sample",
+    "fetch_all",
+    "make_sample",
+    "normalised",
+    "samples",
+]
 
 DAY0 = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)  # noon UTC: the same date in any server zone
 

@@ -174,6 +174,13 @@ def _with_date(date_header: str) -> bytes:
             None,
             datetime(2025, 3, 4, 10, 15, tzinfo=timezone(timedelta(hours=5, minutes=45))),
         ),
+        ("2025-03-04T10:15:00Z", None, datetime(2025, 3, 4, 10, 15, tzinfo=UTC)),
+        (
+            "2025-03-04 10:15:00 +0100",
+            None,
+            datetime(2025, 3, 4, 10, 15, tzinfo=timezone(timedelta(hours=1))),
+        ),
+        ("2025-03-04 10:15:00", ARRIVED, ARRIVED),
         ("garbage, not a date", ARRIVED, ARRIVED),
         ("Thu, 01 Jan 1970 00:00:00 +0000", ARRIVED, ARRIVED),
         ("Wed, 01 Jan 2099 00:00:00 +0000", ARRIVED, ARRIVED),
@@ -189,6 +196,9 @@ def _with_date(date_header: str) -> bytes:
         "half-hour-offset",
         "unknown-zone",
         "comment-zone",
+        "iso-z",
+        "iso-offset",
+        "iso-naive",
         "garbled",
         "epoch",
         "far-future",
@@ -256,3 +266,13 @@ def test_to_nlp_email_carries_new_text_and_full_text() -> None:
         full_text=message.text,
         headers=dict(message.headers),
     )
+
+
+def test_calendar_only_invitation_keeps_its_text() -> None:
+    raw = (
+        b"From: scheduler@acme.example\nTo: alex@example.org\nSubject: Invitation: Interview\n"
+        b"Date: Tue, 04 Mar 2025 10:15:00 +0000\nContent-Type: text/calendar; method=REQUEST\n\n"
+        b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Interview with Acme\n"
+        b"DTSTART:20250310T110000Z\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    assert "SUMMARY:Interview with Acme" in parse_message(raw, OWN, None).text

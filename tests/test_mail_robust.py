@@ -64,6 +64,15 @@ def test_mail_shaped_garbage_gives_message_or_parse_error(
         result.text.encode("utf-8")  # no lone surrogates reach the database
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=3000))
+def test_any_html_body_gives_a_message(body: str) -> None:
+    raw = HEAD + b"Content-Type: text/html; charset=utf-8\n\n" + body.encode("utf-8", "replace")
+    result = outcome(raw)
+    assert isinstance(result, Message)
+    result.new_text.encode("utf-8")  # no lone surrogates reach the database
+
+
 @pytest.mark.parametrize(
     "raw",
     [

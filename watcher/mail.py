@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import hashlib
 import re
@@ -20,6 +21,7 @@ from watcher.errors import MessageParseError
 __all__ = [
     "KEPT_HEADERS",
     "MAX_TEXT_CHARS",
+    "extract_new_text",
     "message_key",
     "parse_message",
     "raw_key",
@@ -242,12 +244,24 @@ def _sent_at(date_header: str, fallback: datetime | None) -> datetime:
 def _parse_date(value: str) -> datetime | None:
     if not value:
         return None
+    parsed: datetime | None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
+        parsed = _iso_date(value)
+    if parsed is None:
         return None
     # "-0000" means "zone unknown" (RFC 5322 3.3): UTC is the honest reading.
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _iso_date(value: str) -> datetime | None:
+    """Some scripts write ISO 8601 instead of RFC 5322; only a value with an offset is kept."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace(" +", "+").replace(" -", "-"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 # --- body ----------------------------------------------------------------------------
@@ -260,7 +274,30 @@ def _body_text(parsed: Any) -> str:
     htmls = [h for h in parsed.text_html if h.strip()]
     if htmls:
         return _clean(_html_to_text("\n".join(htmls)[: MAX_TEXT_CHARS * 4])[:MAX_TEXT_CHARS])
-    return ""
+    return _clean(_other_text_parts(parsed.message)[:MAX_TEXT_CHARS])
+
+
+def _other_text_parts(msg: Any) -> str:
+    """Inline text/* parts other than plain and HTML: a bare text/calendar invitation."""
+    found: list[str] = []
+    for part in msg.walk():
+        if part.get_content_maintype() != "text" or part.get_filename():
+            continue
+        if part.get_content_subtype() in {"plain", "html"}:
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes) and payload.strip():
+            found.append(payload[: MAX_TEXT_CHARS * 2].decode(_charset(part), "replace"))
+    return "\n\n".join(found)
+
+
+def _charset(part: Any) -> str:
+    charset = str(part.get_content_charset() or "utf-8")
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return "utf-8"
+    return charset
 
 
 def _html_to_text(html: str) -> str:
