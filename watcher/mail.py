@@ -56,12 +56,12 @@ _FORWARD_MARKER = re.compile(
 )
 # The forwarder's own note counts as "adding little" below this many characters.
 _SHORT_FORWARD_NOTE = 200
-_SIGN_OFF_MAX = 30
+_SIGN_OFF_MAX = 30  # a sign-off line ("Best regards,") is short; a sentence is not
+_NAME_LINE_MAX = 40  # nor is the name line under it
 # Bounds for the reply parser (see _bounded_for_reply_parser): about 0.5 s at worst.
 _REPLY_SCAN_CHARS = 64_000
 _REPLY_LINE_CHARS = 500
 _SIGNATURE_TRIES = 8
-_NAME_LINE_MAX = 40
 
 
 def parse_message(
