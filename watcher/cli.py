@@ -141,6 +141,9 @@ def _register() -> None:
     from watcher.commands import digest
 
     digest.register(app)
+    from watcher.commands import nlp
+
+    nlp.register(app)
     # Each topic module adds its commands here, one line each.
 
 

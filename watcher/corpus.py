@@ -23,7 +23,6 @@ from watcher.mail import parse_message, to_nlp_email
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "nlp" / "corpus"
 SPLITS = ("train", "dev", "all")
-_FALLBACK_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def record_to_bytes(record: dict[str, Any]) -> bytes:
 
 
 def record_to_email(record: dict[str, Any]) -> Email:
-    parsed = parse_message(record_to_bytes(record), frozenset(), _FALLBACK_DATE)
+    parsed = parse_message(record_to_bytes(record), frozenset(), None)
     return to_nlp_email(parsed)
 
 
@@ -109,10 +108,15 @@ def load_eml_dir(path: Path) -> list[Example]:
     for source, record in read_records(path / "labels.jsonl"):
         name = str(record.get("file", ""))
         raw = (path / name).read_bytes()
-        parsed = parse_message(raw, frozenset(), _FALLBACK_DATE)
+        parsed = parse_message(raw, frozenset(), _arrival(path / name))
         label = parse_label(record.get("label") or {})
         examples.append(Example(name or source, to_nlp_email(parsed), label, "dev"))
     return examples
+
+
+def _arrival(path: Path) -> datetime:
+    """A stand-in arrival time (the file's mtime) for mail without a usable Date."""
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 def training_pairs(examples: Iterable[Example]) -> list[tuple[Email, str]]:

@@ -1,0 +1,264 @@
+"""The detector's commands: detect (.eml files), eval (labelled mail), train (the classifier)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nlp.types import Detection, Email
+from watcher.commands.context import console, print_json, print_json_line, print_table, state
+from watcher.errors import MessageParseError, UsageError
+from watcher.mail import parse_message, to_nlp_email
+
+DETECT_KEYS = (
+    "file",
+    "message_id",
+    "kind",
+    "confidence",
+    "interview_at",
+    "interview_tz",
+    "feedback_by",
+    "no_followup",
+    "auto_reply",
+    "away_until",
+    "company",
+    "contact",
+    "evidence",
+)
+_CHUNK = 64
+
+
+def contact_text(detection: Detection) -> str | None:
+    if detection.contact_name and detection.contact_email:
+        return f"{detection.contact_name} <{detection.contact_email}>"
+    return detection.contact_email or detection.contact_name or None
+
+
+def detection_row(file: str, message_id: str, detection: Detection) -> dict[str, Any]:
+    """One line of ``detect --json`` (DESIGN, detection contract)."""
+    return {
+        "file": file,
+        "message_id": message_id,
+        "kind": detection.kind.value,
+        "confidence": round(detection.confidence, 3),
+        "interview_at": detection.interview_at_text(),
+        "interview_tz": detection.interview_tz,
+        "feedback_by": detection.feedback_by.isoformat() if detection.feedback_by else None,
+        "no_followup": detection.no_followup,
+        "auto_reply": detection.auto_reply,
+        "away_until": detection.away_until.isoformat() if detection.away_until else None,
+        "company": detection.company,
+        "contact": contact_text(detection),
+        "evidence": [{"label": e.label, "text": e.text} for e in detection.evidence],
+    }
+
+
+def _read(path: Path, own: frozenset[str]) -> tuple[str, Email]:
+    """(message_id, Email) of one file; MessageParseError or UsageError says why not."""
+    try:
+        raw = path.read_bytes()
+        arrived = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    except IsADirectoryError:
+        raise UsageError("is a directory") from None
+    except OSError as exc:
+        raise UsageError(exc.strerror or str(exc)) from exc
+    message = parse_message(raw, own, arrived)
+    return message.message_id, to_nlp_email(message)
+
+
+def _chunks(files: list[Path], size: int) -> Iterator[list[Path]]:
+    for start in range(0, len(files), size):
+        yield files[start : start + size]
+
+
+def detect(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help=".eml files to analyse.", show_default=False)],
+    model: Annotated[
+        str, typer.Option("--model", help="'auto' (shipped), 'rules' (no classifier) or a path.")
+    ] = "auto",
+) -> None:
+    """Analyse .eml files without touching the database: kind, dates, flags, company."""
+    app = state(ctx)
+    settings = app.settings_or_defaults()
+    own = frozenset(a for account in settings.accounts for a in account.own_addresses)
+    from nlp.pipeline import analyze_many, load
+
+    language = load(model)  # once per call, whatever the number of files
+    rows: list[dict[str, Any]] = []
+    failed = 0
+    for chunk in _chunks(list(files), _CHUNK):
+        parsed: list[tuple[Path, str, Email] | tuple[Path, str]] = []
+        for path in chunk:
+            try:
+                message_id, email = _read(path, own)
+                parsed.append((path, message_id, email))
+            except (MessageParseError, UsageError) as exc:
+                parsed.append((path, str(exc)))
+        emails = [item[2] for item in parsed if len(item) == 3]
+        detections = iter(analyze_many(emails, language))
+        for item in parsed:
+            if len(item) == 3:
+                row = detection_row(str(item[0]), item[1], next(detections))
+            else:
+                failed += 1
+                row = {"file": str(item[0]), "error": item[1]}
+            if app.json_output:
+                print_json_line(row)
+            else:
+                rows.append(row)
+    if not app.json_output:
+        _print_detections(rows)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _print_detections(rows: list[dict[str, Any]]) -> None:
+    table_rows = []
+    for row in rows:
+        if "error" in row:
+            table_rows.append({"file": row["file"], "kind": "error: " + row["error"]})
+            continue
+        flags = [name for name in ("no_followup", "auto_reply") if row[name]]
+        table_rows.append(
+            {
+                **row,
+                "confidence": f"{row['confidence']:.2f}",
+                "flags": ", ".join(flags),
+                "interview_at": " ".join(
+                    v for v in (row["interview_at"], row["interview_tz"]) if v
+                ),
+            }
+        )
+    print_table(
+        table_rows,
+        (
+            "file",
+            "kind",
+            "confidence",
+            "interview_at",
+            "feedback_by",
+            "away_until",
+            "flags",
+            "company",
+            "contact",
+        ),
+    )
+
+
+def evaluate_cmd(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Corpus .jsonl file or directory (default: the bundled corpus), "
+            "or a directory of .eml files with labels.jsonl.",
+            show_default=False,
+        ),
+    ] = None,
+    split: Annotated[str, typer.Option("--split", help="dev, train or all.")] = "dev",
+    model: Annotated[
+        str, typer.Option("--model", help="'auto' (shipped), 'rules' (no classifier) or a path.")
+    ] = "auto",
+    errors: Annotated[
+        bool, typer.Option("--errors", help="List every example the detector got wrong.")
+    ] = False,
+) -> None:
+    """Measure the detector on labelled mail: per-kind F1, confusion matrix, date accuracy."""
+    from nlp.pipeline import analyze_many, load
+    from nlp.train import evaluate
+    from watcher.corpus import CORPUS_DIR, load_corpus
+
+    examples = load_corpus(path or CORPUS_DIR, split)
+    if not examples:
+        raise UsageError(f"no labelled examples in {path or CORPUS_DIR} for split {split!r}")
+    detections = analyze_many([e.email for e in examples], load(model))
+    report = evaluate((e.source, e.label, d) for e, d in zip(examples, detections, strict=True))
+    if state(ctx).json_output:
+        print_json(report.as_dict())
+        return
+    _print_report(report.as_dict(), errors)
+
+
+def _print_report(report: dict[str, Any], show_errors: bool) -> None:
+    out = console()
+    out.print(
+        f"{report['total']} examples  accuracy {report['accuracy']:.3f}  "
+        f"macro-F1 {report['macro_f1']:.3f}"
+    )
+    print_table(
+        [{"kind": kind, **values} for kind, values in report["per_kind"].items()],
+        ("kind", "precision", "recall", "f1", "support"),
+        title="per kind",
+    )
+    kinds = list(report["confusion"])
+    short = {kind: kind.replace("interview_", "iv_")[:12] for kind in kinds}
+    print_table(
+        [
+            {"gold \\ predicted": short[gold], **{short[p]: n for p, n in row.items()}}
+            for gold, row in report["confusion"].items()
+        ],
+        ("gold \\ predicted", *short.values()),
+        title="confusion (rows: gold)",
+    )
+    print_table(
+        [{"fact": name, **values} for name, values in report["dates"].items()],
+        ("fact", "exact", "n", "gold", "predicted"),
+        title="dates (exact over examples where either side has one)",
+    )
+    print_table(
+        [{"flag": name, **values} for name, values in report["flags"].items()],
+        ("flag", "precision", "recall", "gold", "predicted"),
+        title="flags",
+    )
+    out.print(f"company accuracy {report['company_accuracy']:.3f}")
+    if show_errors:
+        for error in report["errors"]:
+            out.print(f"{error['source']}: {error['wrong']}", highlight=False)
+
+
+def train_cmd(
+    ctx: typer.Context,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus file or directory.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Model directory (default: the package's).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
+    split: Annotated[str, typer.Option("--split", help="Train on 'train' or 'all'.")] = "train",
+) -> None:
+    """Retrain the kind classifier from the corpus (reproducible for a given seed)."""
+    from nlp.pipeline import MODEL_DIR
+    from nlp.train import train
+    from watcher.corpus import CORPUS_DIR, load_corpus, training_pairs
+
+    if split not in ("train", "all"):
+        raise UsageError(f"--split must be 'train' or 'all', not {split!r}")
+    examples = load_corpus(corpus or CORPUS_DIR, split)
+    if not examples:
+        raise UsageError(f"no training examples in {corpus or CORPUS_DIR}")
+    result = train(training_pairs(examples), seed=seed, out_dir=out or MODEL_DIR)
+    summary = {
+        "model_version": result.model_version,
+        "examples": result.examples,
+        "out": str(result.out_dir),
+        "seed": seed,
+        "final_loss": result.losses[-1] if result.losses else None,
+    }
+    if state(ctx).json_output:
+        print_json(summary)
+    else:
+        console().print(
+            f"trained {result.model_version} on {result.examples} examples -> {result.out_dir}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("detect")(detect)
+    app.command("eval")(evaluate_cmd)
+    app.command("train")(train_cmd)
