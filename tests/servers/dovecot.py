@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import pwd
 import re
@@ -19,8 +20,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from imapclient import IMAPClient
+
+from watcher.config import AccountSettings
 
 HOST = "127.0.0.1"
 INSTALL_HINT = (
@@ -42,6 +46,7 @@ ssl_cert = <{cert}
 ssl_key = <{key}
 {ssl_dh}
 disable_plaintext_auth = no
+auth_failure_delay = 0
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
 first_valid_uid = 1
@@ -55,7 +60,15 @@ userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/home/%u
 }}
+# no penalty delays after failed logins: the tests fail logins on purpose
+service anvil {{
+  {chroot}
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
+  {chroot}
   inet_listener imap {{
     address = {host}
     port = {port}
@@ -86,12 +99,6 @@ protocol imap {{
 UNPRIVILEGED = """\
 default_internal_user = {user}
 default_login_user = {user}
-service anvil {{
-  chroot =
-}}
-service imap-login {{
-  chroot =
-}}
 """
 
 
@@ -189,6 +196,12 @@ class Dovecot:
         self._pool: list[ImapUser] = []
         self._write_config(cert, key)
         self._fill_pool(pool_size)
+        # A user whose password login is refused the way Outlook.com refuses it.
+        self.basic_auth_disabled_user = ImapUser("oauth-only", secrets.token_urlsafe(12))
+        self._write_users(
+            [self.basic_auth_disabled_user],
+            "nologin reason=Basic\tauthentication\tis\tdisabled.",  # tabs: fields split on spaces
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -214,6 +227,7 @@ class Dovecot:
                 port=self.port,
                 tls_port=self.tls_port,
                 unprivileged=unprivileged,
+                chroot="" if privileged else "chroot =",
             )
         )
 
@@ -268,27 +282,32 @@ class Dovecot:
 
     # -- users -----------------------------------------------------------------------------------
 
-    def add_user(self, name: str | None = None, password: str | None = None) -> ImapUser:
+    def add_user(
+        self, name: str | None = None, password: str | None = None, extra_fields: str = ""
+    ) -> ImapUser:
         """A new user with an empty mailbox.
 
         Dovecot rereads the passwd-file at most once a second, so users are written ahead in
         a pool; a named user or an empty pool costs a wait for the next second.
         """
-        if name is None and password is None and self._pool:
+        if name is None and password is None and not extra_fields and self._pool:
             user = self._pool.pop()
         else:
             name = name or f"user{next(self._counter)}-{secrets.token_hex(3)}"
             if name in self._users:
                 raise ValueError(f"user {name} exists")
             user = ImapUser(name, password or secrets.token_urlsafe(12))
-            self._write_users([user])
+            self._write_users([user], extra_fields)
             time.sleep(1.1)
         self._users[user.name] = user
         return user
 
-    def _write_users(self, users: Iterable[ImapUser]) -> None:
+    def _write_users(self, users: Iterable[ImapUser], extra_fields: str = "") -> None:
+        # user:password:uid:gid:gecos:home:shell:extra_fields (passdb extra fields, e.g. nologin)
         with self._passwd.open("a") as handle:
-            handle.writelines(f"{user.name}:{{PLAIN}}{user.password}\n" for user in users)
+            handle.writelines(
+                f"{user.name}:{{PLAIN}}{user.password}::::::{extra_fields}\n" for user in users
+            )
 
     def _fill_pool(self, size: int) -> None:
         fresh = [
@@ -418,6 +437,56 @@ class Dovecot:
             new = int(client.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
         return old, new
 
+    # -- configs for the code under test -----------------------------------------------------------
+
+    def account_settings(
+        self, user: ImapUser, *, name: str = "personal", tls: str = "none", **keys: Any
+    ) -> AccountSettings:
+        """An AccountSettings for ``user`` (plain ``password``; fine for in-process tests)."""
+        values: dict[str, Any] = {
+            "name": name,
+            "host": self.host,
+            "port": self.tls_port if tls == "implicit" else self.port,
+            "tls": tls,
+            "ca_file": "" if tls == "none" else str(self.ca_file),
+            "username": user.name,
+            "addresses": (user.address,),
+            "password": user.password,
+        }
+        return AccountSettings(**{**values, **keys})
+
+    def account_toml(
+        self,
+        user: ImapUser,
+        directory: Path,
+        *,
+        name: str = "personal",
+        tls: str = "none",
+        **keys: Any,
+    ) -> str:
+        """An ``[[account]]`` section; the password is read by a password_command from a file
+        in ``directory`` (mode 0600), as a careful user would set it up."""
+        secret_file = directory / f"{name}.password"
+        secret_file.write_text(user.password + "\n")
+        secret_file.chmod(0o600)
+        settings = self.account_settings(user, name=name, tls=tls)
+        values: dict[str, Any] = {
+            "name": name,
+            "host": settings.host,
+            "port": settings.effective_port,
+            "tls": tls,
+            "ca_file": settings.ca_file,
+            "username": user.name,
+            "addresses": [user.address],
+            "password_command": f"cat {secret_file}",
+            **keys,
+        }
+        lines = ["[[account]]"]
+        lines += [
+            f"{key} = {_toml_value(value)}" for key, value in values.items() if value is not None
+        ]
+        return "\n".join(lines) + "\n"
+
     def logout_stats(self, user: ImapUser) -> list[SessionBytes]:
         """Bytes in/out of each finished session of ``user``, oldest first."""
         stats: list[SessionBytes] = []
@@ -430,6 +499,25 @@ class Dovecot:
                     )
                 )
         return stats
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value))  # a JSON string is a valid TOML basic string
+
+
+def write_config(directory: Path, *sections: str, database_url: str | None = None) -> Path:
+    """``directory/config.toml`` with the given sections and a SQLite file in ``directory``."""
+    url = database_url or f"sqlite:///{directory / 'followup.db'}"
+    path = directory / "config.toml"
+    path.write_text("\n".join([*sections, "[database]", f"url = {_toml_value(url)}", ""]))
+    path.chmod(0o600)
+    return path
 
 
 def start_dovecot(cert: Path | None = None, key: Path | None = None) -> Dovecot:

@@ -1,0 +1,457 @@
+"""ImapSource: the MailSource over IMAP (imapclient), strictly read-only; errors translated here."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import logging
+import secrets as _random
+import ssl
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
+from imapclient.imapclient import SocketTimeout
+from imapclient.response_types import BodyData
+
+from watcher.config import AccountSettings, is_loopback
+from watcher.domain import FetchedMessage
+from watcher.errors import (
+    AuthenticationError,
+    CertificateError,
+    ConnectionLostError,
+    MailSourceError,
+    WatcherError,
+)
+from watcher.secrets import SecretProvider
+from watcher.sources.base import FolderInfo, FolderRole, FolderStatus
+
+log = logging.getLogger(__name__)
+
+SENT_FALLBACKS = ("Sent", "Sent Items", "Sent Messages", "[Gmail]/Sent Mail", "INBOX.Sent")
+# RFC 2177: servers may drop an IDLE after 30 minutes; some (Microsoft 365) after ~10. Renewing
+# well before either costs one round trip.
+IDLE_RENEW_SECONDS = 9 * 60
+CONNECT_TIMEOUT_SECONDS = 30.0
+READ_TIMEOUT_SECONDS = 120.0
+# Server answers that mean "password login is off here, use OAuth2".
+_OAUTH_ONLY_HINTS = (
+    "basic authentication is disabled",
+    "basicauthblocked",
+    "web login required",
+    "application-specific password required",
+    "please use oauth",
+)
+_TRUNCATED_HEADER = b"X-Followup-Truncated"
+
+Listing = Sequence[tuple[Sequence[bytes], bytes | None, str]]
+
+
+def choose_folders(listing: Listing, configured: Sequence[str] | None) -> list[FolderInfo]:
+    """The folders to sync from a LIST answer: the configured ones, else INBOX + Sent.
+
+    The Sent folder is the one marked ``\\Sent`` (SPECIAL-USE), else the first of the
+    usual names that exists.
+    """
+    names = {name: {bytes(f).lower() for f in flags} for flags, _, name in listing}
+    sent = next((n for n, flags in names.items() if b"\\sent" in flags), None)
+    if sent is None:
+        sent = next((n for n in SENT_FALLBACKS if n in names), None)
+
+    def role(name: str) -> FolderRole:
+        if name.upper() == "INBOX":
+            return "inbox"
+        if name == sent:
+            return "sent"
+        return "drafts" if b"\\drafts" in names.get(name, set()) else "other"
+
+    if configured is not None:
+        return [FolderInfo(name, role(name)) for name in configured]
+    inbox = next((n for n in names if n.upper() == "INBOX"), "INBOX")
+    chosen = [FolderInfo(inbox, "inbox")]
+    if sent is not None:
+        chosen.append(FolderInfo(sent, "sent"))
+    return chosen
+
+
+def text_parts(structure: BodyData) -> list[str]:
+    """Part numbers (``1``, ``2.1`` ...) of a message's inline text parts, attachments skipped."""
+
+    def walk(part: BodyData, number: str) -> list[str]:
+        if part.is_multipart:
+            found: list[str] = []
+            for index, child in enumerate(part[0], 1):
+                found.extend(walk(child, f"{number}.{index}" if number else str(index)))
+            return found
+        return [number or "1"] if _is_inline_text(part) else []
+
+    return walk(structure, "")
+
+
+def _is_inline_text(part: BodyData) -> bool:
+    kind = bytes(part[0]).lower() if isinstance(part[0], bytes) else b""
+    subtype = bytes(part[1]).lower() if isinstance(part[1], bytes) else b""
+    if kind != b"text" or subtype not in (b"plain", b"html"):
+        return False
+    # text parts: type subtype params id description encoding size lines md5 disposition ...
+    disposition = part[9] if len(part) > 9 else None
+    if isinstance(disposition, tuple) and disposition:
+        return bytes(disposition[0]).lower() != b"attachment"
+    return True
+
+
+def _drop_fields(header: bytes, names: Sequence[bytes]) -> bytes:
+    """The header block without the named fields (and their continuation lines)."""
+    kept: list[bytes] = []
+    skipping = False
+    for line in header.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        field = line.split(b":", 1)[0].strip().lower()
+        skipping = field in names
+        if not skipping and line.strip():
+            kept.append(line)
+    return b"".join(kept)
+
+
+def _server_text(exc: BaseException) -> str:
+    """What the server said, on one line, without imaplib's ``b'...'`` wrapping."""
+    said: object = exc.args[0] if exc.args else str(exc)
+    if isinstance(said, str) and said.startswith(("b'", 'b"')):
+        # imapclient re-raises with str(bytes): undo that to get the server's text back
+        with contextlib.suppress(ValueError, SyntaxError):
+            said = ast.literal_eval(said)
+    if isinstance(said, bytes):
+        said = said.decode("utf-8", "replace")
+    return " ".join(str(said).split())
+
+
+class ImapSource:
+    """One IMAP account. Folders are only ever EXAMINEd and bodies read with BODY.PEEK."""
+
+    def __init__(
+        self,
+        account: AccountSettings,
+        secret: SecretProvider,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not account.host:
+            raise ValueError(f"account {account.name!r} has no IMAP host")
+        self.account = account.name
+        self.settings = account
+        self._secret = secret
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._client: IMAPClient | None = None
+        self._idling: str | None = None  # the folder in IDLE right now
+        self._idle_renew_at = 0.0
+
+    @property
+    def _where(self) -> str:
+        return f"{self.settings.host}:{self.settings.effective_port}"
+
+    # -- connection -------------------------------------------------------------------------------
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()
+        if self.settings.ca_file:
+            try:
+                context.load_verify_locations(cafile=self.settings.ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise MailSourceError(
+                    f"ca_file {self.settings.ca_file!r} cannot be read as PEM certificates: {exc}",
+                    account=self.account,
+                ) from exc
+        return context
+
+    def _connect(self) -> IMAPClient:
+        if self._client is not None:
+            return self._client
+        settings = self.settings
+        timeout = SocketTimeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS)
+        if settings.tls == "none" and not is_loopback(settings.host):
+            raise MailSourceError(
+                f"tls = 'none' is only allowed to a loopback address, not {settings.host!r}",
+                account=self.account,
+            )
+        with self._errors("connecting"):
+            if settings.tls == "implicit":
+                client = IMAPClient(
+                    settings.host,
+                    port=settings.effective_port,
+                    ssl=True,
+                    ssl_context=self._ssl_context(),
+                    timeout=timeout,
+                )
+            else:
+                client = IMAPClient(
+                    settings.host, port=settings.effective_port, ssl=False, timeout=timeout
+                )
+            try:
+                if settings.tls == "starttls":
+                    if not client.has_capability("STARTTLS"):
+                        raise MailSourceError(
+                            f"{self._where} does not offer STARTTLS; use tls = 'implicit'",
+                            account=self.account,
+                        )
+                    client.starttls(self._ssl_context())
+                self._login(client)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    client.shutdown()
+                raise
+        # INTERNALDATE as aware datetimes, not naive local time
+        client.normalise_times = False
+        self._client = client
+        return client
+
+    def _login(self, client: IMAPClient) -> None:
+        secret = self._secret()
+        username = self.settings.username
+        try:
+            if secret.kind == "oauth2":
+                client.oauth2_login(username, secret.value)
+            else:
+                client.login(username, secret.value)
+        except LoginError as exc:
+            said = _server_text(exc)
+            if any(hint in said.lower() for hint in _OAUTH_ONLY_HINTS):
+                raise AuthenticationError(
+                    f"{self._where} refuses password login ({said}); it needs OAuth2: "
+                    "set oauth2_token_command to a command that prints an access token",
+                    account=self.account,
+                ) from exc
+            raise AuthenticationError(
+                f"login as {username!r} at {self._where} was refused ({said}); check username "
+                f"and {self.settings.secret_source()}",
+                account=self.account,
+            ) from exc
+
+    def _ready(self) -> IMAPClient:
+        """A connected client that is not in IDLE, ready for a command."""
+        client = self._connect()
+        if self._idling is not None:
+            with self._errors("ending IDLE"):
+                self._stop_idle(client)
+        return client
+
+    def _drop(self) -> None:
+        self._idling = None
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """Translate library and socket errors into the watcher's tree, at this one edge."""
+        try:
+            yield
+        except WatcherError:
+            raise
+        except ssl.SSLCertVerificationError as exc:
+            self._drop()
+            raise CertificateError(
+                f"the TLS certificate of {self._where} is not trusted ({exc.verify_message}); "
+                "if the server uses a private CA or a self-signed certificate, set ca_file "
+                "to that CA's PEM file",
+                account=self.account,
+            ) from exc
+        except (IMAPClientAbortError, OSError, EOFError) as exc:
+            # OSError covers refused, reset, timeouts, DNS and TLS failures.
+            self._drop()
+            raise ConnectionLostError(
+                f"{doing}: connection to {self._where} failed: {exc or type(exc).__name__}",
+                account=self.account,
+            ) from exc
+        except IMAPClientError as exc:
+            raise MailSourceError(
+                f"{doing}: the server said: {_server_text(exc)}", account=self.account
+            ) from exc
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                self._stop_idle(client)
+            with contextlib.suppress(Exception):
+                client.logout()
+            with contextlib.suppress(Exception):
+                client.shutdown()
+
+    def __enter__(self) -> ImapSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- MailSource -------------------------------------------------------------------------------
+
+    def folders(self) -> list[FolderInfo]:
+        client = self._ready()
+        with self._errors("listing folders"):
+            listing = client.list_folders()
+        configured = None if self.settings.folders == "auto" else list(self.settings.folders)
+        chosen = choose_folders(listing, configured)
+        if configured is None and len(chosen) == 1:
+            log.warning("account %r: no Sent folder found; syncing INBOX only", self.account)
+        return chosen
+
+    def status(self, folder: str) -> FolderStatus:
+        client = self._ready()
+        with self._errors(f"STATUS {folder}"):
+            what = [b"MESSAGES", b"UIDNEXT", b"UIDVALIDITY"]
+            if client.has_capability("CONDSTORE"):
+                what.append(b"HIGHESTMODSEQ")
+            found = client.folder_status(folder, what)
+        modseq = found.get(b"HIGHESTMODSEQ")
+        return FolderStatus(
+            uidvalidity=int(found[b"UIDVALIDITY"]),
+            uidnext=int(found[b"UIDNEXT"]),
+            messages=int(found[b"MESSAGES"]),
+            highestmodseq=int(modseq) if modseq is not None else None,
+        )
+
+    def fetch_new(
+        self, folder: str, after_uid: int, since: date | None, batch_size: int
+    ) -> Iterator[list[FetchedMessage]]:
+        client = self._ready()
+        with self._errors(f"searching {folder}"):
+            client.select_folder(folder, readonly=True)  # EXAMINE: flags stay as they are
+            criteria: list[Any] = ["UID", f"{after_uid + 1}:*"]
+            if since is not None:
+                criteria += ["SINCE", since]
+            # `n:*` always matches the highest UID, even when it is below n
+            uids = sorted(uid for uid in client.search(criteria) if uid > after_uid)
+        for start in range(0, len(uids), batch_size):
+            with self._errors(f"fetching from {folder}"):
+                fetched = self._fetch(client, uids[start : start + batch_size])
+            yield fetched
+
+    def _fetch(self, client: IMAPClient, uids: list[int]) -> list[FetchedMessage]:
+        limit = self.settings.max_message_bytes
+        meta = client.fetch(uids, [b"RFC822.SIZE", b"INTERNALDATE"])
+        present = [uid for uid in uids if uid in meta]  # expunged since the SEARCH: gone
+        small = [uid for uid in present if int(meta[uid].get(b"RFC822.SIZE", 0)) <= limit]
+        large = [uid for uid in present if uid not in small]
+        raws: dict[int, bytes] = {}
+        if small:
+            for uid, data in client.fetch(small, [b"BODY.PEEK[]"]).items():
+                raws[uid] = bytes(data.get(b"BODY[]") or b"")
+        for uid in large:
+            raws[uid] = self._fetch_text_only(client, uid, int(meta[uid][b"RFC822.SIZE"]))
+        return [
+            FetchedMessage(
+                uid=uid,
+                raw=raws.get(uid, b""),
+                internal_date=meta[uid].get(b"INTERNALDATE"),
+                size=int(meta[uid].get(b"RFC822.SIZE", 0)) or None,
+            )
+            for uid in present
+        ]
+
+    def _fetch_text_only(self, client: IMAPClient, uid: int, size: int) -> bytes:
+        """A message too big to fetch whole: its header and text parts, never its attachments."""
+        limit = self.settings.max_message_bytes
+        first = client.fetch([uid], [b"BODYSTRUCTURE", b"BODY.PEEK[HEADER]"]).get(uid, {})
+        header = bytes(first.get(b"BODY[HEADER]") or b"")
+        structure = first.get(b"BODYSTRUCTURE")
+        note = _TRUNCATED_HEADER + f": {size} bytes; only text parts fetched\r\n".encode()
+        parts = text_parts(structure) if isinstance(structure, BodyData) else []
+        if not isinstance(structure, BodyData) or not structure.is_multipart:
+            body = b""
+            if parts:
+                data = client.fetch([uid], [f"BODY.PEEK[TEXT]<0.{limit}>".encode()]).get(uid, {})
+                body = _first_body(data)
+            return header.rstrip(b"\r\n") + b"\r\n" + note + b"\r\n" + body
+        wanted: list[bytes] = []
+        for number in parts:
+            wanted += [
+                f"BODY.PEEK[{number}.MIME]".encode(),
+                f"BODY.PEEK[{number}]<0.{limit}>".encode(),
+            ]
+        data = client.fetch([uid], wanted).get(uid, {}) if wanted else {}
+        boundary = f"followup-{_random.token_hex(12)}".encode()
+        out = [
+            _drop_fields(header, (b"content-type", b"content-transfer-encoding")),
+            b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n',
+            note,
+            b"\r\n",
+        ]
+        for number in parts:
+            mime = bytes(data.get(f"BODY[{number}.MIME]".encode()) or b"")
+            content = bytes(data.get(f"BODY[{number}]<0>".encode()) or b"")
+            out += [b"--" + boundary + b"\r\n", mime, content, b"\r\n"]
+        out.append(b"--" + boundary + b"--\r\n")
+        return b"".join(out)
+
+    # -- waiting for mail (the daemon) -------------------------------------------------------------
+
+    def wait_for_change(self, folder: str, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds until ``folder`` may have new mail.
+
+        Uses IDLE when the server offers it and the account allows it (renewed every
+        ``IDLE_RENEW_SECONDS``), else polls STATUS every ``poll_seconds``. True means
+        "something arrived, sync now"; False means the time ran out quietly.
+        """
+        client = self._connect()
+        if self.settings.idle and client.has_capability("IDLE"):
+            return self._idle(client, folder, timeout)
+        return self._poll(folder, timeout)
+
+    def _idle(self, client: IMAPClient, folder: str, timeout: float) -> bool:
+        # The IDLE stays open between calls (the daemon calls with short timeouts so it can
+        # stop quickly); it is only renewed every IDLE_RENEW_SECONDS or for another folder.
+        deadline = self._monotonic() + timeout
+        while (remaining := deadline - self._monotonic()) > 0:
+            with self._errors(f"IDLE on {folder}"):
+                announced = False
+                if self._idling != folder or self._monotonic() >= self._idle_renew_at:
+                    announced = self._stop_idle(client)
+                    client.select_folder(folder, readonly=True)
+                    client.idle()
+                    self._idling = folder
+                    self._idle_renew_at = self._monotonic() + IDLE_RENEW_SECONDS
+                if announced:
+                    return True
+                wait = min(remaining, max(0.0, self._idle_renew_at - self._monotonic()))
+                responses = client.idle_check(timeout=wait)
+            if any(_announces_mail(r) for r in responses):
+                return True
+        return False
+
+    def _stop_idle(self, client: IMAPClient) -> bool:
+        """End a running IDLE; True if its last responses announced new mail."""
+        if self._idling is None:
+            return False
+        self._idling = None
+        _, responses = client.idle_done()
+        return any(_announces_mail(r) for r in responses)
+
+    def _poll(self, folder: str, timeout: float) -> bool:
+        deadline = self._monotonic() + timeout
+        before = self.status(folder)
+        while (remaining := deadline - self._monotonic()) > 0:
+            self._sleep(min(remaining, float(self.settings.poll_seconds)))
+            now = self.status(folder)
+            if (now.uidvalidity, now.uidnext) != (before.uidvalidity, before.uidnext):
+                return True
+        return False
+
+
+def _announces_mail(response: Any) -> bool:
+    return isinstance(response, tuple) and len(response) >= 2 and response[1] == b"EXISTS"
+
+
+def _first_body(data: dict[bytes, Any]) -> bytes:
+    for key, value in data.items():
+        if key.startswith(b"BODY[") and isinstance(value, bytes):
+            return value
+    return b""
