@@ -75,6 +75,9 @@ class Folder(Base):
     role: Mapped[str] = mapped_column(String(20), default="inbox")  # inbox | sent | other
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    # False while the first scan (or the rescan after a UIDVALIDITY change) is under way:
+    # a crash mid-scan resumes it, with the same look-back window, after last_uid.
+    scan_complete: Mapped[bool] = mapped_column(Boolean, default=False)
     highestmodseq: Mapped[int | None] = mapped_column(BigInteger)
     last_sync_at: Mapped[datetime | None]
     last_sync_result: Mapped[str | None] = mapped_column(Text)

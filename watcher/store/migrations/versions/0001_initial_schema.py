@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 05:59:39.589056
+Create Date: 2026-11-26 06:15:56.347453
 """
 
 from collections.abc import Sequence
@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("uidvalidity", sa.BigInteger(), nullable=True),
         sa.Column("last_uid", sa.BigInteger(), nullable=False),
+        sa.Column("scan_complete", sa.Boolean(), nullable=False),
         sa.Column("highestmodseq", sa.BigInteger(), nullable=True),
         sa.Column("last_sync_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_sync_result", sa.Text(), nullable=True),
