@@ -61,8 +61,8 @@ def _login(client: smtplib.SMTP, settings: SmtpSettings, secrets: SecretProvider
         client.login(settings.username, secret.value)
 
 
-def _needs_login(settings: SmtpSettings) -> bool:
-    return bool(settings.username) and settings.secret_source() != "none"
+def _needs_login(settings: SmtpSettings, secrets: SecretProvider | None) -> bool:
+    return bool(settings.username) and (secrets is not None or settings.secret_source() != "none")
 
 
 def send_message(
@@ -93,7 +93,7 @@ def send_message(
     except (smtplib.SMTPException, OSError) as exc:
         raise DigestSendError(f"{where} is unreachable: {exc}") from exc
     try:
-        if _needs_login(settings):
+        if _needs_login(settings, secrets):
             _login(client, settings, secrets or secret_provider(settings))
         client.send_message(message, from_addr=sender, to_addrs=recipients)
     except SecretError as exc:
