@@ -1,0 +1,85 @@
+"""Dates typed on the command line: ISO 8601 or plain English, read against ``--now``."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from dateparser.date import DateDataParser
+
+from watcher.errors import UsageError
+
+__all__ = ["parse_day", "parse_moment"]
+
+# Anything that starts like an ISO date is taken as one: "2026-02-30" is a mistake
+# to report, not a phrase for dateparser to guess around.
+_ISO_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+# DESIGN, rule 3: a day without a time counts as noon local.
+NOON = time(12)
+
+
+def _invalid(option: str, text: str, why: str) -> UsageError:
+    return UsageError(
+        f"{option} {text!r} {why}; use YYYY-MM-DD, YYYY-MM-DDTHH:MM or words like "
+        "'friday', 'next tuesday 2pm', 'in 3 days'"
+    )
+
+
+def _parse_words(text: str, now: datetime, zone: ZoneInfo, option: str) -> tuple[datetime, bool]:
+    """(local naive datetime, whether a time of day was written) for an English phrase."""
+    base = now.astimezone(zone).replace(tzinfo=None)
+    parser = DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DATES_FROM": "future",
+            "RETURN_TIME_AS_PERIOD": True,
+        },
+    )
+    data = parser.get_date_data(text)
+    if data.date_obj is None:
+        raise _invalid(option, text, "is not a date")
+    value = data.date_obj
+    if value.tzinfo is not None:  # "3pm CET": keep the named zone's instant, shown locally
+        value = value.astimezone(zone).replace(tzinfo=None)
+    return value, data.period == "time"
+
+
+def _iso_moment(text: str, option: str) -> tuple[datetime, bool]:
+    try:
+        if "T" in text or " " in text:
+            return datetime.fromisoformat(text), True
+        return datetime.combine(date.fromisoformat(text), NOON), False
+    except ValueError:
+        raise _invalid(option, text, "is not a valid date") from None
+
+
+def parse_day(text: str, now: datetime, zone: ZoneInfo, option: str = "date") -> date:
+    """A calendar day in ``zone``: "2026-03-20", "friday", "in 3 days", "tomorrow"."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise _invalid(option, text, "is empty")
+    if _ISO_SHAPE.match(cleaned):
+        moment, _ = _iso_moment(cleaned, option)
+        if moment.tzinfo is not None:
+            return moment.astimezone(zone).date()
+        return moment.date()
+    value, _ = _parse_words(cleaned, now, zone, option)
+    return value.date()
+
+
+def parse_moment(text: str, now: datetime, zone: ZoneInfo, option: str = "time") -> datetime:
+    """An aware moment: ISO (no offset = ``zone``) or words; a day alone means 12:00 local."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise _invalid(option, text, "is empty")
+    if _ISO_SHAPE.match(cleaned):
+        moment, _ = _iso_moment(cleaned, option)
+    else:
+        moment, has_time = _parse_words(cleaned, now, zone, option)
+        if not has_time:
+            moment = datetime.combine(moment.date(), NOON)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment
