@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -85,7 +86,7 @@ def digest_recipient(settings: Settings) -> str:
     )
 
 
-def _refresh(session: Session, settings: Settings, now: datetime) -> None:
+def refresh_decisions(session: Session, settings: Settings, now: datetime) -> None:
     """Recompute the decisions first when the rules are installed (watcher.refresh)."""
     try:
         module = importlib.import_module("watcher.refresh")
@@ -125,22 +126,30 @@ def _already_delivered(settings: Settings, recipient: str, message_id: str) -> b
         ) from exc
 
 
+Recompute = Callable[[Session, Settings, datetime], object]
+
+
 def _render(
-    session: Session, settings: Settings, now: datetime, recipient: str
+    session: Session, settings: Settings, now: datetime, recipient: str, recompute: Recompute | None
 ) -> tuple[ViewResult, RenderedDigest]:
-    _refresh(session, settings, now)
+    if recompute is not None:
+        recompute(session, settings, now)
     result = build_view(session, settings, now, recipient)
     return result, render_digest(result.view, now, settings.zone)
 
 
 def preview_digest(
-    settings: Settings, sessions: sessionmaker[Session], now: datetime
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    now: datetime,
+    *,
+    recompute: Recompute | None = refresh_decisions,
 ) -> DigestOutcome:
     """Today's digest as it would go out, and whether it already went."""
     recipient = digest_recipient(settings)
     day = now.astimezone(settings.zone).date()
     with transaction(sessions) as session:
-        _, rendered = _render(session, settings, now, recipient)
+        _, rendered = _render(session, settings, now, recipient, recompute)
         row = find_digest(session, day, recipient)
         sent = row is not None and row.sent_at is not None
         message_id = row.message_id if row else digest_message_id(day, recipient)
@@ -164,6 +173,7 @@ def deliver_digest(
     *,
     force: bool = False,
     send_empty: bool = True,
+    recompute: Recompute | None = refresh_decisions,
 ) -> DigestOutcome:
     """Send today's digest exactly once (DESIGN, non-negotiables).
 
@@ -179,7 +189,7 @@ def deliver_digest(
     recipient = digest_recipient(settings)
     day = now.astimezone(settings.zone).date()
     with transaction(sessions) as session:
-        result, rendered = _render(session, settings, now, recipient)
+        result, rendered = _render(session, settings, now, recipient, recompute)
         row = find_digest(session, day, recipient)
         row_id = row.id if row else None
         content = dict(row.content or {}) if row else {}
@@ -328,7 +338,13 @@ def _digest_time(settings: Settings) -> time:
     return time(int(hours), int(minutes))
 
 
-def send_due_digest(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> bool:
+def send_due_digest(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    *,
+    recompute: Recompute | None = refresh_decisions,
+) -> bool:
     """For the service loop: send today's digest once it is ``digest.time``; True if sent now.
 
     Empty days are skipped unless ``send_empty``. Raises DigestSendError when SMTP is
@@ -345,7 +361,9 @@ def send_due_digest(settings: Settings, sessions: sessionmaker[Session], clock: 
         row = find_digest(session, local.date(), recipient)
         if row is not None and row.sent_at is not None:
             return False
-    outcome = deliver_digest(settings, sessions, now, send_empty=settings.digest.send_empty)
+    outcome = deliver_digest(
+        settings, sessions, now, send_empty=settings.digest.send_empty, recompute=recompute
+    )
     try:
         append_drafts(settings, sessions, now)
     except (MailSourceError, DigestSendError) as exc:
@@ -394,11 +412,18 @@ def digest(
             sys.stdout.flush()
         return
     result = deliver_digest(settings, sessions, now, force=force)
-    if settings.digest.drafts:
-        append_drafts(settings, sessions, now)
     if app_state.json_output:
         print_json(result.as_json())
-        return
+    else:
+        _say_delivered(result, settings, sessions)
+    if settings.digest.drafts:
+        # After the report: a failing Drafts folder must not hide that the digest went out.
+        append_drafts(settings, sessions, now)
+
+
+def _say_delivered(
+    result: DigestOutcome, settings: Settings, sessions: sessionmaker[Session]
+) -> None:
     day = f"{result.day:%a} {result.day.day} {result.day:%b}"
     if result.sent_now:
         console().print(f"sent the digest for {day} to {result.to} ({result.message_id})")
