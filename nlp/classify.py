@@ -32,7 +32,11 @@ FEEDBACK_KINDS = frozenset(
         Kind.INTERVIEW_CONFIRMATION,
     }
 )
-SLOT_KINDS = frozenset({Kind.INTERVIEW_INVITATION, Kind.INTERVIEW_CONFIRMATION})
+SLOT_KINDS = frozenset(
+    {Kind.INTERVIEW_INVITATION, Kind.INTERVIEW_CONFIRMATION, Kind.RECRUITER_REPLY}
+)
+# Cues that only a hiring process produces ("thanks for your time" is not one: sales say it).
+HIRING_EVIDENCE = frozenset({P.HIRING, P.ACK, P.INVITE, P.REJECT, P.OFFER, P.REPLY, P.OUTREACH})
 
 # Which kind each cue family speaks for, and how loudly, when no classifier is loaded.
 CUE_KIND: dict[str, tuple[Kind, float]] = {
@@ -50,10 +54,35 @@ CUE_KIND: dict[str, tuple[Kind, float]] = {
 
 # Words right before a date that make it the candidate's deadline, not the interview.
 _DEADLINE_WORDS = frozenset(
-    "by before until till no later than deadline due expires closing from since after".split()
+    [
+        "by",
+        "before",
+        "until",
+        "till",
+        "no",
+        "later",
+        "than",
+        "deadline",
+        "due",
+        "expires",
+        "closing",
+        "from",
+        "since",
+        "after",
+    ]
 )
-_SUBJECT_AUTO = ("automatic reply", "auto reply", "auto-reply", "autoreply", "auto:",
-                 "out of office", "out of the office", "ooo", "abwesenheit", "absence")
+_SUBJECT_AUTO = (
+    "automatic reply",
+    "auto reply",
+    "auto-reply",
+    "autoreply",
+    "auto:",
+    "out of office",
+    "out of the office",
+    "ooo",
+    "abwesenheit",
+    "absence",
+)
 _OOO_THRESHOLD = 3
 
 
@@ -87,7 +116,7 @@ def detect_auto_reply(email: Email, doc: Doc) -> tuple[bool, str | None]:
     if subject.startswith(_SUBJECT_AUTO):
         return True, email.subject.strip()[:80]
     strong = cue_spans(doc, P.OOO)
-    weak = cue_spans(doc, P.OOO_WEAK)
+    weak = [w for w in cue_spans(doc, P.OOO_WEAK) if not any(_distance(w, s) == 0 for s in strong)]
     score = 2 * len({s.text.lower() for s in strong}) + len({w.text.lower() for w in weak})
     if strong and score >= _OOO_THRESHOLD:
         return True, strong[0].text
@@ -118,7 +147,9 @@ def promised_date(
     if not promises:
         return None, []
     conditions = cue_spans(doc, P.CONDITIONAL)
-    requests = cue_spans(doc, P.REQUEST)
+    # Other governors: a request to the candidate, or the process ("finishing interviews this
+    # week") that a date can belong to instead of the promise.
+    requests = cue_spans(doc, P.REQUEST, P.POST_INTERVIEW)
     best: date | None = None
     evidence: list[Evidence] = []
     for start, end, phrase, day in dates.find_deadlines(doc.text, sent_at):
@@ -146,10 +177,7 @@ def promised_date(
 
 def _is_deadline(doc: Doc, span: Span) -> bool:
     """Is the date introduced as a deadline ("by Friday", "no later than March 3")?"""
-    for tok in doc[max(0, span.start - 3) : span.start]:
-        if tok.norm_ in _DEADLINE_WORDS:
-            return True
-    return False
+    return any(tok.norm_ in _DEADLINE_WORDS for tok in doc[max(0, span.start - 3) : span.start])
 
 
 Slot = tuple[datetime, bool, str | None, str]
@@ -175,8 +203,10 @@ def interview_slot(doc: Doc, ids: Sequence[int], sent_at: datetime) -> tuple[Slo
         candidates.append((mention, span))
     if not candidates:
         return None, 0
-    if any(m.is_range_or_list for m, _ in candidates):
-        return None, len(candidates)
+    # A written date and time is more concrete than "tomorrow" or a bare weekday beside it.
+    timed = [(m, s) for m, s in candidates if m.has_time]
+    if timed:
+        candidates = timed
     days = {m.value.date() for m, _ in candidates}
     if len(days) > 1:
         candidates = [(m, s) for m, s in candidates if _sentence_of(ids, s) in meeting_sentences]
@@ -193,6 +223,44 @@ def interview_slot(doc: Doc, ids: Sequence[int], sent_at: datetime) -> tuple[Slo
         value = value.replace(hour=12, minute=0, second=0, microsecond=0)
     zone = mention.tz_name or _offset_text(value)
     return (value, bool(mention.has_time), zone, mention.text), 1
+
+
+_INTERVIEW_WORDS = frozenset(
+    [
+        "interview",
+        "interviews",
+        "onsite",
+        "on-site",
+        "screen",
+        "screening",
+        "panel",
+        "visit",
+        "session",
+        "call",
+        "meeting",
+        "chat",
+        "conversation",
+        "round",
+        "deep-dive",
+        "dive",
+        "assessment",
+    ]
+)
+
+
+def _about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
+    """Is the slot's sentence (or the subject) about the interview itself?"""
+    subject_end = doc._.followup_subject_end or 0
+    phrase = slot[3]
+    start = doc.text.find(phrase)
+    span = (
+        doc.char_span(start, start + len(phrase), alignment_mode="expand") if start >= 0 else None
+    )
+    if span is None:
+        return False
+    sid = _sentence_of(ids, span)
+    words = {tok.norm_ for tok in doc if ids[tok.i] == sid or tok.idx < subject_end}
+    return bool(words & _INTERVIEW_WORDS)
 
 
 def _offset_text(value: datetime) -> str | None:
@@ -227,7 +295,11 @@ def choose_kind(
 ) -> tuple[Kind, float, list[str]]:
     """The classifier's choice, corrected where the evidence says it cannot be right."""
     ranked = sorted(
-        ((score, Kind(name)) for name, score in scores.items() if name in Kind.__members__.values()),
+        (
+            (score, Kind(name))
+            for name, score in scores.items()
+            if name in Kind.__members__.values()
+        ),
         reverse=True,
     )
     if not ranked:
@@ -240,7 +312,8 @@ def choose_kind(
         kind = Kind.INTERVIEW_INVITATION
         confidence = scores.get(kind.value, 0.0) + confidence / 2
         notes.append("no concrete date: not a confirmation")
-    if kind in HIRING_KINDS and P.HIRING not in labels and P.SALES in labels:
+    sales = {span.text.lower() for span in cue_spans(doc, P.SALES)}
+    if kind in HIRING_KINDS and not labels & HIRING_EVIDENCE and len(sales) >= 2:
         kind = Kind.NOT_JOB
         confidence = max(scores.get(kind.value, 0.0), 0.5)
         notes.append("no hiring context")
@@ -268,13 +341,18 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
     sent_at = email.sent_at
     scores = dict(doc.cats) if doc.cats else cue_scores(doc)
     auto_reply, auto_evidence = detect_auto_reply(email, doc)
+    no_promise: tuple[date | None, list[Evidence]] = (None, [])
     feedback_by, feedback_evidence = _safe(
-        "feedback_by", (None, []), lambda: promised_date(doc, ids, sent_at)
+        "feedback_by", no_promise, lambda: promised_date(doc, ids, sent_at)
     )
-    slot, date_count = _safe("interview_at", (None, 0), lambda: interview_slot(doc, ids, sent_at))
+    no_slot: tuple[Slot | None, int] = (None, 0)
+    slot, date_count = _safe("interview_at", no_slot, lambda: interview_slot(doc, ids, sent_at))
     kind, confidence, _notes = choose_kind(doc, scores, slot, date_count)
     evidence = kind_evidence(doc, kind)
-    if kind not in SLOT_KINDS:
+    if kind not in SLOT_KINDS or auto_reply:
+        slot = None
+    elif kind is Kind.RECRUITER_REPLY and slot is not None and not _about_interview(doc, ids, slot):
+        # Logistics mail names the interview; other replies name deadlines and paper dates.
         slot = None
     if kind not in FEEDBACK_KINDS:
         feedback_by, feedback_evidence = None, []
@@ -292,7 +370,8 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
     if slot is not None:
         evidence.append(Evidence("interview_at", slot[3]))
     company = _safe("company", None, lambda: extract_company(email, doc))
-    contact_name, contact_email = _safe("contact", (None, None), lambda: extract_contact(email))
+    nobody: tuple[str | None, str | None] = (None, None)
+    contact_name, contact_email = _safe("contact", nobody, lambda: extract_contact(email))
     return Detection(
         kind=kind,
         confidence=round(confidence, 4),

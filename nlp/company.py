@@ -11,7 +11,7 @@ from nlp.types import Email
 
 # Second-level suffixes under which the registrable name is one label further left.
 _SECOND_LEVEL = frozenset(
-    "co com org net ac gov edu ltd plc nhs sch gob gouv".split()
+    ["co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc", "nhs", "sch", "gob", "gouv"]
 )
 # Words that say a display name is a department, not a person, and are not the company.
 _ROLE_WORDS = (
@@ -50,24 +50,48 @@ _LEGAL = re.compile(
     r"oy|ab|as|a/s|aps|kg|co\.|corp|corp\.|corporation|gmbh & co\. kg|se))+\s*$",
     re.IGNORECASE,
 )
+_NAME = r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})"
 _BODY_PATTERNS = [
     re.compile(p)
     for p in (
         r"(?i:thanks?(?: you)? for (?:applying|your application|your interest)"
         r"(?: (?:to|for|in|with|at))?(?: the [^.\n]{0,60}? (?:role|position|job) (?:at|with))?) "
         r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|of|and|[A-Z][\w&'.-]*)){0,4})",
-        r"(?i:your application (?:to|at|with)) (?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})",
+        r"(?i:your application (?:to|at|with)) " + _NAME,
         r"(?i:(?:role|position|job|opening|vacancy|career|opportunity|interview|team) "
-        r"(?:at|with)) (?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})",
-        r"(?i:(?:on behalf of|greetings from|here at|join|joining)) "
-        r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})",
-        r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4}) "
-        r"(?i:(?:recruiting|recruitment|talent|hiring|people|careers|hr) team)",
+        r"(?:at|with)) " + _NAME,
+        r"(?i:(?:on behalf of|greetings from|here at|join|joining)) " + _NAME,
+        _NAME + r" (?i:(?:recruiting|recruitment|talent|hiring|people|careers|hr) team)",
     )
 ]
 _GENERIC = frozenset(
-    "the our your this a an we you team hiring recruiting talent careers dear hi hello "
-    "thank thanks interview application position role job company us".split()
+    [
+        "the",
+        "our",
+        "your",
+        "this",
+        "a",
+        "an",
+        "we",
+        "you",
+        "team",
+        "hiring",
+        "recruiting",
+        "talent",
+        "careers",
+        "dear",
+        "hi",
+        "hello",
+        "thank",
+        "thanks",
+        "interview",
+        "application",
+        "position",
+        "role",
+        "job",
+        "company",
+        "us",
+    ]
 )
 _PERSON_NAME = re.compile(r"^[A-Z][a-zA-Z'’.-]+(?: [A-Z][a-zA-Z'’.-]+){1,3}$")
 
@@ -174,7 +198,8 @@ def _prefix_in_text(label: str, text: str) -> str | None:
     best: str | None = None
     for match in re.finditer(r"\b[A-Z][a-zA-Z]{3,}\b", text):
         word = match.group(0)
-        if letters.startswith(word.lower()) and (best is None or len(word) > len(best)):
+        covers = len(word) >= 0.6 * len(letters)
+        if covers and letters.startswith(word.lower()) and (best is None or len(word) > len(best)):
             best = _extend_name(word, text[match.end() :])
     return best
 

@@ -11,7 +11,7 @@ import numpy
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.ml.models.textcat import resize_and_set_ref
-from spacy.strings import hash_string
+from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Span
 from spacy.util import registry
 from thinc.api import Model, SparseLinear_v2, chain, resizable, softmax_activation, with_cpu
@@ -31,12 +31,36 @@ for _name in ("followup_email", "followup_signals", "followup_result", "followup
         Doc.set_extension(_name, default=None)
 
 _FREE_MAIL = frozenset(
-    (
-        "gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com "
-        "icloud.com me.com mac.com aol.com proton.me protonmail.com gmx.com gmx.de gmx.net "
-        "web.de mail.com fastmail.com fastmail.fm zoho.com yandex.com hey.com tutanota.com "
-        "qq.com 163.com rediffmail.com"
-    ).split()
+    [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.com",
+        "fastmail.com",
+        "fastmail.fm",
+        "zoho.com",
+        "yandex.com",
+        "hey.com",
+        "tutanota.com",
+        "qq.com",
+        "163.com",
+        "rediffmail.com",
+    ]
 )
 # Applicant-tracking and job-board systems: they send for a company, they are not one.
 _ATS = (
@@ -82,6 +106,13 @@ _ATS = (
     "monster",
     "hired.com",
     "otta",
+    "goodtime",
+    "calendly",
+    "modernloop",
+    "gem.com",
+    "beamery",
+    "hirevue",
+    "docusign",
 )
 _ROLE_LOCAL_PARTS = (
     "noreply",
@@ -273,7 +304,7 @@ def _features_forward(model: Model[list[Doc], Any], docs: list[Doc], is_train: b
     return (keys_all, vals_all, lengths), backprop
 
 
-@registry.architectures("followup.TextCatCues.v1")
+@registry.architectures("followup.TextCatCues.v1")  # type: ignore[untyped-decorator]
 def build_textcat_cues(
     exclusive_classes: bool, ngram_size: int, length: int = 262144, nO: int | None = None
 ) -> Model[list[Doc], Floats2d]:
@@ -281,7 +312,7 @@ def build_textcat_cues(
     length = 2 ** (length - 1).bit_length()
     sparse_linear = SparseLinear_v2(nO=nO, length=length)
     fill_defaults = {"b": -5000, "W": 0}
-    resizable_layer = resizable(
+    resizable_layer: Model[Any, Any] = resizable(
         sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
     )
     model: Model[list[Doc], Floats2d] = chain(extract_features(ngram_size), resizable_layer)

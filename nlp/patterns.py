@@ -8,6 +8,7 @@ tiny spec language so a family reads like the phrases it stands for:
     "a|b"   one token, any of the words       "?a|b"  the same, optional
     "*"     any one token, optional           "*3"    up to three tokens of anything
     "^a|b"  one token whose NORM starts with one of the prefixes
+    "!a|b"  one token that is none of the words
 """
 
 from __future__ import annotations
@@ -53,9 +54,11 @@ def token(spec: str) -> dict[str, Any]:
         return {"OP": "{0," + spec[1:] + "}"}
     optional = spec.startswith("?") and len(spec) > 1
     body = spec[1:] if optional else spec
-    if body.startswith("^") and len(body) > 1:
+    if body.startswith("!") and len(body) > 1:
+        tok: dict[str, Any] = {"NORM": {"NOT_IN": body[1:].split("|")}}
+    elif body.startswith("^") and len(body) > 1:
         prefixes = "|".join(body[1:].split("|"))
-        tok: dict[str, Any] = {"NORM": {"REGEX": f"^(?:{prefixes})"}}
+        tok = {"NORM": {"REGEX": f"^(?:{prefixes})"}}
     else:
         words = body.split("|")
         tok = {"NORM": words[0]} if len(words) == 1 else {"NORM": {"IN": words}}
@@ -116,6 +119,8 @@ def pattern_invitation() -> list[Pattern]:
         "move|moving|progress|progressing|advance|advancing you *4 next|interview|round|stage",
         "next step|steps *4 is|are|would|will *4 interview|call|chat|conversation|screen",
         "would|does|could|will *8 work for you",
+        "does|would|could|will *6 work|suit ?for ?you ?",
+        "like|love|want you to *2 meet|speak|talk|chat|interview",
         "like|love|want to *3 speak|talk|chat|meet *2 with you",
         "like|love|want to *3 learn more about you",
         "opportunity to speak|talk|chat|meet",
@@ -179,7 +184,7 @@ def pattern_promise() -> list[Pattern]:
         PROMISE,
         "get|getting|come|coming|circle|circling|reach|reaching|revert|reverting|write|"
         "writing|be|loop|follow|following *2 back|out|up *2 to|with " + _YOU,
-        "revert|reverting to|with " + _YOU,
+        "revert|reverting",
         "hear|hearing *3 from|back|us|me|someone|something|the|our",
         "be|stay|get|keep|remain|are in touch",
         "let|letting|tell " + _YOU + "|everyone|all|candidates|applicants|interviewees ?know",
@@ -192,9 +197,12 @@ def pattern_promise() -> list[Pattern]:
         "expect|expecting|receive|get|anticipate *3 " + _OUTCOME,
         _OUTCOME + " *4 will|shall|should|would|to|is|are *3 be *2 made|communicated|shared|"
         "sent|available|ready|given|known|expected|reached",
-        _OUTCOME + " *3 by|within|before|no",
+        "decision|decisions|answer|feedback|outcome|result|results|update|response *3 "
+        "by|within|before",
         "reply|respond|answer|decide *3 within|by|before|no",
-        "you *2 will|should|shall|'ll|can *2 hear|receive|get|expect",
+        "you *2 will|should|shall|can *2 hear",
+        "you *2 will|should|shall|can *2 receive|get|expect *3 " + _OUTCOME + "|email|call|"
+        "message|letter|notification|invitation|invite",
         "answer|feedback|response|decision|update for|to " + _YOU,
         "make|made|making|reach|reaching *2 decision|decisions|call|calls",
         "have|'ve *2 something for you",
@@ -226,7 +234,7 @@ def pattern_request() -> list[Pattern]:
         "let|tell|give|send|update us|me *2 know|by|before|within",
         "get|come|revert|write back *2 to us|me",
         "please|kindly|could|can|would *3 reply|respond|confirm|complete|submit|return|"
-        "send|sign|accept|book|select|choose|pick|share|provide|upload|fill|apply|let|"
+        "send|sign|accept|book|select|choose|pick|share|provide|upload|fill|apply|let|write|"
         "get|accept|decline|finish|email|call",
         "ask|asking|need|needs|require|requires you to",
         "deadline|closing|expires|expire|expiry|valid|validity|due",
@@ -241,8 +249,14 @@ def pattern_rejection() -> list[Pattern]:
         REJECT,
         "unfortunately|regrettably|unfortunate|sadly",
         "regret|sorry *3 to *2 inform|let|say|tell|advise|share",
-        "not|n't|no *3 be *2 moving|move|proceed|proceeding|progress|progressing|advance|"
-        "advancing|going|taking *3 forward|further|ahead",
+        "not|n't|no *3 moving|move|proceed|proceeding|progress|progressing|advance|"
+        "advancing|going|go|taking|take|putting|put *4 forward|further|ahead",
+        "not|n't *3 moving|move|progress|progressing|advance|advancing|inviting|invite you",
+        "proceed|proceeding|go|going|move|moving|continue|continuing *3 with *3 candidate|"
+        "candidates|someone|somebody|applicant|applicants|person|individual|profile|"
+        "profiles|internal",
+        "offer|offered|offering *3 the *2 role|position|job *2 to *3 someone|another|"
+        "candidate|internal",
         "not *3 moving|proceeding *2 with your",
         "decided|decision|chosen|choose|opted|elected *6 other|another|different "
         "candidate|candidates|applicant|applicants|direction|person|individual",
@@ -349,8 +363,7 @@ def pattern_not_job() -> list[Pattern]:
         "newsletter|digest|webinar|promo|promotion|coupon|discount|sale|deal|deals",
         "job|jobs|career *2 alert|alerts|recommendations|matches|digest",
         "jobs *4 you *3 interested|like|match|matching",
-        "new|recommended|top|similar *3 jobs|roles|positions|openings *4 for|matching|near|"
-        "based",
+        "new|recommended|top|similar *3 jobs|roles|positions|openings *4 for|matching|near|based",
         "based on your *3 profile|search|searches|preferences|activity",
         "people *3 viewed|looking|searched",
         "profile *2 views|viewed|appeared",
@@ -369,27 +382,30 @@ def pattern_not_job() -> list[Pattern]:
 
 def pattern_no_followup() -> list[Pattern]:
     """Explicit asks not to chase; "don't hesitate to reach out" is the opposite."""
+    status = (
+        "status|progress|update|updates|outcome|decision|where|whether|news|result|results|stage"
+    )
+    contact = (
+        "contact|contacting|call|calling|phone|phoning|telephone|telephoning|email|emailing|"
+        "e-mail|ring|ringing|ping|pinging|check|checking|inquire|inquiring|enquire|enquiring|"
+        "ask|asking|reach|reaching|write|writing|chase|chasing|message|follow|following|nudge"
+    )
     return seq(
         NO_FOLLOWUP,
-        "not|n't|refrain *3 from *2 follow|following|chase|chasing|contact|contacting|"
-        "call|calling|phone|phoning|telephone|email|emailing|e-mail|e-mailing|ring|ringing|"
-        "ping|pinging|check|checking|inquire|inquiring|enquire|enquiring|ask|asking|reach|"
-        "reaching|write|writing|reply|chasing|nudge *8 status|progress|update|updates|"
-        "outcome|decision|where|whether|application|applications|candidacy|regarding|about",
-        "not|n't|refrain *3 from *2 follow|following *2 ?- *2 up",
-        "not|n't|refrain *3 from *2 chase|chasing|nudge|nudging *2 us|me|the",
-        "no need to *3 follow|chase|check|chasing|nudge|contact|reach|ping|email",
-        "refrain from *4 follow|following|contacting|calling|emailing|chasing|asking|"
-        "inquiring|enquiring|reaching|checking",
-        "not *3 able|unable|cannot|can't *4 respond|reply|answer|provide|give|accept *4 "
-        "status|individual|follow|inquiries|enquiries|queries|calls|updates|progress",
-        "unable to *3 respond|reply|answer|provide|give *4 status|individual|follow|"
-        "inquiries|enquiries|queries|calls|updates|progress",
-        "calls|inquiries|enquiries|queries|follow-ups|emails|messages *6 not|cannot|n't|"
-        "unable *3 be *2 returned|answered|responded|accepted|acknowledged",
+        "not|never|refrain *2 follow|following *2 up",
+        "not|never|refrain *2 chase|chasing|nudge|nudging|pester|pestering",
+        "not|never|refrain *2 from *2 " + contact + " *10 " + status,
+        "not *2 " + contact + " *10 " + status,
+        "no need to *3 follow|chase|chasing|nudge|check|ping *2 in|up|us|me|back",
+        "refrain from *3 " + contact,
+        "unable|not able|cannot|can't|can not *3 respond|reply|answer|provide|give|accept *4 "
+        "status|individual|inquiries|enquiries|queries|requests|calls|follow",
+        "calls|inquiries|enquiries|queries|follow-ups|emails|messages|requests *6 "
+        "not|cannot|unable *3 be *2 returned|answered|responded|accepted|acknowledged",
         "no *2 phone calls|calls|agencies",
-        "not|n't *3 contact|email|call *4 to *2 check|ask",
         "ask|asking|request|requesting *2 that *2 you *2 do not|not|refrain",
+        "ask|asking|request|requesting you *2 not to",
+        "please *2 be *2 patient *6 not|refrain",
     )
 
 
@@ -413,7 +429,7 @@ def pattern_out_of_office() -> list[Pattern]:
             "returning|return|back *3 to *2 the *2 office",
             "for *2 urgent|anything urgent|urgent matters|urgent queries|urgent requests",
             "if *2 your *2 matter|message|request|query *2 is urgent",
-            "i|am|will *2 be *2 back|returning|return on|in|from|after",
+            "i|am|will *2 be *2 back|returning|return on|in|from|after !touch|contact",
         ),
         *seq(
             OOO_WEAK,
@@ -439,12 +455,10 @@ def pattern_hiring_context() -> list[Pattern]:
 def pattern_sales_context() -> list[Pattern]:
     return seq(
         SALES,
-        "quote|quotation|pricing|price|prices|invoice|invoices|demo|trial|subscription|"
-        "purchase|order|orders|proposal|renewal|discount|product|products|customer|"
-        "customers|license|licence|licensing|shipment|package|delivery|refund|ticket|"
-        "plan|plans|upgrade|seats|vendor|procurement|billing|contract|sow|rfp|partnership|"
-        "sponsorship|webinar|listing|property|viewing|tenancy|lease|mortgage|insurance|"
-        "policy|claim|appointment|dentist|doctor|booking|reservation|event|rsvp",
+        "quote|quotation|pricing|invoice|invoices|demo|trial|subscription|purchase|order|"
+        "orders|renewal|discount|shipment|shipped|refund|upgrade|seats|vendor|procurement|"
+        "billing|sow|rfp|webinar|tenancy|lease|rent|mortgage|dentist|doctor|reservation|"
+        "rsvp|checkout|cart|warranty",
     )
 
 

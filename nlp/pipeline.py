@@ -11,8 +11,6 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import nlp.classify  # registers followup_decide
-import nlp.components  # registers followup_cues and the classifier's architecture
 from nlp.classify import fallback_detection
 from nlp.types import Detection, Email
 

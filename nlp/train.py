@@ -20,7 +20,7 @@ from typing import Any
 
 import spacy
 from spacy.training import Example as SpacyExample
-from spacy.util import fix_random_seed, minibatch
+from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
 
 import nlp.classify
 import nlp.components  # noqa: F401  (registers the factories and the architecture)
@@ -112,10 +112,11 @@ def train(
     for kind in Kind:
         textcat.add_label(kind.value)  # type: ignore[attr-defined]
     cues = language.get_pipe("followup_cues")
+    trainable: Any = textcat
     data: list[SpacyExample] = []
-    for email, kind in examples:
+    for email, gold in examples:
         doc = cues(make_doc(language, email))
-        cats = {k.value: 1.0 if k.value == Kind(kind).value else 0.0 for k in Kind}
+        cats = {k.value: 1.0 if k.value == Kind(gold).value else 0.0 for k in Kind}
         data.append(SpacyExample.from_dict(doc, {"cats": cats}))
     optimizer = language.initialize(lambda: data)
     shuffler = random.Random(seed)
@@ -123,12 +124,12 @@ def train(
     for _ in range(epochs):
         shuffler.shuffle(data)
         epoch_losses: dict[str, float] = {}
-        for batch in minibatch(data, size=BATCH_SIZE):
-            textcat.update(batch, sgd=optimizer, losses=epoch_losses)
+        for batch in minibatch(data, size=BATCH_SIZE):  # type: ignore[no-untyped-call]
+            trainable.update(batch, sgd=optimizer, losses=epoch_losses)
         losses.append(round(epoch_losses.get("textcat", 0.0), 6))
     with language.use_params(optimizer.averages):
         language.remove_pipe("followup_cues")
-        weights = textcat.to_bytes(exclude=["vocab"])
+        weights = trainable.to_bytes(exclude=["vocab"])
         version = "textcat-" + hashlib.sha256(weights).hexdigest()[:12]
         language.meta["name"] = "followup_detector"
         language.meta["version"] = "1.0.0"
@@ -236,8 +237,10 @@ def evaluate(pairs: Iterable[tuple[str, Label, Detection]]) -> Report:
         "feedback_by": _agreement([(lab.feedback_by, det.feedback_by) for _, lab, det in rows]),
         "interview_at_date": _agreement(
             [
-                (lab.interview_at[:10] if lab.interview_at else None,
-                 det.interview_at.date().isoformat() if det.interview_at else None)
+                (
+                    lab.interview_at[:10] if lab.interview_at else None,
+                    det.interview_at.date().isoformat() if det.interview_at else None,
+                )
                 for _, lab, det in rows
             ]
         ),
@@ -252,8 +255,10 @@ def evaluate(pairs: Iterable[tuple[str, Label, Detection]]) -> Report:
     }
     with_company = [(lab, det) for _, lab, det in rows if lab.company]
     report.company_accuracy = _ratio(
-        sum(normalise_company(lab.company) == normalise_company(det.company)
-            for lab, det in with_company),
+        sum(
+            normalise_company(lab.company) == normalise_company(det.company)
+            for lab, det in with_company
+        ),
         len(with_company),
     )
     for source, label, detection in rows:

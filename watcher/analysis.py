@@ -1,0 +1,108 @@
+"""Run the detector over stored messages that have no detection yet, or an outdated one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from spacy.language import Language
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from nlp.pipeline import analyze_many
+from nlp.types import Email
+from watcher.domain import Direction
+from watcher.store.detections import save_detection
+from watcher.store.tables import StoredDetection, StoredMessage
+
+BATCH = 200
+
+
+def model_version(analyzer: Language) -> str:
+    """The version stamped on detections made by ``analyzer`` (``nlp.load()``)."""
+    return str(analyzer.meta.get("followup_model_version", "rules"))
+
+
+def stored_to_email(message: StoredMessage) -> Email:
+    """The detector's view of a stored message (the same fields as ``mail.to_nlp_email``)."""
+    sent_at = message.sent_at or message.stored_at
+    if sent_at.tzinfo is None:
+        sent_at = sent_at.replace(tzinfo=UTC)
+    headers = {str(k).lower(): str(v) for k, v in (message.headers or {}).items()}
+    return Email(
+        subject=message.subject or "",
+        text=message.new_text or message.text or "",
+        sent_at=sent_at,
+        sender_name=message.sender_name or "",
+        sender_email=message.sender_email or "",
+        full_text=message.text or "",
+        headers=headers,
+    )
+
+
+def _analyse(
+    session: Session, analyzer: Language, messages: Sequence[StoredMessage], now: datetime
+) -> int:
+    detections = analyze_many((stored_to_email(m) for m in messages), analyzer)
+    count = 0
+    for message, detection in zip(messages, detections, strict=True):
+        save_detection(session, message, detection, now)
+        count += 1
+    session.flush()
+    return count
+
+
+def _inbound() -> list[ColumnElement[bool]]:
+    return [
+        StoredMessage.parse_error.is_(None),
+        StoredMessage.ours.is_(False),
+        StoredMessage.direction == Direction.INBOUND.value,
+    ]
+
+
+def analyse_pending(session: Session, analyzer: Language, now: datetime) -> int:
+    """Detect every parsed inbound message without a detection; returns how many.
+
+    The user's own (outbound) messages and our digests and drafts get none.
+    """
+    total = 0
+    last_id = 0
+    while True:
+        query = (
+            select(StoredMessage)
+            .outerjoin(StoredDetection, StoredDetection.message_id == StoredMessage.id)
+            .where(StoredDetection.id.is_(None), StoredMessage.id > last_id, *_inbound())
+            .order_by(StoredMessage.id)
+            .limit(BATCH)
+        )
+        batch = list(session.scalars(query))
+        if not batch:
+            return total
+        total += _analyse(session, analyzer, batch, now)
+        last_id = batch[-1].id
+
+
+def reanalyse(session: Session, analyzer: Language, now: datetime) -> int:
+    """Re-detect messages whose detection came from another model version; returns how many.
+
+    User overrides live in their own table, so they survive this.
+    """
+    total = 0
+    last_id = 0
+    while True:
+        query = (
+            select(StoredMessage)
+            .join(StoredDetection, StoredDetection.message_id == StoredMessage.id)
+            .where(
+                StoredDetection.model_version != model_version(analyzer),
+                StoredMessage.id > last_id,
+                *_inbound(),
+            )
+            .order_by(StoredMessage.id)
+            .limit(BATCH)
+        )
+        batch = list(session.scalars(query))
+        if not batch:
+            return total
+        total += _analyse(session, analyzer, batch, now)
+        last_id = batch[-1].id
