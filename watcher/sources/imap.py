@@ -350,11 +350,12 @@ class ImapSource:
         return [
             FetchedMessage(
                 uid=uid,
-                raw=raws.get(uid, b""),
+                raw=raws[uid],
                 internal_date=meta[uid].get(b"INTERNALDATE"),
                 size=int(meta[uid].get(b"RFC822.SIZE", 0)) or None,
             )
             for uid in present
+            if uid in raws  # expunged between the two FETCHes: gone, not broken
         ]
 
     def _fetch_text_only(self, client: IMAPClient, uid: int, size: int) -> bytes:

@@ -1,0 +1,143 @@
+"""Queries for accounts, folders and stored messages: the sync's bookkeeping and status counts."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from watcher.domain import Address, Direction, Message
+from watcher.sources.base import FolderInfo
+from watcher.store.tables import Account, Folder, StoredLead, StoredMessage
+
+
+def ensure_account(session: Session, name: str) -> Account:
+    account = session.scalar(select(Account).where(Account.name == name))
+    if account is None:
+        account = Account(name=name)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def ensure_folder(session: Session, account: Account, info: FolderInfo) -> Folder:
+    """The folder row for ``info`` (created on first sight; its role kept up to date)."""
+    folder = session.scalar(
+        select(Folder).where(Folder.account_id == account.id, Folder.name == info.name)
+    )
+    if folder is None:
+        folder = Folder(account_id=account.id, name=info.name, role=info.role, last_uid=0)
+        session.add(folder)
+        session.flush()
+    elif folder.role != info.role:
+        folder.role = info.role
+    return folder
+
+
+def account_folders(session: Session, account_name: str) -> list[Folder]:
+    return list(
+        session.scalars(
+            select(Folder).join(Account).where(Account.name == account_name).order_by(Folder.id)
+        )
+    )
+
+
+def find_by_key(session: Session, folder_id: int, message_key: str) -> StoredMessage | None:
+    return session.scalar(
+        select(StoredMessage).where(
+            StoredMessage.folder_id == folder_id, StoredMessage.message_key == message_key
+        )
+    )
+
+
+def store_message(session: Session, folder: Folder, values: dict[str, Any]) -> bool:
+    """Insert a message and move the folder's last_uid past it, in the caller's transaction.
+
+    A message already stored under the same key (a UIDVALIDITY rescan, or the same
+    Message-ID twice in one folder) only gets its new UID. Returns whether it was new.
+    """
+    uid = int(values["uid"])
+    existing = find_by_key(session, folder.id, values["message_key"])
+    if existing is None:
+        session.add(StoredMessage(account_id=folder.account_id, folder_id=folder.id, **values))
+    else:
+        existing.uid = uid
+    folder.last_uid = max(folder.last_uid, uid)
+    return existing is None
+
+
+@dataclass(frozen=True)
+class FolderCounts:
+    """One folder's line in `followup status`."""
+
+    account: str
+    folder: str
+    messages: int
+    failed: int
+    last_sync_at: datetime | None
+    last_sync_result: str | None
+
+
+def folder_counts(session: Session) -> list[FolderCounts]:
+    """Messages stored and failed per folder, with its last sync, in account/folder order."""
+    failed = func.sum(case((StoredMessage.parse_error.is_not(None), 1), else_=0))
+    rows = session.execute(
+        select(
+            Account.name,
+            Folder.name,
+            func.count(StoredMessage.id),
+            func.coalesce(failed, 0),
+            Folder.last_sync_at,
+            Folder.last_sync_result,
+        )
+        .join(Folder, Folder.account_id == Account.id)
+        .outerjoin(StoredMessage, StoredMessage.folder_id == Folder.id)
+        .group_by(Account.id, Folder.id)
+        .order_by(Account.name, Folder.id)
+    )
+    return [
+        FolderCounts(account, folder, int(messages), int(bad), at, result)
+        for account, folder, messages, bad, at, result in rows
+    ]
+
+
+def lead_count(session: Session) -> int:
+    return int(session.scalar(select(func.count(StoredLead.id))) or 0)
+
+
+def _with_sender_offset(sent_at: datetime, date_header: object) -> datetime:
+    """``sent_at`` is stored in UTC; the sender's offset (what "by Friday" is relative to)
+    comes back from the Date kept in ``headers["date"]``."""
+    if isinstance(date_header, str):
+        with contextlib.suppress(TypeError, ValueError):
+            original = parsedate_to_datetime(date_header)
+            if original.tzinfo is not None and original == sent_at:
+                return original
+    return sent_at
+
+
+def to_message(row: StoredMessage) -> Message:
+    """A stored, parsed message back as the domain value the analysis reads (sent_at in
+    the sender's own offset)."""
+    if row.parse_error is not None or row.sent_at is None:
+        raise ValueError(f"message {row.id} was not parsed: {row.parse_error}")
+    sender = Address(row.sender_name, row.sender_email) if row.sender_email else None
+    return Message(
+        message_id=row.message_id,
+        subject=row.subject,
+        sender=sender,
+        recipients=tuple(Address(r.get("name", ""), r["email"]) for r in row.recipients),
+        sent_at=_with_sender_offset(row.sent_at, row.headers.get("date")),
+        text=row.text,
+        new_text=row.new_text,
+        direction=Direction(row.direction),
+        in_reply_to=row.in_reply_to,
+        references=tuple(row.references),
+        headers=dict(row.headers),
+        bulk=row.bulk,
+    )
