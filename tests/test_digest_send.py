@@ -37,6 +37,7 @@ from watcher.store.tables import (
     Digest,
     Folder,
     LeadMessage,
+    Override,
     StoredDecision,
     StoredDetection,
     StoredLead,
@@ -553,3 +554,25 @@ def test_cli_rejects_force_without_send(tmp_path: Path, smtp_server: SmtpServer)
     result = invoke(["--config", str(setup.config), "digest", "--force"])
     assert result.exit_code == 2
     assert "--force only goes with --send" in result.stderr
+
+
+def test_a_relabelled_message_leaves_please_check(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    setup = make_setup(tmp_path, smtp_port=smtp_server.port)
+    seed_leads(setup.sessions)
+    before = preview_digest(setup.settings, setup.sessions, NOW, recompute=NO_REFRESH)
+    assert before.counts["please_check"] == 1
+    with transaction(setup.sessions) as session:
+        session.add(
+            Override(
+                created_at=NOW,
+                command="followup relabel '<x1@recruit.example>' recruiter_reply",
+                target="message",
+                message_key="<x1@recruit.example>",
+                field="kind",
+                old_value={"kind": "recruiter_reply"},
+                new_value={"kind": "recruiter_reply"},
+            )
+        )
+    after = preview_digest(setup.settings, setup.sessions, NOW, recompute=NO_REFRESH)
+    assert after.counts["please_check"] == 0
+    assert "PLEASE CHECK" not in after.rendered.text
