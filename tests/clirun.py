@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from click.testing import Result
+from typer.testing import Result
 from typer.testing import CliRunner
 
 from watcher.cli import app

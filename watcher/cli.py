@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -59,10 +59,10 @@ def report_error(error: WatcherError, debug: bool) -> int:
 class FollowupGroup(TyperGroup):
     """Root group: global options anywhere, WatcherError mapped to exit codes."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # a click Context
         return super().parse_args(ctx, hoist_global_options(args))
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a click Context
         try:
             return super().invoke(ctx)
         except WatcherError as error:
@@ -82,6 +82,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def _version(value: bool) -> None:
@@ -124,9 +139,9 @@ def root(
     """Global options; every command accepts them before or after its name."""
     ctx.obj = AppState(config_path=config, now_text=now, json_output=json_output, debug=debug)
     level = logging.DEBUG if verbose or debug else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", force=True
-    )
+    handler = _CurrentStderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     for noisy in ("imapclient", "mailparser", "alembic", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
@@ -144,6 +159,9 @@ def _register() -> None:
     from watcher.commands import nlp
 
     nlp.register(app)
+    from watcher.commands import mail
+
+    mail.register(app)
     # Each topic module adds its commands here, one line each.
 
 
