@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,6 +11,13 @@ import pytest
 
 from tests.servers.dovecot import Dovecot, ImapUser
 from tests.servers.messages import raw_message, raw_with_attachment
+from tests.sources_contract import (
+    Deliver,
+    MailSourceContract,
+    MakeSource,
+    MessagesByFolder,
+    Sample,
+)
 from watcher.config import AccountSettings
 from watcher.errors import (
     AuthenticationError,
@@ -20,7 +27,7 @@ from watcher.errors import (
 )
 from watcher.mail import parse_message
 from watcher.secrets import Secret
-from watcher.sources.base import FolderInfo
+from watcher.sources.base import FolderInfo, MailSource
 from watcher.sources.imap import ImapSource, choose_folders
 
 pytestmark = pytest.mark.dovecot
@@ -297,3 +304,44 @@ def test_poll_without_idle_sees_new_mail(dovecot: Dovecot, imap_user: ImapUser) 
         assert slept == [5.0, 5.0]
     finally:
         source.close()
+
+
+class TestImapContract(MailSourceContract):
+    """The MailSource contract, over the real Dovecot."""
+
+    @pytest.fixture
+    def made(self, dovecot: Dovecot) -> Iterator[list[tuple[ImapSource, ImapUser]]]:
+        made: list[tuple[ImapSource, ImapUser]] = []
+        yield made
+        for source, _ in made:
+            source.close()
+
+    @pytest.fixture
+    def make_source(self, dovecot: Dovecot, made: list[tuple[ImapSource, ImapUser]]) -> MakeSource:
+        def make(messages_by_folder: MessagesByFolder) -> MailSource:
+            user = dovecot.add_user()
+            for role, given in messages_by_folder.items():
+                for sample in given:
+                    dovecot.append(user, role, sample.raw, sample.delivered)
+            source = ImapSource(dovecot.account_settings(user), password(user))
+            made.append((source, user))
+            return source
+
+        return make
+
+    @pytest.fixture
+    def deliver(self, dovecot: Dovecot, made: list[tuple[ImapSource, ImapUser]]) -> Deliver:
+        def add(source: MailSource, role: str, sample: Sample) -> None:
+            user = next(u for s, u in made if s is source)
+            dovecot.append(user, role, sample.raw, sample.delivered)
+
+        return add
+
+    @pytest.fixture
+    def snapshot(
+        self, dovecot: Dovecot, made: list[tuple[ImapSource, ImapUser]]
+    ) -> Callable[[], object]:
+        def state() -> object:
+            return [(dovecot.flags(user, "INBOX"), dovecot.flags(user, "Sent")) for _, user in made]
+
+        return state
