@@ -43,6 +43,9 @@ _ROLE_WORDS = (
     "noreply",
     "applications",
     "application",
+    "job alerts",
+    "alerts",
+    "alert",
 )
 _LEGAL = re.compile(
     r"(?:,?\s+(?:inc|inc\.|incorporated|llc|l\.l\.c\.|ltd|ltd\.|limited|llp|gmbh|ag|bv|b\.v\.|"
@@ -56,7 +59,7 @@ _BODY_PATTERNS = [
     for p in (
         r"(?i:thanks?(?: you)? for (?:applying|your application|your interest)"
         r"(?: (?:to|for|in|with|at))?(?: the [^.\n]{0,60}? (?:role|position|job) (?:at|with))?) "
-        r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|of|and|[A-Z][\w&'.-]*)){0,4})",
+        + _NAME,
         r"(?i:your application (?:to|at|with)) " + _NAME,
         r"(?i:(?:role|position|job|opening|vacancy|career|opportunity|interview|team) "
         r"(?:at|with)) " + _NAME,
@@ -158,10 +161,12 @@ def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def _looks_like_person(display: str, local: str) -> bool:
+def _looks_like_person(display: str, local: str, domain: str = "") -> bool:
     """A display name that is the sender's own name (it shows in the address)."""
-    if not _PERSON_NAME.match(display.strip()):
+    if not _PERSON_NAME.match(display.strip()) or (domain and is_ats(domain)):
         return False
+    if _letters(display) == _letters(local):
+        return False  # "Larkspur Health <larkspurhealth@...>": the tenant, not a person
     words = [_letters(w) for w in display.split()]
     local_letters = _letters(local)
     if any(len(w) >= 3 and w in local_letters for w in words):
@@ -226,11 +231,14 @@ def extract_company(email: Email, doc: Doc | None = None) -> str | None:
     third_party = bool(domain) and (is_ats(domain) or is_free_mail(domain))
     text = f"{email.subject}\n{email.text}\n{email.full_text}"[:20000]
     display_org, had_role = _strip_role_words(display) if display else ("", False)
-    person = bool(display) and _looks_like_person(display, local) and not had_role
+    person = bool(display) and _looks_like_person(display, local, domain) and not had_role
+    if domain and is_free_mail(domain) and not had_role:
+        person = True  # a private address: the display name is a person's, not a company's
     if display_org and not person:
         label = registrable_label(domain) if domain else ""
-        org_like = had_role or third_party or is_role_address(local)
-        if org_like or (label and _letters(display_org)[:4] in _letters(label)):
+        overlaps = bool(label) and _letters(display_org)[:4] in _letters(label)
+        # On the company's own domain a department name ("Graduate Recruitment") is no company.
+        if third_party or overlaps:
             return _clean_candidate(display_org)
     if domain and not third_party:
         label = registrable_label(domain)

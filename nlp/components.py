@@ -135,6 +135,14 @@ _ROLE_LOCAL_PARTS = (
     "bewerbung",
     "apply",
     "info",
+    "alerts",
+    "alert",
+    "news",
+    "newsletter",
+    "marketing",
+    "support",
+    "hello",
+    "team",
 )
 
 

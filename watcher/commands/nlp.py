@@ -30,6 +30,16 @@ DETECT_KEYS = (
     "evidence",
 )
 _CHUNK = 64
+_SHORT = {
+    "application_ack": "ack",
+    "interview_invitation": "invite",
+    "interview_confirmation": "confirm",
+    "feedback_promise": "promise",
+    "rejection": "reject",
+    "offer": "offer",
+    "recruiter_reply": "reply",
+    "not_job": "not_job",
+}
 
 
 def contact_text(detection: Detection) -> str | None:
@@ -121,12 +131,13 @@ def _print_detections(rows: list[dict[str, Any]]) -> None:
     table_rows = []
     for row in rows:
         if "error" in row:
-            table_rows.append({"file": row["file"], "kind": "error: " + row["error"]})
+            table_rows.append({"file": Path(row["file"]).name, "kind": "error: " + row["error"]})
             continue
         flags = [name for name in ("no_followup", "auto_reply") if row[name]]
         table_rows.append(
             {
                 **row,
+                "file": Path(row["file"]).name,
                 "confidence": f"{row['confidence']:.2f}",
                 "flags": ", ".join(flags),
                 "interview_at": " ".join(
@@ -145,7 +156,6 @@ def _print_detections(rows: list[dict[str, Any]]) -> None:
             "away_until",
             "flags",
             "company",
-            "contact",
         ),
     )
 
@@ -196,13 +206,13 @@ def _print_report(report: dict[str, Any], show_errors: bool) -> None:
         title="per kind",
     )
     kinds = list(report["confusion"])
-    short = {kind: kind.replace("interview_", "iv_")[:12] for kind in kinds}
+    short = {kind: _SHORT.get(kind, kind[:6]) for kind in kinds}
     print_table(
         [
-            {"gold \\ predicted": short[gold], **{short[p]: n for p, n in row.items()}}
+            {"gold": short[gold], **{short[p]: n for p, n in row.items()}}
             for gold, row in report["confusion"].items()
         ],
-        ("gold \\ predicted", *short.values()),
+        ("gold", *short.values()),
         title="confusion (rows: gold)",
     )
     print_table(
