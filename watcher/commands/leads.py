@@ -1,0 +1,187 @@
+"""`followup leads` and `followup why LEAD`: the decisions as of --now, and the reasons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from watcher.commands.context import console, print_json, print_table, state
+from watcher.domain import Action, Decision, Direction, TimelineEvent
+from watcher.refresh import LeadState, refresh_leads
+from watcher.store.leads import find_lead, trace_to_json
+
+LEAD_COLUMNS = ("id", "company", "contact", "status", "action", "due", "reason")
+RECENT_DAYS = 30  # dead leads quiet for longer are hidden without --all
+_ORDER = {a: i for i, a in enumerate(Action)}  # respond, thank, nudge, wait, dead, none
+
+
+def _row(found: LeadState) -> dict[str, Any]:
+    decision = found.decision
+    return {
+        "id": found.lead.id,
+        "company": found.lead.company,
+        "contact": found.timeline.contact,
+        "status": decision.status.value,
+        "action": decision.action.value,
+        "due": decision.due.isoformat() if decision.due else None,
+        "reason": decision.reason,
+    }
+
+
+def _last_activity(found: LeadState, now: datetime) -> datetime | None:
+    moments = [e.at for e in found.timeline.events if e.at <= now]
+    return max(moments) if moments else None
+
+
+def _shown(found: LeadState, now: datetime) -> bool:
+    """Without --all: no closed leads, and dead ones only while recent."""
+    action = found.decision.action
+    if action is Action.NONE:
+        return False
+    if action is Action.DEAD:
+        last = _last_activity(found, now)
+        return last is not None and now - last <= timedelta(days=RECENT_DAYS)
+    return True
+
+
+def _sort_key(found: LeadState) -> tuple[int, date, int]:
+    decision = found.decision
+    return (_ORDER[decision.action], decision.due or date.max, found.lead.id)
+
+
+def leads(
+    ctx: typer.Context,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also closed leads and leads let go long ago.")
+    ] = False,
+) -> None:
+    """One row a lead: what to do about it as of now (or --now), and why."""
+    app = state(ctx)
+    settings = app.settings()
+    now = app.clock().now()
+    with app.transaction() as session:
+        states = refresh_leads(session, settings, now)
+        rows = [_row(s) for s in sorted(states, key=_sort_key) if show_all or _shown(s, now)]
+    if app.json_output:
+        print_json(rows)
+    elif rows:
+        print_table(rows, LEAD_COLUMNS)
+    else:
+        hint = "" if show_all else " needing attention; `followup leads --all` shows every lead"
+        console().print(f"no leads{hint}")
+
+
+def _facts(event: TimelineEvent, zone: ZoneInfo) -> dict[str, Any]:
+    detection = event.detection
+    if detection is None:
+        return {}
+    facts: dict[str, Any] = {}
+    if detection.interview_at is not None:
+        facts["interview_at"] = detection.interview_at_text()
+    if detection.feedback_by is not None:
+        facts["feedback_by"] = detection.feedback_by.isoformat()
+    if detection.no_followup:
+        facts["no_followup"] = True
+    if detection.auto_reply:
+        facts["auto_reply"] = True
+    if detection.away_until is not None:
+        facts["away_until"] = detection.away_until.isoformat()
+    if detection.evidence:
+        facts["evidence"] = [e.text for e in detection.evidence]
+    return facts
+
+
+def _timeline(found: LeadState, now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
+    return [
+        {
+            "date": event.at.astimezone(zone).date().isoformat(),
+            "at": event.at.astimezone(zone).isoformat(timespec="minutes"),
+            "direction": event.direction.value,
+            "kind": "sent" if event.direction is Direction.OUTBOUND else _kind(event),
+            "subject": event.subject,
+            "message_id": event.message_id,
+            "key": event.key,
+            "facts": _facts(event, zone),
+        }
+        for event in found.timeline.events
+        if event.at <= now
+    ]
+
+
+def _kind(event: TimelineEvent) -> str | None:
+    return event.kind.value if event.kind else None
+
+
+def _user_facts(found: LeadState) -> dict[str, Any]:
+    facts = found.timeline.overrides
+    values = {
+        "feedback_by": facts.feedback_by,
+        "interview_at": facts.interview_at,
+        "no_followup": facts.no_followup,
+        "status": facts.status,
+        "contact": facts.contact,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _fact_text(facts: dict[str, Any]) -> str:
+    parts = [f"{k}={v}" for k, v in facts.items() if k != "evidence"]
+    parts += [f'"{phrase}"' for phrase in facts.get("evidence", [])[:2]]
+    return "; ".join(parts)
+
+
+def _print_why(found: LeadState, decision: Decision, timeline: list[dict[str, Any]]) -> None:
+    out = console()
+    lead = found.lead
+    due = f", due {decision.due.isoformat()}" if decision.due else ""
+    out.print(f"[bold]#{lead.id} {lead.company or '(unknown company)'}[/]", highlight=False)
+    if found.timeline.contact:
+        out.print(f"contact: {found.timeline.contact}", highlight=False)
+    out.print(f"{decision.status.value}: [bold]{decision.action.value}[/]{due}", highlight=False)
+    out.print(decision.reason, highlight=False)
+    rows = [
+        {**item, "facts": _fact_text(item["facts"]), "direction": item["direction"]}
+        for item in timeline
+    ]
+    print_table(rows, ("date", "direction", "kind", "subject", "facts"), title="timeline")
+    out.print("[bold]rule trace[/]")
+    for step in decision.trace:
+        origin = " (set by you)" if step.from_user else ""
+        quote = f' "{step.phrase}"' if step.phrase else ""
+        where = f" [{step.message_id}]" if step.message_id else ""
+        out.print(f"  {step.rule}: {step.detail}{origin}{quote}{where}", highlight=False)
+
+
+def why(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(help="Lead id, or the start of its company name.")],
+) -> None:
+    """A lead's timeline and the rule trace behind its action as of now (or --now)."""
+    app = state(ctx)
+    settings = app.settings()
+    now = app.clock().now()
+    with app.transaction() as session:
+        states = refresh_leads(session, settings, now)
+        chosen = find_lead(lead, [s.lead for s in states])
+        found = next(s for s in states if s.lead.id == chosen.id)
+        timeline = _timeline(found, now, settings.zone)
+        decision = found.decision
+        if app.json_output:
+            print_json(
+                {
+                    **_row(found),
+                    "timeline": timeline,
+                    "trace": trace_to_json(decision.trace),
+                    "overrides": _user_facts(found),
+                }
+            )
+            return
+        _print_why(found, decision, timeline)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("leads")(leads)
+    app.command("why")(why)
