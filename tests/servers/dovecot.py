@@ -487,18 +487,26 @@ class Dovecot:
         ]
         return "\n".join(lines) + "\n"
 
-    def logout_stats(self, user: ImapUser) -> list[SessionBytes]:
-        """Bytes in/out of each finished session of ``user``, oldest first."""
-        stats: list[SessionBytes] = []
-        for line in self.log_text().splitlines():
-            found = _LOGOUT.search(line)
-            if found and found.group("user") == user.name:
-                stats.append(
-                    SessionBytes(
-                        int(found.group("i")), int(found.group("o")), int(found.group("b"))
+    def logout_stats(self, user: ImapUser, at_least: int = 0) -> list[SessionBytes]:
+        """Bytes in/out of each finished session of ``user``, oldest first.
+
+        The server logs a logout just after the client has gone, so a caller that knows
+        how many sessions ended passes ``at_least`` and this waits (up to 5 s) for them.
+        """
+        deadline = time.monotonic() + 5
+        while True:
+            stats: list[SessionBytes] = []
+            for line in self.log_text().splitlines():
+                found = _LOGOUT.search(line)
+                if found and found.group("user") == user.name:
+                    stats.append(
+                        SessionBytes(
+                            int(found.group("i")), int(found.group("o")), int(found.group("b"))
+                        )
                     )
-                )
-        return stats
+            if len(stats) >= at_least or time.monotonic() > deadline:
+                return stats
+            time.sleep(0.01)
 
 
 def _toml_value(value: Any) -> str:
