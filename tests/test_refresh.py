@@ -331,3 +331,32 @@ def test_ignore_rule_drops_a_sender(sessions: sessionmaker[Session]) -> None:
         states = refresh_leads(session, SETTINGS, t("2026-03-16 09:00"))
         assert [s.lead.company for s in states] == ["Northwind"]
         assert session.scalar(select(func.count()).select_from(StoredLead)) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "before", "after"),
+    [
+        ("2026-03-16", "2026-03-16 11:59", "2026-03-16 12:00"),
+        ("2026-03-16T15:00", "2026-03-16 14:59", "2026-03-16 15:00"),
+        ("2026-03-16T15:00:00+00:00", "2026-03-16 10:59", "2026-03-16 11:00"),
+    ],
+    ids=["date-only-is-noon-local", "naive-is-local", "aware-kept"],
+)
+def test_interview_override_forms(
+    sessions: sessionmaker[Session], value: str, before: str, after: str
+) -> None:
+    with transaction(sessions) as session:
+        mailbox(session)
+        refresh(session, SETTINGS, t("2026-03-12 09:00"))
+        lead = session.scalar(select(StoredLead).where(StoredLead.company == "Ferris & Co"))
+        assert lead is not None
+        add_override(
+            session,
+            target="lead",
+            field="interview_at",
+            new_value={"value": value},
+            lead_id=lead.id,
+            at=t("2026-03-12 09:00"),
+        )
+    assert decide_at(sessions, before)["Ferris & Co"] == ("wait", "2026-03-16")
+    assert decide_at(sessions, after)["Ferris & Co"] == ("thank", "2026-03-17")

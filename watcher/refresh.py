@@ -43,7 +43,7 @@ def refresh_leads(session: Session, settings: Settings, now: datetime) -> list[L
 
     Writes only leads, membership and decisions; overrides are read, never changed.
     """
-    overrides = active_overrides(session)
+    overrides = active_overrides(session, settings.zone)
     rows_by_key: dict[str, list[StoredMessage]] = defaultdict(list)
     detections = {}
     inputs = []

@@ -86,10 +86,10 @@ _CLOSING_MARKS = {
 }
 # Evidence labels are the detector's; these hints pick the phrase behind each fact.
 _HINTS = {
-    "interview": ("interview", "time", "confirm", "schedul", "date"),
-    "promise": ("feedback", "promise", "window", "by", "date"),
-    "no_followup": ("no_followup", "no-followup", "follow", "chase"),
-    "away": ("away", "return", "back", "office", "auto"),
+    "interview": ("interview_at", "interview"),
+    "promise": ("feedback_by", "feedback", "promise"),
+    "no_followup": ("no_followup", "follow"),
+    "away": ("away_until", "away", "auto_reply"),
     "kind": (),
 }
 

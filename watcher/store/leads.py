@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -68,12 +68,20 @@ def _value(row: Override) -> Any:
     return row.new_value.get("value")
 
 
-def _lead_fact(facts: LeadFacts, row: Override) -> LeadFacts:
+def _moment(text: str, zone: tzinfo) -> datetime:
+    """An interview time; a bare date is 12:00 and a naive time is local (DESIGN rule 3)."""
+    value = datetime.fromisoformat(text)
+    if len(text.strip()) == 10:
+        value = value.replace(hour=12)
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def _lead_fact(facts: LeadFacts, row: Override, zone: tzinfo) -> LeadFacts:
     value = _value(row)
     if row.field == "feedback_by":
-        return replace(facts, feedback_by=date.fromisoformat(value) if value else None)
+        return replace(facts, feedback_by=date.fromisoformat(value[:10]) if value else None)
     if row.field == "interview_at":
-        return replace(facts, interview_at=datetime.fromisoformat(value) if value else None)
+        return replace(facts, interview_at=_moment(value, zone) if value else None)
     if row.field == "no_followup":
         return replace(facts, no_followup=None if value is None else bool(value))
     if row.field == "status":
@@ -83,8 +91,11 @@ def _lead_fact(facts: LeadFacts, row: Override) -> LeadFacts:
     return facts
 
 
-def active_overrides(session: Session) -> ActiveOverrides:
-    """Read the overrides table; an unreadable value is skipped, never fatal."""
+def active_overrides(session: Session, zone: tzinfo = UTC) -> ActiveOverrides:
+    """Read the overrides table; an unreadable value is skipped, never fatal.
+
+    ``zone`` places an interview time written without an offset.
+    """
     rows = session.scalars(
         select(Override).where(Override.undone_at.is_(None)).order_by(Override.id)
     )
@@ -107,7 +118,7 @@ def active_overrides(session: Session) -> ActiveOverrides:
                     if into:
                         merges[subject] = str(into)
                 else:
-                    facts[subject] = _lead_fact(facts.get(subject, LeadFacts()), row)
+                    facts[subject] = _lead_fact(facts.get(subject, LeadFacts()), row, zone)
             elif name == "kind":
                 kinds[str(subject)] = Kind(_value(row))
             elif _value(row):
