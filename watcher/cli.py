@@ -162,6 +162,9 @@ def _register() -> None:
     from watcher.commands import mail
 
     mail.register(app)
+    from watcher.commands import overrides
+
+    overrides.register(app)
     from watcher.commands import leads
 
     leads.register(app)

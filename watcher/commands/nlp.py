@@ -241,6 +241,16 @@ def train_cmd(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
     split: Annotated[str, typer.Option("--split", help="Train on 'train' or 'all'.")] = "train",
+    with_corrections: Annotated[
+        bool,
+        typer.Option(
+            "--with-corrections",
+            help="Add your relabels and train your own model (user data dir), used from then on.",
+        ),
+    ] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Remove your own model: use the shipped one again.")
+    ] = False,
 ) -> None:
     """Retrain the kind classifier from the corpus (reproducible for a given seed)."""
     from nlp.pipeline import MODEL_DIR
@@ -249,6 +259,13 @@ def train_cmd(
 
     if split not in ("train", "all"):
         raise UsageError(f"--split must be 'train' or 'all', not {split!r}")
+    if with_corrections and reset:
+        raise UsageError("--with-corrections and --reset contradict each other; give one")
+    if with_corrections or reset:
+        from watcher.commands.overrides import train_user_model
+
+        train_user_model(ctx, corpus=corpus, out=out, seed=seed, split=split, reset=reset)
+        return
     examples = load_corpus(corpus or CORPUS_DIR, split)
     if not examples:
         raise UsageError(f"no training examples in {corpus or CORPUS_DIR}")
