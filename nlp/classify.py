@@ -95,6 +95,14 @@ def _safe(what: str, default: T, call: Callable[[], T]) -> T:
         return default
 
 
+def _text(doc: Doc) -> str:
+    """``doc.text``, built once: spaCy joins the tokens anew on every access."""
+    text = doc.user_data.get("followup_text")
+    if not isinstance(text, str):
+        text = doc.user_data["followup_text"] = doc.text
+    return text
+
+
 def cue_spans(doc: Doc, *labels: str) -> list[Span]:
     wanted = set(labels)
     return [span for span in doc.spans.get(CUES_KEY, []) if span.label_ in wanted]
@@ -152,7 +160,7 @@ def promised_date(
     requests = cue_spans(doc, P.REQUEST, P.POST_INTERVIEW)
     best: date | None = None
     evidence: list[Evidence] = []
-    for start, end, phrase, day in dates.find_deadlines(doc.text, sent_at):
+    for start, end, phrase, day in dates.find_deadlines(_text(doc), sent_at):
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None or day is None:
             continue
@@ -188,7 +196,7 @@ def interview_slot(doc: Doc, ids: Sequence[int], sent_at: datetime) -> tuple[Slo
 
     Several candidate slots, or a range to choose from, give no slot.
     """
-    mentions = dates.find_datetimes(doc.text, sent_at)
+    mentions = dates.find_datetimes(_text(doc), sent_at)
     meeting_sentences = {
         _sentence_of(ids, s) for s in cue_spans(doc, P.MEETING, P.INVITE, P.CONFIRM)
     }
@@ -252,14 +260,17 @@ def _about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
     """Is the slot's sentence (or the subject) about the interview itself?"""
     subject_end = doc._.followup_subject_end or 0
     phrase = slot[3]
-    start = doc.text.find(phrase)
+    start = _text(doc).find(phrase)
     span = (
         doc.char_span(start, start + len(phrase), alignment_mode="expand") if start >= 0 else None
     )
     if span is None:
         return False
     sid = _sentence_of(ids, span)
-    words = {tok.norm_ for tok in doc if ids[tok.i] == sid or tok.idx < subject_end}
+    subject_tokens = doc.char_span(0, subject_end, alignment_mode="expand") if subject_end else None
+    limit = subject_tokens.end if subject_tokens is not None else 0
+    words = {tok.norm_ for tok in doc[:limit]}
+    words.update(tok.norm_ for tok in doc if ids[tok.i] == sid)
     return bool(words & _INTERVIEW_WORDS)
 
 
@@ -365,7 +376,7 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
         evidence.append(Evidence("auto_reply", auto_evidence or ""))
         body_start = doc._.followup_subject_end or 0
         away_until = _safe(
-            "away_until", None, lambda: dates.find_return_date(doc.text[body_start:], sent_at)
+            "away_until", None, lambda: dates.find_return_date(_text(doc)[body_start:], sent_at)
         )
     if slot is not None:
         evidence.append(Evidence("interview_at", slot[3]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -174,14 +175,19 @@ def _looks_like_person(display: str, local: str, domain: str = "") -> bool:
     return bool(words) and len(words) >= 2 and local_letters.startswith(words[0][:1] + words[-1])
 
 
+@lru_cache(maxsize=4096)
+def _label_regex(letters: str) -> re.Pattern[str]:
+    """Any spacing, hyphens or '&' between the label's letters, case-insensitive."""
+    pattern = r"(?<![\w])" + r"[\s&.'-]{0,3}".join(re.escape(c) for c in letters) + r"(?![\w])"
+    return re.compile(pattern, re.IGNORECASE)
+
+
 def _find_in_text(label: str, text: str) -> str | None:
     """The written form of a domain label in the text: acmecorp -> "Acme Corp"."""
     letters = _letters(label)
     if len(letters) < 3:
         return None
-    # Any spacing, hyphens or '&' between the label's letters, case-insensitive.
-    pattern = r"(?<![\w])" + r"[\s&.'-]{0,3}".join(re.escape(c) for c in letters) + r"(?![\w])"
-    match = re.search(pattern, text, re.IGNORECASE)
+    match = _label_regex(letters).search(text)
     if match is not None:
         found = match.group(0)
         return _extend_name(found, text[match.end() :]) if found[:1].isupper() else None
