@@ -681,7 +681,7 @@ def _fact_steps(view: LeadView, calendar: Workdays) -> list[TraceStep]:
     if view.status is not None:
         steps.append(TraceStep("fact", f"status marked {view.status.value}", from_user=True))
     if view.interview is not None:
-        local = view.interview.astimezone(calendar.zone).isoformat()
+        local = view.interview.astimezone(calendar.zone).isoformat(timespec="minutes")
         steps.append(
             _fact_step(f"interview at {local}", {"interview_at": local}, view.interview_source)
         )

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 
 from watcher.commands.context import console, print_json, print_table, state
 from watcher.domain import Action, Decision, Direction, TimelineEvent
@@ -137,13 +138,13 @@ def _print_why(found: LeadState, decision: Decision, timeline: list[dict[str, An
     out = console()
     lead = found.lead
     due = f", due {decision.due.isoformat()}" if decision.due else ""
-    out.print(f"[bold]#{lead.id} {lead.company or '(unknown company)'}[/]", highlight=False)
+    out.print(f"[bold]#{lead.id} {escape(lead.company or '(unknown company)')}[/]")
     if found.timeline.contact:
-        out.print(f"contact: {found.timeline.contact}", highlight=False)
-    out.print(f"{decision.status.value}: [bold]{decision.action.value}[/]{due}", highlight=False)
-    out.print(decision.reason, highlight=False)
+        out.print(f"contact: {escape(found.timeline.contact)}")
+    out.print(f"{decision.status.value}: [bold]{decision.action.value}[/]{due}")
+    out.print(escape(decision.reason))
     rows = [
-        {**item, "facts": _fact_text(item["facts"]), "direction": item["direction"]}
+        {**item, "subject": escape(item["subject"]), "facts": escape(_fact_text(item["facts"]))}
         for item in timeline
     ]
     print_table(rows, ("date", "direction", "kind", "subject", "facts"), title="timeline")
@@ -151,8 +152,8 @@ def _print_why(found: LeadState, decision: Decision, timeline: list[dict[str, An
     for step in decision.trace:
         origin = " (set by you)" if step.from_user else ""
         quote = f' "{step.phrase}"' if step.phrase else ""
-        where = f" [{step.message_id}]" if step.message_id else ""
-        out.print(f"  {step.rule}: {step.detail}{origin}{quote}{where}", highlight=False)
+        where = f" <{step.message_id}>" if step.message_id else ""
+        out.print(escape(f"  {step.rule}: {step.detail}{origin}{quote}{where}"))
 
 
 def why(
