@@ -396,7 +396,7 @@ _DATE = rf"""
 _DATE_KINDS = ("md", "dm", "iso", "num", "rel", "wd", "nth")
 _CASED_GROUPS = ("md_wd", "md_m", "dm_wd", "dm_m", "num_wd")
 
-_AMPM = r"(?:[ap]\.?\s?m\b\.?)"
+_AMPM = r"(?:[ap]\.\s?m\b\.?|[ap]\s?m\b)"  # "p.m." keeps its dot, "pm." leaves the full stop
 _H24 = r"(?:[01]?\d|2[0-3])"
 _CLOCK_AMPM = rf"(?<![\d:.,$£€]){_H24}(?:[:.][0-5]\d)?\s*{_AMPM}"
 _CLOCK = (
@@ -448,6 +448,8 @@ _PRE_WORDS = (
     "prior to|during|over|at|in|around|about|for|toward|towards|as of|from"
 )
 _PRE = rf"(?:{_alternation(_PRE_WORDS.split('|'))})"
+# Prepositions that say nothing about a deadline when a date follows them.
+_LOOSE_PRE = frozenset({"in", "at", "for", "from", "over", "during", "around", "about"})
 _EOD = (
     r"(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?(?:business\s+|working\s+|work\s+)?day"
     r"|eod|cob|eob|close\s+of\s+(?:business|play)|end\s+of\s+business)"
@@ -493,7 +495,7 @@ _DEADLINE = re.compile(
 |{_DATE}
 |{_WINDOW_NEXT}
 |(?P<week>(?:the\s+)?(?:(?P<wk_part>{_PART})(?:the\s+)?(?P<wk_which>{_WHICH})?
-    |(?P<wk_which2>{_WHICH_STRONG}))\s*-?\s*(?P<wk_unit>weekend|week|wk)\b
+    |(?P<wk_which2>{_WHICH_STRONG})|(?=week\s+after\s+next))\s*-?\s*(?P<wk_unit>weekend|week|wk)\b
     (?P<wk_after>\s+after\s+next)?)
 |(?P<wkend>(?:the\s+)?weekend\b)
 |(?P<month>(?:the\s+)?(?:(?P<mo_part>{_PART})(?:the\s+)?(?P<mo_which>{_WHICH})?
@@ -888,24 +890,13 @@ def _date_from_match(
     """
     if not _cased(text, m, _CASED_GROUPS):
         return None
-    if m.start("md") != -1:
-        year = m.group("md_y")
-        day = _day_number(m.group("md_d"))
-        if day is None:
-            return None
-        found = _calendar_date(
-            int(year) if year else None, _month_number(m.group("md_m")), day, base
-        )
-        return ("md", found) if found else None
-    if m.start("dm") != -1:
-        year = m.group("dm_y")
-        day = _day_number(m.group("dm_d"))
-        if day is None:
-            return None
-        found = _calendar_date(
-            int(year) if year else None, _month_number(m.group("dm_m")), day, base
-        )
-        return ("dm", found) if found else None
+    for kind in ("md", "dm"):
+        if m.start(kind) != -1:
+            day = _day_number(m.group(f"{kind}_d"))
+            year = int(m.group(f"{kind}_y")) if m.group(f"{kind}_y") else None
+            month = _month_number(m.group(f"{kind}_m"))
+            found = None if day is None else _calendar_date(year, month, day, base)
+            return (kind, found) if found else None
     if m.start("iso") != -1:
         found = _calendar_date(
             int(m.group("iso_y")), int(m.group("iso_m")), int(m.group("iso_d")), base
@@ -1297,15 +1288,24 @@ def find_deadlines(text: str, sent_at: datetime) -> list[tuple[int, int, str, da
     base = sent_at.date()
     day_first = _day_first(sent_at)
     prepared = _prepare(text)
-    return [
-        (m.start(), m.end(), text[m.start() : m.end()], day)
-        for m, day in _scan(
-            _DEADLINE,
-            prepared.low,
-            prepared.deadline,
-            lambda m: _deadline_day(m, text, base, day_first),
-        )
-    ]
+    found = []
+    for m, day in _scan(
+        _DEADLINE,
+        prepared.low,
+        prepared.deadline,
+        lambda m: _deadline_day(m, text, base, day_first),
+    ):
+        start = _deadline_start(m)
+        found.append((start, m.end(), text[start : m.end()], day))
+    return found
+
+
+def _deadline_start(m: re.Match[str]) -> int:
+    """Where the phrase starts: "by Friday" keeps its "by", "coming in today" drops its "in"."""
+    pre = m.group("pre")
+    if pre and pre.split()[0] in _LOOSE_PRE and any(m.start(k) != -1 for k in _DATE_KINDS):
+        return m.end("pre")
+    return m.start()
 
 
 def resolve_deadline(phrase: str, sent_at: datetime) -> date | None:
@@ -1339,7 +1339,8 @@ def _dateparser_day(phrase: str, base: datetime) -> date | None:
     return parsed.date() if parsed is not None else None
 
 
-_MONTH_ANYWHERE = re.compile(_MONTH)
+# A phrase worth handing to dateparser names a month or is a numeric date ("2026.03.14").
+_MONTH_ANYWHERE = re.compile(rf"{_MONTH}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}")
 
 
 def _deadline_day(m: re.Match[str], text: str, base: date, day_first: bool) -> date | None:
@@ -1429,7 +1430,7 @@ def _part_weekday(part: str | None, *, default: int) -> int:
 def _week_deadline(m: re.Match[str], base: date, pre: str) -> date | None:
     which = " ".join((m.group("wk_which") or m.group("wk_which2") or "").lower().split())
     part = m.group("wk_part")
-    if not part and which in ("", "the"):
+    if not part and which in ("", "the") and not m.group("wk_after"):
         return None
     weeks = 1 if which in ("next", "following", "the following", "coming", "the coming") else 0
     if m.group("wk_after"):
