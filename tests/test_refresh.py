@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from nlp.types import Detection, Kind
+from tests.databases import database_url  # noqa: F401  (fixture)
 from watcher.config import DatabaseSettings, DigestSettings, PolicySettings, Settings
 from watcher.domain import Action, LeadStatus
 from watcher.mail import message_key
@@ -41,8 +41,9 @@ def t(text: str) -> datetime:
 
 
 @pytest.fixture
-def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    factory = open_database(f"sqlite:///{tmp_path / 'followup.db'}")
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:  # noqa: F811
+    """An empty database (SQLite, and PostgreSQL when configured) with one account."""
+    factory = open_database(database_url)
     with transaction(factory) as session:
         account = Account(name="personal")
         session.add(account)
