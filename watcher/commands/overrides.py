@@ -535,6 +535,19 @@ def _affected(session: Session, rows: Iterable[Override]) -> set[int]:
     return ids
 
 
+def undone_text(row: Override) -> str:
+    """What taking ``row`` back restored, in words."""
+    if row.field == "ignore":
+        return f"no longer ignoring {row.target} {row.new_value.get('value')}"
+    if row.field == "merge":
+        return (
+            f"lead {row.old_value.get('lead_id')} ({row.old_value.get('company')}) is apart again"
+        )
+    if row.field == "split":
+        return f"the message is back {show_value(row.old_value)}"
+    return f"{row.field} back to {show_value(row.old_value)}"
+
+
 def undo_cmd(ctx: typer.Context) -> None:
     """Take back the last correction still in force (all that one command changed)."""
     app, settings, now, command = _begin(ctx)
@@ -557,10 +570,7 @@ def undo_cmd(ctx: typer.Context) -> None:
         return
     out = console()
     for row in rows:
-        out.print(
-            f"undid {row.command!r}: {row.field} back to {show_value(row.old_value)}",
-            highlight=False,
-        )
+        out.print(f"undid {row.command!r}: {undone_text(row)}", highlight=False)
     for current in leads:
         _print_lead(current)
 
