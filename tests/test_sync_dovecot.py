@@ -17,6 +17,7 @@ import pytest
 from tests.clirun import FOLLOWUP, invoke
 from tests.servers.dovecot import Dovecot, ImapUser, write_config
 from tests.servers.messages import raw_message
+from watcher.instance_lock import InstanceLock, lock_path_for
 
 pytestmark = pytest.mark.dovecot
 
@@ -311,3 +312,29 @@ def test_server_stopped_mid_sync_exits_1_and_next_sync_completes(
     assert code == 0, stderr
     assert news(data)["personal/INBOX"] == (SEEDED - partial, 0)
     assert count(tmp_path / "followup.db") == SEEDED
+
+
+def test_status_before_any_sync_lists_the_account_with_no_folders(
+    dovecot: Dovecot, imap_user: ImapUser, tmp_path: Path
+) -> None:
+    config = config_for(dovecot, imap_user, tmp_path)
+    result = invoke(["--config", str(config), "status", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "messages": 0,
+        "failed": 0,
+        "leads": 0,
+        "accounts": [{"name": "personal", "folders": []}],
+    }
+    table = invoke(["--config", str(config), "status"])
+    assert "never synced" in table.stdout
+
+
+def test_sync_refuses_while_the_service_holds_the_database(
+    dovecot: Dovecot, imap_user: ImapUser, tmp_path: Path
+) -> None:
+    config = config_for(dovecot, imap_user, tmp_path)
+    with InstanceLock(lock_path_for(f"sqlite:///{tmp_path / 'followup.db'}")):
+        code, _, stderr = sync(config)
+    assert code == 1
+    assert "another followup service" in stderr

@@ -49,6 +49,7 @@ disable_plaintext_auth = no
 auth_failure_delay = 0
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
+mail_fsync = never
 first_valid_uid = 1
 mail_max_userip_connections = 200
 {unprivileged}

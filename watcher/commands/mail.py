@@ -39,9 +39,10 @@ def sync(
     clock = app_state.clock()
     reports: list[AccountReport] = []
     # the service holds the same lock: two writers would race on the same folders
-    with InstanceLock(lock_path_for(settings.database.effective_url)), _progress(app_state) as bar:
-        for account in settings.accounts:
-            reports.append(sync_configured_account(account, sessions, clock, bar(account.name)))
+    with InstanceLock(lock_path_for(settings.database.effective_url)):
+        with _progress(app_state) as bar:
+            for account in settings.accounts:
+                reports.append(sync_configured_account(account, sessions, clock, bar(account.name)))
         _after_sync(app_state, sessions)
     _print_reports(app_state, reports)
     problems = [problem for report in reports for problem in report.problems()]
