@@ -1,0 +1,40 @@
+"""After new mail is stored: analyse it, regroup leads and recompute decisions."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from spacy.language import Language
+from sqlalchemy.orm import Session, sessionmaker
+
+from watcher.clock import Clock
+from watcher.config import Settings
+from watcher.domain import Action
+from watcher.store.db import transaction
+
+log = logging.getLogger("followup.pipeline")
+
+
+@functools.cache
+def shared_analyzer() -> Language:
+    """The spaCy pipeline, loaded once per process (it takes a fraction of a second)."""
+    import nlp
+    from watcher.corrections import active_model
+
+    return nlp.load(active_model())  # the user's retrained model first, else the shipped one
+
+
+def after_sync(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> int:
+    """Analyse every message not yet analysed, then refresh leads; returns live leads."""
+    from watcher.analysis import analyse_pending
+    from watcher.refresh import refresh
+
+    now = clock.now()
+    with transaction(sessions) as session:
+        analysed = analyse_pending(session, shared_analyzer(), now)
+    if analysed:
+        log.info("analysed %d message(s)", analysed)
+    with transaction(sessions) as session:
+        decisions = refresh(session, settings, now)
+    return sum(1 for d in decisions if d.action not in (Action.NONE, Action.DEAD))
