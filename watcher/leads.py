@@ -13,6 +13,7 @@ side, so it stays the same as new mail arrives and when everything is regrouped.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -160,6 +161,7 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_ats(domain: str) -> bool:
     return any(domain == ats or domain.endswith("." + ats) for ats in ATS_DOMAINS)
 

@@ -14,6 +14,7 @@ from watcher.domain import Decision, LeadTimeline
 from watcher.leads import GroupOverrides, group
 from watcher.rules import decide
 from watcher.store.leads import (
+    MailRow,
     active_overrides,
     detection_of,
     group_input,
@@ -21,9 +22,10 @@ from watcher.store.leads import (
     load_messages,
     save_decision,
     save_groups,
+    stored_decisions,
     timeline_event,
 )
-from watcher.store.tables import StoredLead, StoredMessage
+from watcher.store.tables import StoredLead
 from watcher.workdays import Workdays
 
 __all__ = ["LeadState", "refresh", "refresh_leads"]
@@ -44,7 +46,7 @@ def refresh_leads(session: Session, settings: Settings, now: datetime) -> list[L
     Writes only leads, membership and decisions; overrides are read, never changed.
     """
     overrides = active_overrides(session, settings.zone)
-    rows_by_key: dict[str, list[StoredMessage]] = defaultdict(list)
+    rows_by_key: dict[str, list[MailRow]] = defaultdict(list)
     detections = {}
     inputs = []
     for row in load_messages(session):
@@ -69,6 +71,7 @@ def refresh_leads(session: Session, settings: Settings, now: datetime) -> list[L
     leads = save_groups(session, groups, rows_by_key, now)
 
     calendar = Workdays.from_policy(settings.policy, settings.zone)
+    existing = stored_decisions(session)
     states: list[LeadState] = []
     for found in groups:
         lead = leads[found.key]
@@ -84,7 +87,7 @@ def refresh_leads(session: Session, settings: Settings, now: datetime) -> list[L
         )
         decision = decide(timeline, settings.policy, calendar, now)
         lead.status = decision.status.value
-        save_decision(session, decision, now)
+        save_decision(session, decision, now, existing)
         states.append(LeadState(lead, timeline, decision))
     session.flush()
     return states

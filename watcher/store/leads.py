@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case, delete, select
+from sqlalchemy.orm import Session
 
 from nlp.types import Detection, Kind
 from watcher.domain import (
@@ -22,18 +22,20 @@ from watcher.domain import (
 )
 from watcher.errors import UnknownLeadError
 from watcher.leads import GroupInput, LeadGroup
-from watcher.store.detections import stored_to_detection
+from watcher.store.detections import facts_to_detection
 from watcher.store.tables import (
     IgnoreRule,
     LeadMessage,
     Override,
     StoredDecision,
+    StoredDetection,
     StoredLead,
     StoredMessage,
 )
 
 __all__ = [
     "ActiveOverrides",
+    "MailRow",
     "active_overrides",
     "add_override",
     "find_lead",
@@ -42,11 +44,13 @@ __all__ = [
     "load_messages",
     "save_decision",
     "save_groups",
+    "stored_decisions",
     "timeline_event",
     "trace_from_json",
     "trace_to_json",
 ]
 
+_DIRECTIONS = {d.value: d for d in Direction}  # Direction(...) is slow over a whole mailbox
 LEAD_FIELDS = ("feedback_by", "interview_at", "no_followup", "status", "contact", "merge")
 MESSAGE_FIELDS = ("kind", "split")
 
@@ -166,31 +170,23 @@ def ignore_rules(session: Session) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(senders), frozenset(domains)
 
 
-def load_messages(session: Session) -> list[StoredMessage]:
-    """Every parsed message that is not our own digest or draft, with its detection."""
-    return list(
-        session.scalars(
-            select(StoredMessage)
-            .where(StoredMessage.parse_error.is_(None), StoredMessage.ours.is_(False))
-            .options(selectinload(StoredMessage.detection))
-            .order_by(StoredMessage.id)
-        )
-    )
+@dataclass(frozen=True)
+class MailRow:
+    """The columns of a stored message that grouping and the rules read (no bodies)."""
 
-
-def moment(row: StoredMessage) -> datetime:
-    return row.sent_at or row.stored_at
-
-
-def detection_of(row: StoredMessage, kinds: Mapping[str, Kind]) -> Detection | None:
-    """The message's detection with the user's relabel applied."""
-    detection = stored_to_detection(row.detection) if row.detection is not None else None
-    kind = kinds.get(row.message_key)
-    if kind is None:
-        return detection
-    if detection is None:
-        return Detection(kind=kind, confidence=1.0)
-    return replace(detection, kind=kind, confidence=1.0)
+    id: int
+    account_id: int
+    message_id: str
+    message_key: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    sender_email: str
+    sender_name: str
+    recipients: tuple[str, ...]
+    at: datetime
+    subject: str
+    direction: Direction
+    detection: Detection | None  # as detected, before the user's relabel
 
 
 def _emails(values: Iterable[Any]) -> tuple[str, ...]:
@@ -202,16 +198,87 @@ def _emails(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def group_input(row: StoredMessage, detection: Detection | None) -> GroupInput:
+def load_messages(session: Session) -> list[MailRow]:
+    """Every parsed message that is not our own digest or draft, with its detection.
+
+    Plain columns, not ORM objects: a refresh reads the whole mailbox, and building
+    50,000 entities would cost more than the rules.
+    """
+    m, d = StoredMessage, StoredDetection
+    query = (
+        select(
+            m.id,
+            m.account_id,
+            m.message_id,
+            m.message_key,
+            m.in_reply_to,
+            m.references,
+            m.sender_email,
+            m.sender_name,
+            m.recipients,
+            m.sent_at,
+            m.stored_at,
+            m.subject,
+            m.direction,
+            d.kind,
+            d.confidence,
+            # Facts of mail that is not about a job are never read: skip decoding them.
+            case((d.kind == Kind.NOT_JOB.value, None), else_=d.facts).label("facts"),
+            d.model_version,
+        )
+        .outerjoin(d, d.message_id == m.id)
+        .where(m.parse_error.is_(None), m.ours.is_(False))
+        .order_by(m.id)
+    )
+    rows: list[MailRow] = []
+    for row in session.execute(query):
+        detection = None
+        if row.kind == Kind.NOT_JOB.value:
+            detection = Detection(Kind.NOT_JOB, row.confidence, model_version=row.model_version)
+        elif row.kind is not None:
+            detection = facts_to_detection(
+                row.kind, row.confidence, row.facts or {}, row.model_version or ""
+            )
+        rows.append(
+            MailRow(
+                id=row.id,
+                account_id=row.account_id,
+                message_id=row.message_id,
+                message_key=row.message_key,
+                in_reply_to=row.in_reply_to,
+                references=tuple(str(r) for r in row.references or ()),
+                sender_email=(row.sender_email or "").strip().lower(),
+                sender_name=row.sender_name or "",
+                recipients=_emails(row.recipients or ()),
+                at=row.sent_at or row.stored_at,
+                subject=row.subject or "",
+                direction=_DIRECTIONS[row.direction],
+                detection=detection,
+            )
+        )
+    return rows
+
+
+def detection_of(row: MailRow, kinds: Mapping[str, Kind]) -> Detection | None:
+    """The message's detection with the user's relabel applied."""
+    kind = kinds.get(row.message_key)
+    if kind is None:
+        return row.detection
+    if row.detection is None:
+        return Detection(kind=kind, confidence=1.0)
+    return replace(row.detection, kind=kind, confidence=1.0)
+
+
+def group_input(row: MailRow, detection: Detection | None) -> GroupInput:
     return GroupInput(
         key=row.message_key,
         message_id=row.message_id,
-        direction=Direction(row.direction),
-        sent_at=moment(row),
-        sender=row.sender_email.strip().lower(),
-        recipients=_emails(row.recipients or []),
+        direction=row.direction,
+        sent_at=row.at,
+        sender=row.sender_email,
+        recipients=row.recipients,
         in_reply_to=row.in_reply_to,
-        references=tuple(str(r) for r in row.references or []),
+        references=row.references,
         kind=detection.kind if detection else None,
         company=detection.company if detection else None,
         contact_email=detection.contact_email if detection else None,
@@ -220,13 +287,12 @@ def group_input(row: StoredMessage, detection: Detection | None) -> GroupInput:
     )
 
 
-def timeline_event(row: StoredMessage, detection: Detection | None) -> TimelineEvent:
-    direction = Direction(row.direction)
+def timeline_event(row: MailRow, detection: Detection | None) -> TimelineEvent:
     return TimelineEvent(
         message_id=row.message_id,
-        at=moment(row),
-        direction=direction,
-        detection=detection if direction is Direction.INBOUND else None,
+        at=row.at,
+        direction=row.direction,
+        detection=detection if row.direction is Direction.INBOUND else None,
         subject=row.subject,
         key=row.message_key,
     )
@@ -236,7 +302,7 @@ def _claim_vanished(
     session: Session,
     groups: Sequence[LeadGroup],
     by_key: dict[str, StoredLead],
-    rows_by_key: Mapping[str, Sequence[StoredMessage]],
+    rows_by_key: Mapping[str, Sequence[MailRow]],
 ) -> None:
     """Give a regrouped lead its old row (and id) when its key changed, e.g. after a relabel."""
     wanted = {g.key for g in groups}
@@ -266,7 +332,7 @@ def _claim_vanished(
 def save_groups(
     session: Session,
     groups: Sequence[LeadGroup],
-    rows_by_key: Mapping[str, Sequence[StoredMessage]],
+    rows_by_key: Mapping[str, Sequence[MailRow]],
     now: datetime,
 ) -> dict[str, StoredLead]:
     """Upsert one lead row per group (by key) and set membership; returns key -> lead.
@@ -349,14 +415,25 @@ def trace_from_json(data: Sequence[Any]) -> tuple[TraceStep, ...]:
     )
 
 
-def save_decision(session: Session, decision: Decision, now: datetime) -> StoredDecision:
-    """Keep one decision row per lead: the latest, as computed for ``now``."""
-    row = session.scalar(
-        select(StoredDecision)
-        .where(StoredDecision.lead_id == decision.lead_id)
-        .order_by(StoredDecision.id.desc())
-        .limit(1)
-    )
+def save_decision(
+    session: Session,
+    decision: Decision,
+    now: datetime,
+    existing: Mapping[int, StoredDecision] | None = None,
+) -> StoredDecision:
+    """Keep one decision row per lead: the latest, as computed for ``now``.
+
+    ``existing`` (from ``stored_decisions``) saves a query per lead.
+    """
+    if existing is not None:
+        row = existing.get(decision.lead_id)
+    else:
+        row = session.scalar(
+            select(StoredDecision)
+            .where(StoredDecision.lead_id == decision.lead_id)
+            .order_by(StoredDecision.id.desc())
+            .limit(1)
+        )
     if row is None:
         row = StoredDecision(lead_id=decision.lead_id)
         session.add(row)
@@ -368,6 +445,12 @@ def save_decision(session: Session, decision: Decision, now: datetime) -> Stored
     row.reason = decision.reason
     row.trace = trace_to_json(decision.trace)
     return row
+
+
+def stored_decisions(session: Session) -> dict[int, StoredDecision]:
+    """The latest decision row of every lead."""
+    rows = session.scalars(select(StoredDecision).order_by(StoredDecision.id))
+    return {row.lead_id: row for row in rows}
 
 
 def find_lead(reference: str, candidates: Sequence[StoredLead]) -> StoredLead:
