@@ -90,6 +90,14 @@ def test_leads_all_shows_closed_and_quiet_leads(config: Path) -> None:
     assert isinstance(found["Northwind"]["id"], int)
 
 
+def test_leads_from_the_future_are_not_listed(config: Path) -> None:
+    # Northwind writes first on 03-03, Northstar on 03-11.
+    rows = leads_json(config, "2026-03-03T09:00", "--all")
+    assert [row["company"] for row in rows] == ["Ferris & Co"]
+    result = invoke(["why", "Northstar", "--config", str(config), "--now", "2026-03-03T09:00"])
+    assert result.exit_code == 2
+
+
 def test_leads_table_names_the_columns(config: Path) -> None:
     result = invoke(["leads", "--config", str(config), "--now", "2026-03-12T09:00"])
     assert result.exit_code == 0, result.stderr

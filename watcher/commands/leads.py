@@ -37,6 +37,11 @@ def _last_activity(found: LeadState, now: datetime) -> datetime | None:
     return max(moments) if moments else None
 
 
+def _started(found: LeadState, now: datetime) -> bool:
+    """A lead exists as of ``now`` once its first message has arrived."""
+    return _last_activity(found, now) is not None
+
+
 def _shown(found: LeadState, now: datetime) -> bool:
     """Without --all: no closed leads, and dead ones only while recent."""
     action = found.decision.action
@@ -59,13 +64,20 @@ def leads(
         bool, typer.Option("--all", help="Also closed leads and leads let go long ago.")
     ] = False,
 ) -> None:
-    """One row a lead: what to do about it as of now (or --now), and why."""
+    """One row a lead: what to do about it as of now (or --now), and why.
+
+    A lead whose first message is after --now is not listed: it did not exist yet.
+    """
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
     with app.transaction() as session:
         states = refresh_leads(session, settings, now)
-        rows = [_row(s) for s in sorted(states, key=_sort_key) if show_all or _shown(s, now)]
+        rows = [
+            _row(s)
+            for s in sorted(states, key=_sort_key)
+            if _started(s, now) and (show_all or _shown(s, now))
+        ]
     if app.json_output:
         print_json(rows)
     elif rows:
@@ -166,7 +178,7 @@ def why(
     now = app.clock().now()
     with app.transaction() as session:
         states = refresh_leads(session, settings, now)
-        chosen = find_lead(lead, [s.lead for s in states])
+        chosen = find_lead(lead, [s.lead for s in states if _started(s, now)])
         found = next(s for s in states if s.lead.id == chosen.id)
         timeline = _timeline(found, now, settings.zone)
         decision = found.decision
