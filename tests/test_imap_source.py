@@ -275,6 +275,7 @@ def test_server_stopped_mid_fetch_is_connection_lost_then_reconnects(
 
 def test_idle_wakes_on_new_mail(dovecot: Dovecot, imap_user: ImapUser, source_for: Any) -> None:
     source = source_for(imap_user)
+    assert source.idle_supported()
     assert source.wait_for_change("INBOX", timeout=0.3) is False  # nothing yet
     timer = threading.Timer(0.2, dovecot.append, (imap_user, "INBOX", raw_message(1)))
     timer.start()
@@ -300,6 +301,7 @@ def test_poll_without_idle_sees_new_mail(dovecot: Dovecot, imap_user: ImapUser) 
         settings, password(imap_user), sleep=sleep, monotonic=lambda: float(next(ticks))
     )
     try:
+        assert not source.idle_supported()
         assert source.wait_for_change("INBOX", timeout=60) is True
         assert slept == [5.0, 5.0]
     finally:

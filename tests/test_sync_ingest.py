@@ -208,3 +208,24 @@ def test_authentication_failure_stops_account_and_is_recorded(
         count = session.scalar(select(func.count(StoredMessage.id)))
     assert results == ["error: account 'personal': login refused"] * 2
     assert count == 1
+
+
+def test_hostile_headers_are_stored_bounded_on_any_database(
+    sessions: sessionmaker[Session],
+) -> None:
+    long_name = "A" * 700
+    raw = (
+        f'From: "{long_name}" <jane@acme.example>\r\nTo: me@example.org\r\n'
+        f"Message-ID: <hostile@test.example>\r\nIn-Reply-To: <{'x' * 1200}@y>\r\n"
+        "Subject: caf\xe9 \xff\xfe\r\n\r\nbody\x00 text\r\n"
+    ).encode("latin-1")
+    source = InMemorySource("personal")
+    source.add("INBOX", raw, NOW)
+    source.add("INBOX", b"X-Only: \xff\xfe\x00 odd\r\n\r\nno usual headers\r\n", NOW)
+
+    report = sync_account(source, ACCOUNT, sessions, FixedClock(NOW))
+
+    assert (report.folders[0].new, report.folders[0].failed) == (2, 1)
+    with transaction(sessions) as session:
+        names = session.scalars(select(StoredMessage.sender_name)).all()
+    assert sorted(len(n) for n in names) == [0, 500]

@@ -39,6 +39,10 @@ log = logging.getLogger("followup.sync")
 # Our own digests and drafts carry one of these; they are stored but never analysed.
 OWN_MARKERS = ("x-followup-digest", "x-followup-draft")
 
+# Column sizes in watcher/store/tables.py: PostgreSQL refuses longer values.
+ID_CHARS = 998
+NAME_CHARS = 500
+
 Progress = Callable[[str, int, int | None], None]
 """progress(folder, done, total): called after each stored message; total may be an estimate."""
 
@@ -67,6 +71,11 @@ class AccountReport:
     @property
     def new(self) -> int:
         return sum(f.new for f in self.folders)
+
+    def raise_for_failure(self) -> None:
+        """Raise the error that stopped the account or a folder (the service backs off on it)."""
+        if self.exception is not None:
+            raise self.exception
 
     def problems(self) -> list[str]:
         """One line per failure, each naming the account."""
@@ -218,12 +227,12 @@ def _parsed_values(fetched: FetchedMessage, message: Message, now: datetime) -> 
     headers["date"] = format_datetime(message.sent_at)
     return {
         "uid": fetched.uid,
-        "message_id": message.message_id,
+        "message_id": message.message_id[:ID_CHARS],
         "message_key": message_key(message.message_id),
-        "in_reply_to": message.in_reply_to,
+        "in_reply_to": message.in_reply_to[:ID_CHARS] if message.in_reply_to else None,
         "references": list(message.references),
-        "sender_name": message.sender.name if message.sender else "",
-        "sender_email": message.sender.email if message.sender else "",
+        "sender_name": message.sender.name[:NAME_CHARS] if message.sender else "",
+        "sender_email": message.sender.email[:NAME_CHARS] if message.sender else "",
         "recipients": [{"name": r.name, "email": r.email} for r in message.recipients],
         "sent_at": message.sent_at,
         "subject": message.subject,
@@ -249,7 +258,7 @@ def _failed_values(
         for name in ("message-id", "subject", "from", *OWN_MARKERS):
             value = parsed.get(name)
             if value is not None:
-                fields[name] = " ".join(str(value).split())[:998].replace("\x00", "")
+                fields[name] = _safe_text(" ".join(str(value).split()), ID_CHARS)
     message_id = fields.get("message-id", "").strip().strip("<>").strip()
     key = message_key(message_id) if message_id else raw_key(fetched.raw)
     sender_name, sender_email = parseaddr(fields.get("from", ""))
@@ -259,8 +268,8 @@ def _failed_values(
         "uid": fetched.uid,
         "message_id": message_id or f"unparsed-{key}@followup.invalid",
         "message_key": key,
-        "sender_name": sender_name,
-        "sender_email": sender_email,
+        "sender_name": sender_name[:NAME_CHARS],
+        "sender_email": sender_email[:NAME_CHARS],
         "sent_at": fetched.internal_date,
         "subject": fields.get("subject", ""),
         "direction": direction.value,
@@ -270,6 +279,12 @@ def _failed_values(
         "parse_error": reason,
         "stored_at": now,
     }
+
+
+def _safe_text(value: str, limit: int) -> str:
+    """Storable on any database: no NULs, no lone surrogates (8-bit headers), bounded."""
+    value = value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return value[:limit]
 
 
 def _folder(session: Session, folder_id: int) -> Folder:

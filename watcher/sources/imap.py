@@ -395,6 +395,14 @@ class ImapSource:
 
     # -- waiting for mail (the daemon) -------------------------------------------------------------
 
+    def idle_supported(self) -> bool:
+        """Whether wait_for_change() will IDLE (else it polls STATUS); connects to find out."""
+        if not self.settings.idle:
+            return False
+        client = self._connect()
+        with self._errors("CAPABILITY"):
+            return bool(client.has_capability("IDLE"))
+
     def wait_for_change(self, folder: str, timeout: float) -> bool:
         """Block up to ``timeout`` seconds until ``folder`` may have new mail.
 
@@ -402,9 +410,8 @@ class ImapSource:
         ``IDLE_RENEW_SECONDS``), else polls STATUS every ``poll_seconds``. True means
         "something arrived, sync now"; False means the time ran out quietly.
         """
-        client = self._connect()
-        if self.settings.idle and client.has_capability("IDLE"):
-            return self._idle(client, folder, timeout)
+        if self.idle_supported():
+            return self._idle(self._connect(), folder, timeout)
         return self._poll(folder, timeout)
 
     def _idle(self, client: IMAPClient, folder: str, timeout: float) -> bool:
