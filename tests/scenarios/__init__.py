@@ -1,0 +1,1 @@
+"""Scenario mailboxes for the end-to-end tests: hand-written mail with known dates and threads."""
