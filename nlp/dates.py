@@ -34,7 +34,9 @@
 # days" counts Monday to Friday; "a couple" is 2, "a few" and "several" are 3, "the
 # coming days" is a few days; a range counts to its upper end; "end of the month" is
 # its last day, "mid-month" the 15th, "early next month" the 10th; "by the 24th" is
-# the next 24th; "before X" ends the day before X; "by the weekend" is Friday.
+# the next 24th; "by the weekend" is Friday. "before X" counts as "by X": read
+# literally it ends a day earlier, but waiting one day too long is harmless where
+# nudging a day early is the error the rules exist to avoid.
 #
 # Return dates (out of office): "back on X" / "returning X" / "until X" give X (so
 # "out until Monday 9 March" is back on the 9th, the usual template's meaning, and a
@@ -52,6 +54,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -386,15 +389,16 @@ _DATE = rf"""
     (?P=iso_sep)(?P<iso_d>3[01]|[12]\d|0?[1-9])(?!\d))
 |(?P<num>(?:(?P<num_wd>{_WD}),?\s+)?(?<![\d/.,:$£€-])(?:
     (?P<num_a>\d{{1,2}})/(?P<num_b>\d{{1,2}})(?:/(?P<num_y>\d{{4}}|\d\d))?(?![\d/]|\.\d)
-    |(?P<num_c>\d{{1,2}})(?P<num_sep>[.-])(?P<num_d>\d{{1,2}})(?P=num_sep)(?P<num_z>\d{{4}})(?!\d)))
-|(?P<rel>(?:the\s+day\s+after\s+tomorrow|tomorrow|today|tonight)\b)
-|(?P<wd>(?:(?P<wd_mod>this|next|coming|the\s+following|following)\s+)?(?P<wd_name>{_WD_FULL})
+    |(?P<num_c>\d{{1,2}})(?P<num_sep>[.-])(?P<num_d>\d{{1,2}})
+     (?:(?P=num_sep)(?P<num_z>\d{{4}})|(?<=\.\d)\.|(?<=\.\d\d)\.)(?!\d)))
+|(?P<rel>(?:the\s+day\s+after\s+tomorrow|tomorrow|today|tonight|tmrw|tmw|tmr|tomoz)\b)
+|(?P<wd>(?:(?P<wd_mod>this|next|coming|the\s+following|following)\s+)?(?P<wd_name>{_WD})
     (?:,?\s+(?:the\s+(?P<wd_d>{_DAY_NUM})|(?P<wd_s>{_DAY_SUFFIXED}))
     {_NOT_TIME_AFTER_DAY}(?![/-]\d))?)
 |(?P<nth>the\s+(?P<nth_d>{_DAY_SUFFIXED}){_AFTER_ORDINAL})
 """
 _DATE_KINDS = ("md", "dm", "iso", "num", "rel", "wd", "nth")
-_CASED_GROUPS = ("md_wd", "md_m", "dm_wd", "dm_m", "num_wd")
+_CASED_GROUPS = ("md_wd", "md_m", "dm_wd", "dm_m", "num_wd", "wd_name")
 
 _AMPM = r"(?:[ap]\.\s?m\b\.?|[ap]\s?m\b)"  # "p.m." keeps its dot, "pm." leaves the full stop
 _H24 = r"(?:[01]?\d|2[0-3])"
@@ -468,7 +472,7 @@ _WINDOW_UNIT = r"(?:hours?|hrs?|days?|weeks?|wks?|months?|fortnights?)\b"
 _WINDOW_KIND = r"(?:business|working|work|calendar|school)"
 _WINDOW_TAIL = (
     r"(?:'s|’s|s'|s’)?(?:\s+time)?"
-    r"(?!\s*(?:ago|earlier|prior|before|notice|’\s*notice|'\s*notice|per\b"
+    r"(?!\s*(?:ago|earlier|prior|notice|’\s*notice|'\s*notice|per\b"
     r"|a\s+(?:week|month|day|year)|long|old|in\s+advance"
     r"|of\s+(?:experience|notice|training|onboarding|leave|holiday|vacation)))"
 )
@@ -522,9 +526,13 @@ _TIME_ONLY = re.compile(_TIME, re.VERBOSE)
 # A time right after a date: "Tuesday, March 10 at 2:30 PM EST", "Mon 9 Mar, 09:30 – 10:15 (GMT)".
 _TIME_AFTER_DATE = re.compile(
     rf"""
+(?:[^\S\n]*\(\s*{_WD}\s*\))?
 (?:[^\S\n]*[,·⋅|;:\-–—]|t(?=\d))?[^\S\n]*
 (?P<conn>(?:at|@|from|between|starting\s+at|beginning\s+at|start(?:s|ing)?\s+at)[^\S\n]*)?
-(?:{_TIME}|(?P<bare>(?<![\d:.]){_H24})(?:\s*o['’]?clock)?\b(?![:.]\d|\s*[/%$£€-]))
+(?:{_TIME}
+  |(?P<bare>(?<![\d:.]){_H24}(?:\.[0-5]\d)?|(?:half\s+(?:past\s+)?|quarter\s+(?:past|to)\s+)?
+    (?:{_alternation([*_UNIT_WORDS, "ten", "eleven", "twelve"])})\b{_AFTER_ORDINAL})
+   (?:\s*o['’]?clock)?\b(?![:.]\d|\s*[/%$£€-]))
 """,
     re.VERBOSE,
 )
@@ -532,7 +540,7 @@ _DATE_AFTER_TIME = re.compile(r"[^\S\n]*[,(\-–]?[^\S\n]*(?:on\s+)?")
 _OOO = re.compile(
     rf"""
 (?:(?P<back>back|return(?:ing|s)?|resum(?:e|ing)|be\s+in(?=\s+(?:the\s+)?office)|reachable|available)\b
-   (?:\s+(?:to|in|at|into)\s+(?:(?:the|my)\s+)?(?:office|work|desk))?
+   (?:\s+(?:(?:to|in|at|into)\s+)?(?:(?:the|my)\s+)?(?:office|work|duty|duties|desk))?
    (?:\s+(?:on|from|by|as\s+of|after|starting|beginning))?
  |(?P<until>until|till|til|through|thru|up\s+to\s+and\s+including|up\s+to)\b
    (?P<incl>\s+and\s+including)?(?P<endof>\s+(?:the\s+)?end\s+of)?)
@@ -567,6 +575,23 @@ _LOOSE_PREP_BEFORE = re.compile(
 )
 _BETWEEN_BEFORE = re.compile(r"(?i:\bbetween)\W*$")
 _STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|from|by|until|till|between)\s+|@\s*)$")
+# A line label before a value: "Time:", "Arrival   ", or a time word and one space
+# (a table flattened to text: "Time 1:00 PM Eastern").
+_LABEL = (
+    r"(?:[A-Za-z][A-Za-z ]{0,24}(?::|[^\S\n]{2,}|\t)"
+    r"|(?i:(?:interview\s+|start\s+|local\s+)?time|start|starts|arrival|begins?|when|slot)"
+    r"[^\S\n])"
+)
+_LABEL_BEFORE = re.compile(rf"(?m:^[^\S\n]*{_LABEL}[^\S\n]*)$")
+# Between a date and its time: the same sentence, or a next line with a label ("Time:").
+_PAIR_GAP = re.compile(rf"[^.!?;\n]{{0,40}}|[^\S\n]*:?[^\S\n]*\n[^\S\n]*{_LABEL}[^\S\n]*")
+# Between a start and the end of the same slot: "Start: ... / End: ...", "10:00 until 11:00".
+_END_GAP = re.compile(
+    r"[^\S\n]*(?:-|–|—|to|until|till)[^\S\n]*"
+    r"|[^\S\n]*\n[^\S\n]*(?i:end|ends|finish|finishes|until)(?:[^\S\n]*:|[^\S\n])[^\S\n]*"
+)
+_WEEKDAY_DASH = re.compile(r"[^\S\n]*[-–—][^\S\n]*")
+_WEEKDAY_END = re.compile(r"[^\S\n]*(?:[?!.,;)]|$)")
 _LIST_GAP = re.compile(
     r"(?:[\s,;/|()*•·⋅\-–—]|\b(?i:or|and|either|alternatively|also|on|at|to|through|until|"
     r"till|from|between|option|slot|and/or)\b|\b\d{1,2}[.):]\s)*"
@@ -582,7 +607,7 @@ _AT_DATE, _AT_TIME, _AT_CORE, _AT_WEAK, _AT_OOO, _AT_MODIFIER = 1, 2, 4, 8, 16, 
 _DATE_WORDS = (
     f"{_WD_NAMES.replace('|', ' ')} mon tue tues wed thu thur thurs fri sat sun "
     f"{_MONTH_NAMES.replace('|', ' ')} jan feb mar apr jun jul aug sep sept oct nov dec "
-    "today tomorrow tonight"
+    "today tomorrow tonight tmrw tmw tmr tomoz"
 )
 _WORD_CLASSES: dict[str, int] = {}
 for _words, _flags in (
@@ -859,7 +884,8 @@ def _numeric_date(
     year: int | None
     if m.group("num_c") is not None:
         # Dotted or dashed with a year: dots are always day first; dashes follow the locale.
-        a, b, year = int(m.group("num_c")), int(m.group("num_d")), int(m.group("num_z"))
+        a, b = int(m.group("num_c")), int(m.group("num_d"))
+        year = int(m.group("num_z")) if m.group("num_z") else None
         first_is_day = day_first or m.group("num_sep") == "."
     else:
         a, b = int(m.group("num_a")), int(m.group("num_b"))
@@ -905,6 +931,8 @@ def _date_from_match(
     if m.start("num") != -1:
         weekday_word = m.group("num_wd")
         weekday = _weekday_number(weekday_word) if weekday_word else None
+        if m.group("num_c") is not None and m.group("num_z") is None and weekday is None:
+            return None  # "10.04." without a year: only after a weekday ("Friday 10.04.")
         if (
             m.group("num_a") is not None
             and m.group("num_y") is None
@@ -918,8 +946,12 @@ def _date_from_match(
         word = m.group("rel").lower()
         if word.startswith("the"):
             return "rel", base + 2 * _ONE_DAY
-        return "rel", base + _ONE_DAY if word == "tomorrow" else base
+        return "rel", base if word in ("today", "tonight") else base + _ONE_DAY
     if m.start("wd") != -1:
+        if _is_abbreviation(m.group("wd_name")) and text[
+            m.start("wd_name") - 1 : m.start("wd_name")
+        ] in ("'", "’"):
+            return None  # "C'mon"
         weekday = _weekday_number(m.group("wd_name"))
         day_text = m.group("wd_d") or m.group("wd_s")
         if day_text:
@@ -1062,10 +1094,24 @@ def _business_hour(hour: int) -> int:
     return hour + 12 if 1 <= hour <= 6 else hour
 
 
+def _bare_clock(bare: str) -> tuple[int, int]:
+    """ "at 10", "at 11.30", "at half two" (14:30), "at quarter to three" (14:45)."""
+    words = bare.split()
+    hour_text, _, minute_text = words[-1].partition(".")
+    hour = _business_hour(int(hour_text) if hour_text.isdigit() else _CARDINALS[hour_text])
+    minute = int(minute_text or 0)
+    if words[0] == "half":
+        minute = 30
+    elif words[0] == "quarter":
+        minute = 15 if words[1] == "past" else -15
+    total = (hour * 60 + minute) % (24 * 60)
+    return total // 60, total % 60
+
+
 def _clock_from_match(m: re.Match[str]) -> tuple[int, int] | None:
     bare = m.groupdict().get("bare")
     if bare is not None:
-        return _business_hour(int(bare)) % 24, 0
+        return _bare_clock(bare)
     first = _parse_clock(m.group("t1"))
     if first is None:
         return None
@@ -1096,6 +1142,7 @@ class _Found:
     clock: tuple[int, int] | None
     zone: tuple[tzinfo, str] | None
     listed: bool = False  # "at 14:00 and 16:00": two slots, not a range
+    weak: bool = False  # kept only if paired: "Arrival: 08:45" under "Date: ...", a bare "Mon"
 
 
 def _require_aware(sent_at: datetime) -> None:
@@ -1149,17 +1196,23 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
     base = sent_at.date()
     day_first = _day_first(sent_at)
     low = prepared.low
-    dates_at: dict[int, tuple[int, date]] = {}
-    for m, (_, day) in _scan(
+    dates_at: dict[int, tuple[int, date, bool]] = {}  # start: end, day, weak
+    weekdays: list[tuple[int, int]] = []
+    for m, (kind, day) in _scan(
         _DATE_ONLY,
         low,
         prepared.date,
         lambda m: _date_from_match(m, text, base, day_first, strict_nth=False),
     ):
-        dates_at[m.start()] = (m.end(), day)
+        dates_at[m.start()] = (m.end(), day, kind == "wd" and _is_weak_weekday(text, m))
+        if kind == "wd" and m.group("wd_d") is None and m.group("wd_s") is None:
+            weekdays.append((m.start(), m.end()))
+    ignored = _office_hours(low, weekdays)
+    for start, _ in ignored:
+        dates_at.pop(start, None)
     found: list[_Found] = []
     used: set[int] = set()
-    for start, (end, day) in dates_at.items():
+    for start, (end, day, _) in dates_at.items():
         glued = _TIME_AFTER_DATE.match(low, end)
         if glued is None or (glued.group("bare") is not None and not _is_at(glued.group("conn"))):
             continue
@@ -1168,7 +1221,8 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
             zone, stop = _zone_after(text, glued.end(), sent_at)
             found.append(_Found(start, stop, day, clock, zone, _and_joined(text, glued)))
             used.add(start)
-    claimed = [(f.start, f.end) for f in found] + [(s, e) for s, (e, _) in dates_at.items()]
+    claimed = [(f.start, f.end) for f in found] + [(s, e) for s, (e, _, _) in dates_at.items()]
+    claimed.extend(ignored)
 
     def clock_of(m: re.Match[str]) -> tuple[int, int] | None:
         return None if _overlaps(claimed, m.start(), m.end()) else _clock_from_match(m)
@@ -1180,17 +1234,82 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
         listed = _and_joined(text, m)
         if date_start in dates_at and date_start not in used:
             used.add(date_start)
-            end, day = dates_at[date_start]
+            end, day, _ = dates_at[date_start]
             found.append(_Found(m.start(), end, day, clock, zone, listed))
-        elif _is_strong_time(text, m, zone):
-            found.append(_Found(m.start(), stop, None, clock, zone, listed))
+            continue
+        strength = _time_strength(text, m, zone)
+        if strength is not None:
+            found.append(_Found(m.start(), stop, None, clock, zone, listed, weak=strength < 1))
+    glued_spans = [(f.start, f.end) for f in found if f.day is not None]
     found.extend(
-        _Found(start, end, day, None, None)
-        for start, (end, day) in dates_at.items()
-        if start not in used
+        _Found(start, end, day, None, None, weak=weak)
+        for start, (end, day, weak) in dates_at.items()
+        if start not in used and not _overlaps(glued_spans, start, end)
     )
     found.sort(key=lambda f: f.start)
-    return found
+    return [f for f in _pair(text, found) if not f.weak]
+
+
+def _office_hours(low: str, weekdays: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of "Mon–Fri 9:00–17:00", "Monday-Friday 9am-5pm": opening hours, not dates."""
+    spans: list[tuple[int, int]] = []
+    for (start, end), (next_start, next_end) in pairwise(weekdays):
+        if _WEEKDAY_DASH.fullmatch(low, end, next_start):
+            spans.append((start, end))
+            hours = _TIME_AFTER_DATE.match(low, next_end)
+            spans.append((next_start, hours.end() if hours is not None else next_end))
+    return spans
+
+
+def _pair(text: str, found: list[_Found]) -> list[_Found]:
+    """Join a date and the time that follows it in its sentence or on a labelled next line.
+
+    "Are you free tomorrow, would 2pm suit?", "Friday's deep-dive at 2:00 PM",
+    "Date: Tuesday 24 November 2026 / Arrival: 08:45"; and a slot's start and end
+    ("Start: 2027-07-06T15:00 / End: 2027-07-06T16:00") into one.
+    """
+    paired: list[_Found] = []
+    i = 0
+    while i < len(found):
+        item = found[i]
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        if nxt is None or item.listed or nxt.listed:
+            pass
+        elif (
+            item.clock is None
+            and nxt.day is None
+            and _PAIR_GAP.fullmatch(text, item.end, nxt.start)
+        ):
+            paired.append(_Found(item.start, nxt.end, item.day, nxt.clock, nxt.zone))
+            i += 2
+            continue
+        elif (
+            item.clock is not None
+            and nxt.clock is not None
+            and item.day is not None
+            and nxt.day in (None, item.day)
+            and _END_GAP.fullmatch(text, item.end, nxt.start)
+        ):
+            # The end of the same slot, not a second one: keep the start.
+            paired.append(_Found(item.start, nxt.end, item.day, item.clock, item.zone))
+            i += 2
+            continue
+        paired.append(item)
+        i += 1
+    return paired
+
+
+def _is_abbreviation(weekday: str | None) -> bool:
+    return weekday is not None and len(weekday.rstrip(".")) <= 5
+
+
+def _is_weak_weekday(text: str, m: re.Match[str]) -> bool:
+    """ "Mon", "thurs" alone count only with "on"/"next" before them or a time or "?" after."""
+    if not _is_abbreviation(m.group("wd_name")) or m.group("wd_mod") or m.group("wd_d"):
+        return False
+    if m.group("wd_s") or _preceded_by_preposition(text, m.start(), loose=True):
+        return False
+    return _WEEKDAY_END.match(text, m.end()) is None
 
 
 def _zone_after(text: str, pos: int, sent_at: datetime) -> tuple[tuple[tzinfo, str] | None, int]:
@@ -1217,17 +1336,23 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _is_strong_time(text: str, m: re.Match[str], zone: tuple[tzinfo, str] | None) -> bool:
-    """A time alone counts with am/pm, a zone, "noon", or "at"/"from" before it.
+def _time_strength(text: str, m: re.Match[str], zone: tuple[tzinfo, str] | None) -> float | None:
+    """1 for a time that counts alone, 0.5 for one that counts only beside a date, else None.
 
-    So "Mon–Fri 9:00–17:00" in a signature is no mention, "10:00 Eastern" is.
+    Alone: with am/pm, a zone, "noon", or "at"/"from" before it ("10:00 Eastern",
+    "at 14:00"); beside a date: after a line label ("Arrival: 08:45"). So
+    "Mon–Fri 9:00–17:00" in a signature is no mention.
     """
-    if zone is not None:
-        return True
     token = m.group(0).lower()
-    if _AMPM_SCAN.search(token) or any(w in token for w in ("noon", "midday", "midnight")):
-        return True
-    return _STRONG_BEFORE_TIME.search(text, max(0, m.start() - 10), m.start()) is not None
+    if zone is not None or _AMPM_SCAN.search(token):
+        return 1
+    if any(w in token for w in ("noon", "midday", "midnight")):
+        return 1
+    if _STRONG_BEFORE_TIME.search(text, max(0, m.start() - 10), m.start()) is not None:
+        return 1
+    if _LABEL_BEFORE.search(text, max(0, m.start() - 32), m.start()) is not None:
+        return 0.5
+    return None
 
 
 def _moment(
@@ -1345,18 +1470,15 @@ _MONTH_ANYWHERE = re.compile(rf"{_MONTH}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}")
 
 def _deadline_day(m: re.Match[str], text: str, base: date, day_first: bool) -> date | None:
     pre = " ".join((m.group("pre") or "").lower().split())
-    before = pre in ("before", "prior to")
     if m.start("wdr") != -1:
         first = _weekday_after(base, _weekday_number(m.group("wdr1")), strict=True)
         second = _weekday_number(m.group("wdr2"))
         return _weekday_after(first, second, strict=True)
-    for kind in _DATE_KINDS:
-        if m.start(kind) != -1:
-            resolved = _date_from_match(m, text, base, day_first, strict_nth=True)
-            if resolved is None:
-                return None
-            day = resolved[1]
-            return day - _ONE_DAY if before and resolved[0] != "rel" else day
+    if _is_abbreviation(m.group("wd_name")) and not (pre or m.group("wd_mod")):
+        return None  # "by Fri" is a deadline, "Mon" alone is not
+    if any(m.start(kind) != -1 for kind in _DATE_KINDS):
+        resolved = _date_from_match(m, text, base, day_first, strict_nth=True)
+        return resolved[1] if resolved is not None else None
     if m.start("week") != -1:
         return _week_deadline(m, base, pre)
     if m.start("wkend") != -1:

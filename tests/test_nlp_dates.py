@@ -152,6 +152,79 @@ DATETIME_CASES = [
         True,
         "America/New_York",
     ),
+    # Casual and abbreviated writing.
+    ("can u do a call thurs 3pm? lmk", MON, "2026-03-12T15:00:00-04:00", True, "-04:00"),
+    ("Confirmed 3pm Thurs.", MON, "2026-03-12T15:00:00-04:00", True, "-04:00"),
+    ("Does Tue 2pm EST work?", THU, "2026-03-10T14:00:00-04:00", True, "America/New_York"),
+    ("Want to chat Mon?", THU, "2026-03-09T12:00:00-05:00", False, "-05:00"),
+    ("call w the hiring mgr tmrw at 4", THU, "2026-03-06T16:00:00-05:00", True, "-05:00"),
+    ("Would Wednesday at half two suit?", THU, "2026-03-11T14:30:00-05:00", True, "-05:00"),
+    ("tomorrow at quarter to three", THU, "2026-03-06T14:45:00-05:00", True, "-05:00"),
+    (
+        "on Tuesday 3 March at 11.30 for your meeting",
+        at("2026-02-27T10:00:00+00:00"),
+        "2026-03-03T11:30:00+00:00",
+        True,
+        "+00:00",
+    ),
+    (
+        "Could we move to Friday 10.04. at 10:00 instead?",
+        at("2026-04-06T09:00:00+02:00"),
+        "2026-04-10T10:00:00+02:00",
+        True,
+        "+02:00",
+    ),
+    (
+        "scheduled on 18-04-2026 (Saturday) at 11:00 AM IST",
+        INDIA,
+        "2026-04-18T11:00:00+05:30",
+        True,
+        "Asia/Kolkata",
+    ),
+    # A date and the time later in its sentence, or on a labelled next line.
+    ("Are you free tomorrow, would 2pm suit?", THU, "2026-03-06T14:00:00-05:00", True, "-05:00"),
+    (
+        "Friday's technical deep-dive at 2:00 PM will cover",
+        THU,
+        "2026-03-06T14:00:00-05:00",
+        True,
+        "-05:00",
+    ),
+    (
+        "Date: Saturday, 13 Dec 2025\nTime: 10 AM to 1 PM\nVenue: Hyderabad",
+        at("2025-12-08T10:00:00+05:30"),
+        "2025-12-13T10:00:00+05:30",
+        True,
+        "+05:30",
+    ),
+    (
+        "Date   Wednesday, September 17, 2025\n   Time   1:00 PM Eastern",
+        at("2025-09-14T04:00:00+00:00"),
+        "2025-09-17T13:00:00-04:00",
+        True,
+        "America/New_York",
+    ),
+    (
+        "Date 2026-04-15\nTime 09:00-10:00 CEST",
+        at("2026-04-09T13:14:00+02:00"),
+        "2026-04-15T09:00:00+02:00",
+        True,
+        "Europe/Berlin",
+    ),
+    (
+        "Date: Tuesday 24 November 2026\nArrival: 08:45 (start 09:00, finish approx. 16:30)",
+        at("2026-11-13T10:00:00+00:00"),
+        "2026-11-24T08:45:00+00:00",
+        True,
+        "+00:00",
+    ),
+    (
+        "Start: 2027-07-06T15:00 (Europe/London)\nEnd: 2027-07-06T16:00 (Europe/London)",
+        at("2027-06-30T08:00:00+01:00"),
+        "2027-07-06T15:00:00+01:00",
+        True,
+        "Europe/London",
+    ),
 ]
 
 
@@ -221,6 +294,11 @@ def test_bare_time_in_a_list_takes_the_date_written_beside_it() -> None:
     assert second.value == at("2026-03-10T15:00:00-05:00")
 
 
+def test_a_date_and_a_time_in_different_sentences_stay_apart() -> None:
+    mentions = find_datetimes("We met on Monday. I can talk again at 3pm.", THU)
+    assert [(m.text, m.has_time) for m in mentions] == [("Monday", False), ("3pm", True)]
+
+
 def test_a_time_range_is_one_slot() -> None:
     (mention,) = find_datetimes("Mon 9 Mar, 09:30 – 10:15 (GMT)", THU_LONDON)
     assert mention.is_range_or_list is False
@@ -235,6 +313,10 @@ def test_separate_sentences_are_not_a_list() -> None:
 
 
 DATETIME_NEGATIVES = [
+    "Office hours Mon-Fri 9am-5pm",
+    "Monday – Friday, 9:00 to 17:30",
+    "C'mon, the sun is out.",
+    "Meeting notes: Arrival 08:45 at the depot",
     "Do you have a car?",
     "We use version 2.3 of the library.",
     "Call me on 555-123-4567 or +44 20 7946 0958.",
@@ -371,8 +453,8 @@ DEADLINE_CASES = [
     ("by 14 March 2026", THU, "2026-03-14"),
     ("by March 3", THU, "2026-03-03"),  # the nearer occurrence: two days ago
     ("by January 9", NEW_YEARS_EVE, "2026-01-09"),
-    ("before the 3rd of April", THU, "2026-04-02"),
-    ("before Friday", THU, "2026-03-05"),
+    ("before the 3rd of April", THU, "2026-04-03"),  # "before" counts as "by"
+    ("before Friday", THU, "2026-03-06"),
     ("no later than Tuesday, March 10", THU, "2026-03-10"),
     ("on or before 3/20", THU, "2026-03-20"),
     ("by 20/03/2026", TUE_BERLIN, "2026-03-20"),
