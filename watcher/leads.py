@@ -9,6 +9,10 @@ address, else of their recipient's company domain; others are ignored.
 
 A lead's ``key`` is ``lead:`` + the key of its earliest message from the hiring
 side, so it stays the same as new mail arrives and when everything is regrouped.
+The user's corrections come in as ``GroupOverrides``: a merge moves every message
+of lead A into lead B (B keeps its key; chains are followed), a split moves one
+message into a lead of its own keyed ``split:`` + its key, and ignore rules drop
+mail from a sender or domain before anything else.
 """
 
 from __future__ import annotations
