@@ -51,7 +51,7 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from itertools import pairwise
@@ -1164,17 +1164,21 @@ def find_datetimes(text: str, sent_at: datetime) -> list[DateMention]:
     if not text:
         return []
     found = _collect(text, _prepare(text), sent_at)
-    groups = _list_groups(text, found)
     mentions: list[DateMention] = []
-    for index, item in enumerate(found):
-        day = item.day
-        if day is None and len(groups[index]) > 1:
-            # "2pm or 3pm on Tuesday": a bare time in a list takes its neighbour's day.
-            dated = [found[j] for j in groups[index] if found[j].day is not None]
-            if dated:
-                day = min(dated, key=lambda f: abs(f.start - item.start)).day
-        value, label = _moment(day, item.clock, item.zone, sent_at)
-        mentions.append(
+    for group in _list_groups(text, found):
+        # "2pm or 3pm on Tuesday": a bare time in a list takes its nearest neighbour's day.
+        dated = [item for item in group if item.day is not None]
+        starts = [item.start for item in dated]
+        values = []
+        for item in group:
+            day = item.day
+            if day is None and dated:
+                i = bisect_right(starts, item.start)
+                nearest = [dated[j] for j in (i - 1, i) if 0 <= j < len(dated)]
+                day = min(nearest, key=lambda f: abs(f.start - item.start)).day
+            values.append(_moment(day, item.clock, item.zone, sent_at))
+        several = len({value for value, _ in values}) > 1
+        mentions.extend(
             DateMention(
                 start=item.start,
                 end=item.end,
@@ -1182,12 +1186,10 @@ def find_datetimes(text: str, sent_at: datetime) -> list[DateMention]:
                 value=value,
                 has_time=item.clock is not None,
                 tz_name=label,
-                is_range_or_list=item.listed,
+                is_range_or_list=item.listed or several,
             )
+            for item, (value, label) in zip(group, values, strict=True)
         )
-    for index, mention in enumerate(mentions):
-        if len({mentions[j].value for j in groups[index]}) > 1:
-            mentions[index] = replace(mention, is_range_or_list=True)
     return mentions
 
 
@@ -1221,11 +1223,12 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
             zone, stop = _zone_after(text, glued.end(), sent_at)
             found.append(_Found(start, stop, day, clock, zone, _and_joined(text, glued)))
             used.add(start)
-    claimed = [(f.start, f.end) for f in found] + [(s, e) for s, (e, _, _) in dates_at.items()]
-    claimed.extend(ignored)
+    claimed = _SpanSet(
+        [(f.start, f.end) for f in found] + [(s, e) for s, (e, _, _) in dates_at.items()] + ignored
+    )
 
     def clock_of(m: re.Match[str]) -> tuple[int, int] | None:
-        return None if _overlaps(claimed, m.start(), m.end()) else _clock_from_match(m)
+        return None if claimed.overlaps(m.start(), m.end()) else _clock_from_match(m)
 
     for m, clock in _scan(_TIME_ONLY, low, prepared.time, clock_of):
         zone, stop = _zone_after(text, m.end(), sent_at)
@@ -1240,11 +1243,11 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
         strength = _time_strength(text, m, zone)
         if strength is not None:
             found.append(_Found(m.start(), stop, None, clock, zone, listed, weak=strength < 1))
-    glued_spans = [(f.start, f.end) for f in found if f.day is not None]
+    with_time = _SpanSet((f.start, f.end) for f in found if f.day is not None)
     found.extend(
         _Found(start, end, day, None, None, weak=weak)
         for start, (end, day, weak) in dates_at.items()
-        if start not in used and not _overlaps(glued_spans, start, end)
+        if start not in used and not with_time.overlaps(start, end)
     )
     found.sort(key=lambda f: f.start)
     return [f for f in _pair(text, found) if not f.weak]
@@ -1332,8 +1335,22 @@ def _is_at(conn: str | None) -> bool:
     return conn is not None and conn.strip().lower() in ("at", "@")
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+class _SpanSet:
+    """Character spans, merged, for quick "does this overlap anything?" questions."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [s for s, _ in merged]
+        self._ends = [e for _, e in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, end - 1) - 1  # the last span starting before ``end``
+        return i >= 0 and self._ends[i] > start
 
 
 def _time_strength(text: str, m: re.Match[str], zone: tuple[tzinfo, str] | None) -> float | None:
@@ -1376,22 +1393,20 @@ def _moment(
     return value, label
 
 
-def _list_groups(text: str, found: list[_Found]) -> list[list[int]]:
-    """For each mention, the indices of the list or range it belongs to (itself at least)."""
-    groups: list[list[int]] = [[i] for i in range(len(found))]
-    current = [0] if found else []
-    for i in range(1, len(found)):
-        gap = text[found[i - 1].end : found[i].start]
-        if (
-            len(gap) <= 40
-            and _LIST_GAP.fullmatch(gap)
-            and (_LIST_JOINER.search(gap) or not gap.strip())
-        ):
-            current.append(i)
-        else:
-            current = [i]
-        for j in current:
-            groups[j] = current
+def _list_groups(text: str, found: list[_Found]) -> list[list[_Found]]:
+    """The mentions in runs: a list or range of slots, or one mention alone."""
+    groups: list[list[_Found]] = []
+    for i, item in enumerate(found):
+        if i:
+            gap = text[found[i - 1].end : item.start]
+            if (
+                len(gap) <= 40
+                and _LIST_GAP.fullmatch(gap)
+                and (_LIST_JOINER.search(gap) or not gap.strip())
+            ):
+                groups[-1].append(item)
+                continue
+        groups.append([item])
     return groups
 
 
