@@ -147,28 +147,11 @@ def root(
 
 
 def _register() -> None:
-    from watcher.commands import setup
+    """Add each topic's commands, in the order `--help` lists them."""
+    from watcher.commands import demo, digest, leads, mail, nlp, overrides, service, setup
 
-    setup.register(app)
-    from watcher.commands import service
-
-    service.register(app)
-    from watcher.commands import digest
-
-    digest.register(app)
-    from watcher.commands import nlp
-
-    nlp.register(app)
-    from watcher.commands import mail
-
-    mail.register(app)
-    from watcher.commands import overrides
-
-    overrides.register(app)
-    from watcher.commands import leads
-
-    leads.register(app)
-    # Each topic module adds its commands here, one line each.
+    for topic in (setup, mail, service, leads, overrides, digest, nlp, demo):
+        topic.register(app)
 
 
 _register()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -129,6 +130,11 @@ def print_json_line(value: Any) -> None:
     sys.stdout.flush()
 
 
+def _cell(value: Any) -> str:
+    """Table cells are text, not rich markup: "[External] Re: ..." must stay as written."""
+    return "" if value is None else escape(str(_jsonable(value)))
+
+
 def print_table(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None
 ) -> None:
@@ -137,5 +143,5 @@ def print_table(
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(_jsonable(row.get(c))) for c in columns))
+        table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)

@@ -19,7 +19,7 @@ RECENT_DAYS = 30  # dead leads quiet for longer are hidden without --all
 _ORDER = {a: i for i, a in enumerate(Action)}  # respond, thank, nudge, wait, dead, none
 
 
-def _row(found: LeadState) -> dict[str, Any]:
+def lead_row(found: LeadState) -> dict[str, Any]:
     decision = found.decision
     return {
         "id": found.lead.id,
@@ -58,6 +58,15 @@ def _sort_key(found: LeadState) -> tuple[int, date, int]:
     return (_ORDER[decision.action], decision.due or date.max, found.lead.id)
 
 
+def lead_rows(states: list[LeadState], now: datetime, show_all: bool) -> list[dict[str, Any]]:
+    """The rows of `followup leads`, most urgent first; leads not yet started are left out."""
+    return [
+        lead_row(s)
+        for s in sorted(states, key=_sort_key)
+        if _started(s, now) and (show_all or _shown(s, now))
+    ]
+
+
 def leads(
     ctx: typer.Context,
     show_all: Annotated[
@@ -72,12 +81,7 @@ def leads(
     settings = app.settings()
     now = app.clock().now()
     with app.transaction() as session:
-        states = refresh_leads(session, settings, now)
-        rows = [
-            _row(s)
-            for s in sorted(states, key=_sort_key)
-            if _started(s, now) and (show_all or _shown(s, now))
-        ]
+        rows = lead_rows(refresh_leads(session, settings, now), now, show_all)
     if app.json_output:
         print_json(rows)
     elif rows:
@@ -185,7 +189,7 @@ def why(
         if app.json_output:
             print_json(
                 {
-                    **_row(found),
+                    **lead_row(found),
                     "timeline": timeline,
                     "trace": trace_to_json(decision.trace),
                     "overrides": _user_facts(found),

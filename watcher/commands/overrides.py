@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from nlp.types import Kind
 from watcher.cli_dates import parse_day, parse_moment
 from watcher.commands.context import AppState, console, print_json, print_table, state
-from watcher.commands.leads import _row as lead_row  # one shape for a lead everywhere
+from watcher.commands.leads import lead_row  # one shape for a lead everywhere
 from watcher.config import Settings
 from watcher.domain import LeadStatus
 from watcher.errors import UnknownLeadError, UsageError

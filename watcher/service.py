@@ -1,0 +1,60 @@
+"""The pipeline the service runs, assembled from the parts: sync, analyse, decide, digest."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from watcher.clock import Clock
+from watcher.config import AccountSettings, Settings
+from watcher.daemon import ChangeWatcher, ServiceParts
+from watcher.errors import MailSourceError
+from watcher.ingest import sync_configured_account
+from watcher.pipeline import after_sync
+
+log = logging.getLogger("followup.service")
+
+
+def sync_once(account: AccountSettings, sessions: sessionmaker[Session], clock: Clock) -> int:
+    """Sync one account; a failed account raises so the loop backs off and retries."""
+    report = sync_configured_account(account, sessions, clock)
+    if report.exception is not None:
+        raise report.exception
+    if report.problems():
+        raise MailSourceError("; ".join(report.problems()), account=account.name)
+    return report.new
+
+
+def send_digest(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> bool:
+    from watcher.commands.digest import send_due_digest
+
+    return send_due_digest(settings, sessions, clock)
+
+
+def open_watcher(account: AccountSettings) -> ChangeWatcher | None:
+    """An IMAP connection to IDLE on, or None when the account cannot IDLE (polled)."""
+    if account.maildir or not account.idle:
+        return None
+    from watcher.secrets import secret_provider
+    from watcher.sources.imap import ImapSource
+
+    source = ImapSource(account, secret_provider(account))
+    if not source.supports_idle():
+        source.close()
+        log.info(
+            "account %r: the server has no IDLE; polling every %d s",
+            account.name,
+            account.poll_seconds,
+        )
+        return None
+    return source
+
+
+def default_parts() -> ServiceParts:
+    return ServiceParts(
+        sync_account=sync_once,
+        after_sync=after_sync,
+        send_digest=send_digest,
+        open_watcher=open_watcher,
+    )
