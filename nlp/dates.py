@@ -23,7 +23,13 @@
 # - A weekday name is the next such day strictly after the sent date ("Tuesday" sent
 #   on a Tuesday is a week later); "this Friday" may be today; "next Friday" is the
 #   Friday of next (Monday to Sunday) week. "the 14th" is the next 14th on or after
-#   the sent date for a meeting, strictly after it for a deadline.
+#   the sent date for a meeting, strictly after it for a deadline. "Mon", "thurs"
+#   count alone only with "on"/"next" before them, a time beside them or "?" after.
+# - A date takes the time written after it in its sentence ("Friday's deep-dive at
+#   2:00 PM") or on a labelled next line ("Date: ... / Time: ..."); a slot's end
+#   ("End: ...", "10:00 - 11:00") is no second slot. Mentions joined by "or", commas,
+#   "to" or list lines are several candidate slots. "Mon–Fri 9:00–17:00" is opening
+#   hours, no date.
 #
 # Deadlines (``feedback_by``): a weekday name is the next such day, strictly after the
 # sent date (so "by Friday" written on a Friday is a week later); "end of this week"
@@ -49,6 +55,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -102,17 +109,7 @@ _CASED_WORDS = frozenset({"march", "mar", "may", "wed", "sat", "sun"})
 _UNIT_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEEN_WORDS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
 _TEN_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINAL_UNITS = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-]
+_ORDINAL_UNITS = "first second third fourth fifth sixth seventh eighth ninth"
 _ORDINAL_TEENS = (
     "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
     "nineteenth"
@@ -130,11 +127,11 @@ def _build_cardinals() -> dict[str, int]:
 
 
 def _build_ordinals() -> dict[str, int]:
-    words = {w: i for i, w in enumerate(_ORDINAL_UNITS, 1)}
+    words = {w: i for i, w in enumerate(_ORDINAL_UNITS.split(), 1)}
     words.update({w: i for i, w in enumerate(_ORDINAL_TEENS.split(), 10)})
     words["twentieth"] = 20
     words["thirtieth"] = 30
-    for unit, unit_word in enumerate(_ORDINAL_UNITS, 1):
+    for unit, unit_word in enumerate(_ORDINAL_UNITS.split(), 1):
         words[f"twenty-{unit_word}"] = 20 + unit
     words["thirty-first"] = 31
     return words
@@ -246,109 +243,6 @@ _ZONE_ABBREVIATIONS = [
     for k in _ZONES
     if 2 <= len(k) <= 4 and k not in {"ny", "nyc", "la", "sf", "nz", "uk", "uae", "z", "gulf"}
 ]
-# Written with "time" after them: "London time", "UK time", "Central European Time".
-_ZONE_PLACES = [
-    "central european",
-    "western european",
-    "eastern european",
-    "british",
-    "greenwich mean",
-    "coordinated universal",
-    "india",
-    "indian",
-    "israel",
-    "gulf",
-    "australian eastern",
-    "australian central",
-    "australian western",
-    "new zealand",
-    "south africa",
-    "east coast",
-    "west coast",
-    "uk",
-    "u.k.",
-    "london",
-    "england",
-    "dublin",
-    "irish",
-    "lisbon",
-    "paris",
-    "berlin",
-    "amsterdam",
-    "madrid",
-    "barcelona",
-    "rome",
-    "milan",
-    "brussels",
-    "zurich",
-    "vienna",
-    "stockholm",
-    "oslo",
-    "copenhagen",
-    "warsaw",
-    "prague",
-    "munich",
-    "frankfurt",
-    "athens",
-    "helsinki",
-    "kyiv",
-    "istanbul",
-    "moscow",
-    "dubai",
-    "new york",
-    "ny",
-    "nyc",
-    "boston",
-    "chicago",
-    "austin",
-    "dallas",
-    "houston",
-    "denver",
-    "phoenix",
-    "arizona",
-    "los angeles",
-    "la",
-    "san francisco",
-    "sf",
-    "seattle",
-    "california",
-    "toronto",
-    "vancouver",
-    "montreal",
-    "mexico city",
-    "sao paulo",
-    "são paulo",
-    "buenos aires",
-    "bangalore",
-    "bengaluru",
-    "mumbai",
-    "delhi",
-    "pune",
-    "chennai",
-    "singapore",
-    "hong kong",
-    "tokyo",
-    "japan",
-    "seoul",
-    "korea",
-    "china",
-    "beijing",
-    "shanghai",
-    "manila",
-    "jakarta",
-    "bangkok",
-    "sydney",
-    "melbourne",
-    "brisbane",
-    "perth",
-    "adelaide",
-    "auckland",
-    "johannesburg",
-    "cape town",
-    "lagos",
-    "nairobi",
-    "cairo",
-]
 _ZONE_IGNORED_WORDS = frozenset(
     {"standard", "daylight", "summer", "time", "prevailing", "us", "u", "s", "zone", "local"}
 )
@@ -422,10 +316,9 @@ _ZONE_IANA = (
     r"\b(?:Africa|America|Asia|Atlantic|Australia|Europe|Indian|Pacific|US|Canada|Etc)"
     r"/[A-Za-z_]+(?:/[A-Za-z_]+)?"
 )
-_ZONE_PLACE_TIME = (
-    rf"(?i:(?:{_alternation(_ZONE_PLACES)})"
-    r"(?:\s+(?:standard|daylight|summer|prevailing|mean))?\s+time)\b"
-)
+# "London time", "UK time", "Central European Summer Time": any place the zone table
+# knows (_named_zone looks the words up), followed by "time".
+_ZONE_PLACE_TIME = r"(?:[^\W\d_][\w.]*(?:[^\S\n]+[^\W\d_][\w.]*){0,3}[^\S\n]+(?i:time))\b"
 _ZONE_REGION = (
     r"(?i:(?:u\.?s\.?\s+)?(?:eastern|central|mountain|pacific|atlantic|alaska|hawaii)"
     r"(?:\s+(?:standard|daylight|prevailing))?(?:\s+time)?)\b"
@@ -1004,7 +897,8 @@ def _iana_names() -> frozenset[str]:
 
 
 def _zone_key(token: str) -> str:
-    words = re.findall(r"[a-z]+", token.lower())
+    plain = unicodedata.normalize("NFKD", token.lower()).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z]+", plain)
     return "".join(w for w in words if w not in _ZONE_IGNORED_WORDS)
 
 

@@ -91,6 +91,8 @@ DATETIME_CASES = [
     ("11-12pm tomorrow", THU, "2026-03-06T11:00:00-05:00", True, "-05:00"),
     ("10am PT", THU, "2026-03-05T10:00:00-08:00", True, "America/Los_Angeles"),
     ("15:00 UK time", THU, "2026-03-05T15:00:00+00:00", True, "Europe/London"),
+    ("14:00 São Paulo time", THU, "2026-03-05T14:00:00-03:00", True, "America/Sao_Paulo"),
+    ("10am my time", THU, "2026-03-05T10:00:00-05:00", True, "-05:00"),  # no zone named
     ("14:00 (GMT+1)", THU, "2026-03-06T14:00:00+01:00", True, "+01:00"),
     ("16:00 UTC+2", THU, "2026-03-06T16:00:00+02:00", True, "+02:00"),  # today's has passed
     ("11:00 IST on Monday", THU, "2026-03-09T11:00:00+05:30", True, "Asia/Kolkata"),
