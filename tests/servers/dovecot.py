@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import itertools
 import json
 import os
@@ -101,6 +103,14 @@ UNPRIVILEGED = """\
 default_internal_user = {user}
 default_login_user = {user}
 """
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGKILL when the test process dies, so a killed pytest leaves no
+    Dovecot behind (its own session is out of reach of the terminal's signals)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
 
 
 def free_port() -> int:
@@ -247,6 +257,7 @@ class Dovecot:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout
         for port in (self.port, self.tls_port):
