@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from email.message import EmailMessage
@@ -23,6 +24,7 @@ __all__ = [
     "choose_recipient",
     "draft_email",
     "draft_message_id",
+    "guess_role",
     "is_free_mail",
     "reply_subject",
     "suggest_message",
@@ -146,6 +148,37 @@ def choose_recipient(
 def bare_subject(subject: str) -> str:
     """The subject without its Re:/Fwd: prefixes."""
     return _REPLY_PREFIX.sub("", subject).strip()
+
+
+_ROLE_PATTERNS = (
+    # "... for the Data Analyst role", "your application as Senior Engineer (Backend)"
+    re.compile(
+        r"\b(?:for|as|to|about)\s+(?:the|a|an|our)?\s*(?P<role>[A-Z][\w/&+.,()' -]{2,60}?)\s+"
+        r"(?:role|position|opening|vacancy|job)\b"
+    ),
+    # "Application received: Junior Data Scientist", "Interview - Business Analyst"
+    re.compile(
+        r"^(?:application(?: received)?|interview(?: confirmation| invitation)?|offer)"
+        r"\s*(?::|-|–|—)\s*(?P<role>[A-Z][\w/&+.,()' -]{2,60}?)\s*(?:\(|,|$| at )",
+        re.IGNORECASE,
+    ),
+    # "Data Analyst role at Northwind", "application for Operations Analyst."
+    re.compile(r"^(?P<role>[A-Z][\w/&+' -]{2,40}?)\s+(?:role|position)\b"),
+    re.compile(
+        r"\bapplication (?:for|to) (?:the )?(?P<role>[A-Z][\w/&+' -]{2,60}?)\s*"
+        r"(?:\.|,|\(| at | with |$)"
+    ),
+)
+
+
+def guess_role(texts: Sequence[str]) -> str:
+    """The role a lead is about, from its subjects and texts; "" when none is named."""
+    for text in texts:
+        for pattern in _ROLE_PATTERNS:
+            found = pattern.search(text)
+            if found:
+                return found.group("role").strip(" -,")
+    return ""
 
 
 def reply_subject(subject: str, fallback: str) -> str:

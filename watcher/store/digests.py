@@ -14,7 +14,7 @@ from nlp.types import Kind
 from watcher.config import Settings
 from watcher.digest import CheckItem, DigestView, LeadView, MessageMark
 from watcher.domain import Action, Address, Decision, Direction, LeadStatus, TraceStep
-from watcher.drafting import bare_subject
+from watcher.drafting import bare_subject, guess_role
 from watcher.store.tables import (
     Digest,
     Draft,
@@ -180,10 +180,9 @@ def _role(rows: list[_Row]) -> str:
         found = _detected(rows, key)
         if found:
             return found
-    for row in rows:
-        if row.message.subject.strip():
-            return bare_subject(row.message.subject)
-    return ""
+    subjects = [bare_subject(row.message.subject) for row in rows if row.message.subject]
+    inbound = [row.message.text for row in rows if row.message.direction == "in"]
+    return guess_role([*subjects, *inbound])
 
 
 def _lead_view(lead: StoredLead, decision: Decision, rows: list[_Row]) -> LeadView:
