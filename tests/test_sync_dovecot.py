@@ -337,4 +337,4 @@ def test_sync_refuses_while_the_service_holds_the_database(
     with InstanceLock(lock_path_for(f"sqlite:///{tmp_path / 'followup.db'}")):
         code, _, stderr = sync(config)
     assert code == 1
-    assert "another followup service" in stderr
+    assert "running on this database" in stderr
