@@ -1,8 +1,9 @@
 """The service loop: sync on IDLE or poll, analyse, decide, send the digest on schedule.
 
-Signals: SIGTERM/SIGINT finish the current step and exit 0; SIGHUP reloads the config
-(a broken one is reported and the old one kept). systemd gets READY=1 after the first
-sync, STATUS= summaries and WATCHDOG=1 from the main loop.
+Signals: SIGTERM/SIGINT finish the current message's transaction and exit 0 (within
+STOP_DEADLINE_SECONDS whatever is running); SIGHUP reloads the config (a broken one is
+reported and the old one kept). systemd gets READY=1 after the first sync, STATUS=
+summaries and WATCHDOG=1 from the main loop.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import logging
 import os
 import random
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import FrameType
 from typing import Protocol
 
@@ -29,7 +31,7 @@ from watcher.errors import (
     AuthenticationError,
     CertificateError,
     ConfigError,
-    DigestSendError,
+    ConnectionLostError,
     WatcherError,
 )
 from watcher.instance_lock import InstanceLock, lock_path_for
@@ -38,7 +40,21 @@ from watcher.store.db import dispose_all, open_database
 log = logging.getLogger("followup.service")
 
 MAX_BACKOFF_SECONDS = 300.0
-IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177 servers may drop IDLE after 29 minutes
+# The longest sleep of the loop: the digest's time is checked at least this often.
+MAX_SLEEP_SECONDS = 60.0
+# Decisions change with the date and the hour even without new mail.
+REFRESH_SECONDS = 300.0
+# After SIGTERM/SIGINT: a step that cannot be interrupted (a long analysis, a hung
+# connect) is abandoned after this long. Every stored message is committed with its
+# folder's position, so an abandoned step is simply redone at the next start.
+STOP_DEADLINE_SECONDS = 4.0
+# One IDLE wait: short, so that a stop request is honoured within about this long.
+IDLE_WAIT_SECONDS = 1.0
+# WATCHDOG=1 while a long sync runs, at most this often.
+PING_SECONDS = 1.0
+
+Checkpoint = Callable[[], None]
+"""Called between stored messages: pings the watchdog, and raises to stop when asked to."""
 
 
 class Notifier(Protocol):
@@ -57,10 +73,15 @@ class ChangeWatcher(Protocol):
 class ServiceParts:
     """What the loop calls; injected so the loop itself stays testable."""
 
-    sync_account: Callable[[AccountSettings, sessionmaker[Session], Clock], int]
+    sync_account: Callable[[AccountSettings, sessionmaker[Session], Clock, Checkpoint], int]
     after_sync: Callable[[Settings, sessionmaker[Session], Clock], int]
     send_digest: Callable[[Settings, sessionmaker[Session], Clock], bool]
     open_watcher: Callable[[AccountSettings], ChangeWatcher | None]
+
+
+class StopRequested(BaseException):
+    """Raised at a checkpoint once a stop was asked for. A BaseException, so that no
+    ``except Exception`` on the way up mistakes it for a failure and carries on."""
 
 
 def backoff_seconds(failures: int, rng: random.Random) -> float:
@@ -95,7 +116,11 @@ class Service:
         self._watcher_stop = threading.Event()
         self._digest_retry_at = 0.0
         self._digest_failures = 0
+        self._digest_quiet_day: date | None = None
+        self._refresh_at = 0.0
+        self._last_ping = 0.0
         self._idle_flags: dict[str, threading.Event] = {}
+        self._deadline: threading.Timer | None = None
 
     # -- signals -------------------------------------------------------------------
     def install_signal_handlers(self) -> None:
@@ -104,6 +129,10 @@ class Service:
         signal.signal(signal.SIGHUP, self._on_reload_signal)
 
     def _on_stop_signal(self, signum: int, _frame: FrameType | None) -> None:
+        if self._deadline is None:
+            self._deadline = threading.Timer(STOP_DEADLINE_SECONDS, _abandon, args=(signum,))
+            self._deadline.daemon = True
+            self._deadline.start()
         self.stop()
 
     def _on_reload_signal(self, signum: int, _frame: FrameType | None) -> None:
@@ -119,15 +148,19 @@ class Service:
         settings = self.load_settings()
         for warning in settings.warnings:
             log.warning("%s", warning)
-        sessions = open_database(settings.database.effective_url)
-        with InstanceLock(lock_path_for(settings.database.effective_url)):
+        # The lock comes first: a second instance must not even migrate the database.
+        with InstanceLock(lock_path_for(settings.database.effective_url), "followup run"):
+            sessions = open_database(settings.database.effective_url)
             log.info(
-                "started: %d account(s), database %s",
+                "started (pid %d): %d account(s), database %s",
+                os.getpid(),
                 len(settings.accounts),
                 _safe_url(settings.database.effective_url),
             )
             try:
                 return self._loop(settings, sessions)
+            except StopRequested:
+                return 0
             finally:
                 self._stop_watchers()
                 self.notifier.notify("STOPPING=1")
@@ -136,25 +169,39 @@ class Service:
 
     def _loop(self, settings: Settings, sessions: sessionmaker[Session]) -> int:
         self._start_watchers(settings)
-        self._step(settings, sessions, force=True)
+        self._step(settings, sessions, first=True)
+        if self._stop.is_set():
+            return 0
         self.notifier.notify("READY=1")
+        log.info("ready: first sync done; watching for new mail")
         watchdog = _watchdog_interval()
         while not self._stop.is_set():
-            self.notifier.notify("WATCHDOG=1")
-            self._wake.wait(timeout=self._sleep_seconds(settings, watchdog))
+            self._ping(force=True)
+            self._wake.wait(timeout=self._sleep_seconds(watchdog))
             self._wake.clear()
             if self._stop.is_set():
                 break
             if self._reload.is_set():
                 self._reload.clear()
                 settings = self._reloaded(settings)
-            self._step(settings, sessions, force=False)
+            self._step(settings, sessions, first=False)
         return 0
 
-    def _sleep_seconds(self, settings: Settings, watchdog: float | None) -> float:
+    def _ping(self, *, force: bool = False) -> None:
+        now = self.monotonic()
+        if force or now - self._last_ping >= PING_SECONDS:
+            self._last_ping = now
+            self.notifier.notify("WATCHDOG=1")
+
+    def _checkpoint(self) -> None:
+        if self._stop.is_set():
+            raise StopRequested
+        self._ping()
+
+    def _sleep_seconds(self, watchdog: float | None) -> float:
         now = self.monotonic()
         pending = [s.next_sync for s in self._accounts.values()]
-        wait = min([60.0, *(max(0.0, t - now) for t in pending)])
+        wait = min([MAX_SLEEP_SECONDS, *(max(0.0, t - now) for t in pending)])
         if watchdog is not None:
             wait = min(wait, watchdog)
         return max(0.05, wait)
@@ -165,48 +212,73 @@ class Service:
         except ConfigError as error:
             log.error("config reload failed, keeping the old config: %s", error)
             return settings
-        log.info("config reloaded")
+        for warning in new.warnings:
+            log.warning("%s", warning)
+        if new.database.effective_url != settings.database.effective_url:
+            log.warning("database.url changed: the service keeps the old one until restarted")
+        log.info("config reloaded: %d account(s)", len(new.accounts))
         self._stop_watchers()
         self._accounts.clear()
+        self._digest_quiet_day = None
+        self._refresh_at = 0.0
         self._start_watchers(new)
         return new
 
-    def _step(self, settings: Settings, sessions: sessionmaker[Session], *, force: bool) -> None:
+    def _step(self, settings: Settings, sessions: sessionmaker[Session], *, first: bool) -> None:
         """Sync what is due, then analyse, decide, and send the digest if it is time."""
         now = self.monotonic()
         synced = 0
+        attempted = False
         for account in settings.accounts:
-            if self._stop.is_set():
-                return
             state = self._accounts.setdefault(account.name, _AccountState())
-            if not force and now < state.next_sync and not self._idle_woke(account):
+            woke = self._idle_woke(account)
+            if not first and now < state.next_sync and not woke:
                 continue
+            attempted = True
+            self._checkpoint()
             try:
-                synced += self.parts.sync_account(account, sessions, self.clock)
-            except WatcherError as error:
+                synced += self.parts.sync_account(account, sessions, self.clock, self._checkpoint)
+            except Exception as error:  # the service outlives any one failure
                 state.failures += 1
                 delay = backoff_seconds(state.failures, self.rng)
                 if isinstance(error, AuthenticationError | CertificateError):
-                    delay = MAX_BACKOFF_SECONDS
-                state.next_sync = now + delay
-                log.error("sync failed, retrying in %.0f s: %s", delay, error)
+                    delay = MAX_BACKOFF_SECONDS  # permanent until the user acts
+                state.next_sync = self.monotonic() + delay
+                log.error(
+                    "account %r: sync failed (%d in a row), retrying in %.0f s: %s",
+                    account.name,
+                    state.failures,
+                    delay,
+                    _reason(account, error),
+                )
                 continue
             if state.failures:
                 log.info("account %r: sync works again", account.name)
             state.failures = 0
-            state.next_sync = now + account.poll_seconds
-        leads = 0
-        try:
-            leads = self.parts.after_sync(settings, sessions, self.clock)
-        except WatcherError as error:
-            log.error("analysis failed: %s", error)
+            state.next_sync = self.monotonic() + account.poll_seconds
+        self._checkpoint()
+        if attempted or self.monotonic() >= self._refresh_at:
+            self._analyse(settings, sessions, synced)
         if synced:
-            log.info("synced %d new message(s)", synced)
-        self.notifier.notify(
-            f"STATUS=last sync {_local(self.clock.now(), settings)}: "
-            f"{synced} new message(s), {leads} live lead(s)"
-        )
+            self._digest_quiet_day = None  # new mail may give an empty day something to say
         self._maybe_send_digest(settings, sessions)
+
+    def _analyse(self, settings: Settings, sessions: sessionmaker[Session], synced: int) -> None:
+        self._refresh_at = self.monotonic() + REFRESH_SECONDS
+        try:
+            live = self.parts.after_sync(settings, sessions, self.clock)
+        except Exception as error:  # retried at the next sync or refresh
+            log.error("analysis failed: %s", _describe(error))
+            self.notifier.notify(f"STATUS=analysis failed: {_describe(error)}")
+            return
+        if synced:
+            log.info("synced %d new message(s); %d live lead(s)", synced, live)
+        failing = sorted(name for name, s in self._accounts.items() if s.failures)
+        trouble = f"; failing: {', '.join(failing)}" if failing else ""
+        self.notifier.notify(
+            f"STATUS=checked {_local(self.clock.now(), settings)}: "
+            f"{synced} new message(s), {live} live lead(s){trouble}"
+        )
 
     def _idle_woke(self, account: AccountSettings) -> bool:
         flag = self._idle_flags.get(account.name)
@@ -216,18 +288,26 @@ class Service:
         return False
 
     def _maybe_send_digest(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
-        now = self.monotonic()
-        if now < self._digest_retry_at:
+        if self.monotonic() < self._digest_retry_at:
+            return
+        local = self.clock.now().astimezone(settings.zone)
+        if local.date() == self._digest_quiet_day:
             return
         try:
-            if self.parts.send_digest(settings, sessions, self.clock):
-                log.info("digest sent")
-            self._digest_failures = 0
-        except (DigestSendError, WatcherError) as error:
+            sent = self.parts.send_digest(settings, sessions, self.clock)
+        except Exception as error:
             self._digest_failures += 1
             delay = backoff_seconds(self._digest_failures, self.rng)
-            self._digest_retry_at = now + delay
-            log.error("digest not sent, retrying in %.0f s: %s", delay, error)
+            self._digest_retry_at = self.monotonic() + delay
+            log.error("digest not sent, retrying in %.0f s: %s", delay, _describe(error))
+            return
+        self._digest_failures = 0
+        if sent:
+            log.info("digest sent")
+        if sent or local.strftime("%H:%M") >= settings.digest.time:
+            # Sent, already sent, or nothing to say: ask again tomorrow or after new mail,
+            # not at every wake-up (rendering recomputes every lead).
+            self._digest_quiet_day = local.date()
 
     # -- IDLE watchers ---------------------------------------------------------------
     def _start_watchers(self, settings: Settings) -> None:
@@ -247,8 +327,9 @@ class Service:
 
     def _stop_watchers(self) -> None:
         self._watcher_stop.set()
+        deadline = self.monotonic() + 1.5
         for thread in self._watchers:
-            thread.join(timeout=1.0)
+            thread.join(timeout=max(0.0, deadline - self.monotonic()))
         self._watchers.clear()
 
     def _watch(
@@ -263,26 +344,69 @@ class Service:
                 watcher = self.parts.open_watcher(account)
                 if watcher is None:
                     return  # the server has no IDLE: the main loop polls
+                if failures:
+                    # mail may have arrived while the connection was down: sync now
+                    log.info("account %r: IDLE connected again", account.name)
+                    self._wake_for(flag)
                 failures = 0
                 while not stop.is_set():
-                    # short waits so a stop request is honoured within a second or two
-                    if watcher.wait_for_change("INBOX", timeout=1.0):
-                        flag.set()
-                        self._wake.set()
-            except WatcherError as error:
+                    # short waits so a stop request is honoured within a second
+                    cpu = time.thread_time()
+                    if watcher.wait_for_change("INBOX", timeout=IDLE_WAIT_SECONDS):
+                        self._wake_for(flag)
+                    elif time.thread_time() - cpu > IDLE_WAIT_SECONDS / 2:
+                        # A wait that burns CPU instead of blocking is reading a dead socket
+                        # (imapclient's idle_check returns [] at EOF): reconnect.
+                        raise ConnectionLostError(
+                            "IDLE: the connection seems closed", account=account.name
+                        )
+            except Exception as error:  # a thread that died would stop IDLE for good
                 failures += 1
                 delay = backoff_seconds(failures, rng)
-                log.warning(
-                    "IDLE on account %r lost, reconnecting in %.0f s: %s",
+                # The sync reports the outage once per failure; IDLE says it once per outage.
+                log.log(
+                    logging.WARNING if failures == 1 else logging.DEBUG,
+                    "account %r: IDLE connection lost, reconnecting in %.0f s: %s",
                     account.name,
                     delay,
-                    error,
+                    _reason(account, error),
                 )
                 stop.wait(delay)
             finally:
                 if watcher is not None:
                     with contextlib.suppress(WatcherError):
                         watcher.close()
+
+    def _wake_for(self, flag: threading.Event) -> None:
+        flag.set()
+        self._wake.set()
+
+
+def _abandon(signum: int) -> None:
+    """The stop deadline passed with a step still running: leave without waiting for it."""
+    log.warning(
+        "still busy %.0f s after %s; exiting now (unfinished work is redone at the next start)",
+        STOP_DEADLINE_SECONDS,
+        signal.Signals(signum).name,
+    )
+    for handler in logging.getLogger().handlers:
+        with contextlib.suppress(Exception):
+            handler.flush()
+    os._exit(0)
+
+
+def _reason(account: AccountSettings, error: Exception) -> str:
+    """The error's message without the ``account 'x': `` the log line starts with anyway."""
+    return _describe(error).removeprefix(f"account {account.name!r}: ")
+
+
+def _describe(error: Exception) -> str:
+    """Our errors' one-line messages; anything else is a bug, named with its type (the
+    traceback goes to the debug log)."""
+    if isinstance(error, WatcherError):
+        return str(error)
+    log.debug("unexpected error", exc_info=error)
+    return f"unexpected {type(error).__name__}: {error}"
 
 
 def _watchdog_interval() -> float | None:
@@ -300,3 +424,42 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# -- logs for journald --------------------------------------------------------------------
+
+_PRIORITIES = {
+    logging.CRITICAL: 2,
+    logging.ERROR: 3,
+    logging.WARNING: 4,
+    logging.INFO: 6,
+    logging.DEBUG: 7,
+}
+
+
+class JournalFormatter(logging.Formatter):
+    """One line a record with a ``<N>`` syslog priority prefix, which journald turns into
+    the entry's priority (so `journalctl -p warning` works); newlines are flattened."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = " ".join(super().format(record).splitlines())
+        priority = next((p for level, p in _PRIORITIES.items() if record.levelno >= level), 7)
+        return f"<{priority}>{text}"
+
+
+def stderr_is_journal() -> bool:
+    """True when systemd connected stderr to the journal (JOURNAL_STREAM=dev:inode)."""
+    device, _, inode = os.environ.get("JOURNAL_STREAM", "").partition(":")
+    if not device.isdigit() or not inode.isdigit():
+        return False
+    try:
+        stat = os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError):
+        return False
+    return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
+
+
+def use_journal_priorities() -> None:
+    """Give the root logger's handlers journald priorities (the CLI set their format)."""
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(JournalFormatter("%(levelname)s %(name)s: %(message)s"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -23,11 +25,28 @@ def lock_path_for(database_url: str) -> Path:
     return default_data_dir() / f"followup-{digest}.lock"
 
 
+def _read_holder(fd: int) -> str:
+    """Who holds the lock, from its file; a holder that has only just taken the lock may
+    not have written its pid yet, so look again for a moment."""
+    for _ in range(20):
+        text = os.pread(fd, 200, 0).decode(errors="replace")
+        if text.strip():
+            break
+        time.sleep(0.05)
+    pid, _, command = text.partition("\n")
+    pid, command = pid.strip(), command.strip()
+    if not pid.isdigit():
+        return "pid unknown"
+    return f"pid {pid}: {command}" if command else f"pid {pid}"
+
+
 class InstanceLock:
     """Held for the life of the service; the kernel drops it if the process dies."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, holder: str | None = None) -> None:
         self.path = path
+        # what the next one is told holds the lock, e.g. "followup run"
+        self.holder = holder or Path(sys.argv[0]).name
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -36,14 +55,14 @@ class InstanceLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = _read_holder(fd)
             os.close(fd)
             raise AlreadyRunningError(
-                f"another followup service (pid {holder}) is running on this database "
-                f"(lock {self.path}); stop it first"
+                f"followup is already running on this database ({holder}); stop it first "
+                f"(lock file {self.path})"
             ) from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        os.pwrite(fd, f"{os.getpid()}\n{self.holder}\n".encode(), 0)
         self._fd = fd
 
     def release(self) -> None:

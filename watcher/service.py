@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.clock import Clock
 from watcher.config import AccountSettings, Settings
-from watcher.daemon import ChangeWatcher, ServiceParts
+from watcher.daemon import ChangeWatcher, Checkpoint, ServiceParts
 from watcher.errors import MailSourceError
 from watcher.ingest import sync_configured_account
 from watcher.pipeline import after_sync
@@ -16,9 +16,20 @@ from watcher.pipeline import after_sync
 log = logging.getLogger("followup.service")
 
 
-def sync_once(account: AccountSettings, sessions: sessionmaker[Session], clock: Clock) -> int:
-    """Sync one account; a failed account raises so the loop backs off and retries."""
-    report = sync_configured_account(account, sessions, clock)
+def sync_once(
+    account: AccountSettings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    checkpoint: Checkpoint,
+) -> int:
+    """Sync one account; a failed account raises so the loop backs off and retries.
+
+    ``checkpoint`` runs after each stored (committed) message: a stop request ends the
+    sync there, and a long first sync keeps the systemd watchdog fed.
+    """
+    report = sync_configured_account(
+        account, sessions, clock, progress=lambda _folder, _done, _total: checkpoint()
+    )
     if report.exception is not None:
         raise report.exception
     if report.problems():

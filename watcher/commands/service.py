@@ -22,16 +22,18 @@ def run(ctx: typer.Context) -> None:
     SIGTERM/SIGINT stop it cleanly, SIGHUP reloads the config. Meant for systemd
     (Type=notify); see `followup service install`.
     """
-    from watcher.daemon import Service
+    from watcher.daemon import Service, stderr_is_journal, use_journal_priorities
     from watcher.service import default_parts
 
     app_state = state(ctx)
     path = app_state.resolved_config_path
-    app_state.settings()  # a broken config fails now, with exit 2
+    if stderr_is_journal():
+        use_journal_priorities()
     service = Service(
         load_settings=lambda: load_settings(path), clock=app_state.clock(), parts=default_parts()
     )
     service.install_signal_handlers()
+    # a broken config at start is a ConfigError from run(): one line and exit 2
     raise typer.Exit(service.run())
 
 
