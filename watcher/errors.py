@@ -1,19 +1,19 @@
 """The exception tree of the watcher; the CLI maps each class to a message and exit code.
 
-    WatcherError                      base; carries a one-line, user-facing message
-    ├── UsageError                    bad input on the command line (exit 2)
-    │   └── UnknownLeadError          a lead name that matches nothing or too much
-    ├── ConfigError                   a broken config file; lists every problem (exit 2)
-    ├── MailSourceError               talking to a mail source failed (exit 1)
-    │   ├── AuthenticationError       permanent: wrong credentials, OAuth2 needed
-    │   ├── CertificateError          permanent: TLS certificate not trusted
-    │   ├── ConnectionLostError       transient: back off and retry
-    │   └── UidValidityChangedError   the folder was renumbered: resync it
-    ├── SecretError                   a password command or keyring lookup failed (exit 1)
-    ├── MessageParseError             one message could not be parsed: record it and go on
-    ├── StorageError                  the database failed (exit 1)
-    ├── DigestSendError               SMTP refused or was unreachable (exit 1)
-    └── AlreadyRunningError           another instance holds the lock (exit 1)
+WatcherError                      base; carries a one-line, user-facing message
+├── UsageError                    bad input on the command line (exit 2)
+│   └── UnknownLeadError          a lead name that matches nothing or too much
+├── ConfigError                   a broken config file; lists every problem (exit 2)
+├── MailSourceError               talking to a mail source failed (exit 1)
+│   ├── AuthenticationError       permanent: wrong credentials, OAuth2 needed
+│   ├── CertificateError          permanent: TLS certificate not trusted
+│   ├── ConnectionLostError       transient: back off and retry
+│   └── UidValidityChangedError   the folder was renumbered: resync it
+├── SecretError                   a password command or keyring lookup failed (exit 1)
+├── MessageParseError             one message could not be parsed: record it and go on
+├── StorageError                  the database failed (exit 1)
+├── DigestSendError               SMTP refused or was unreachable (exit 1)
+└── AlreadyRunningError           another instance holds the lock (exit 1)
 """
 
 from __future__ import annotations

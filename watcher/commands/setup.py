@@ -13,7 +13,7 @@ from watcher.config import Settings, parse_settings
 from watcher.errors import UsageError
 from watcher.store.db import current_revision, head_revision, make_engine, upgrade
 
-SAMPLE_CONFIG = '''\
+SAMPLE_CONFIG = """\
 # followup configuration. Only [[account]] is required; every other key shows its default.
 # Docs: `followup --help`, and the README.
 
@@ -61,7 +61,7 @@ stale_days = 30
 [database]
 # url = "sqlite:////home/alex/.local/share/followup/followup.db"   # the default
 # url = "postgresql+psycopg://followup@localhost/followup"
-'''
+"""
 
 
 def _write_private(path: Path, text: str) -> None:
