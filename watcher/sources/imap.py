@@ -276,11 +276,6 @@ class ImapSource:
                 f"{doing}: the server said: {_server_text(exc)}", account=self.account
             ) from exc
 
-    def supports_idle(self) -> bool:
-        """Whether the server offers IDLE (connects if needed)."""
-        with self._errors("checking capabilities"):
-            return bool(self._ready().has_capability("IDLE"))
-
     def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
