@@ -1,12 +1,14 @@
 """Writes the demo's sample Maildir (watcher/demo/mailbox) from the scenario below.
 
-Run once after editing the scenario: `.venv/bin/python scripts/make-demo-mailbox.py`.
+Run once after editing the scenario: `.venv/bin/python scripts/make-demo-mailbox.py`
+(or `... make-demo-mailbox.py DIR` to write it elsewhere).
 The mail is invented: five weeks of Sam Rivera's job search in spring 2026.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -264,11 +266,11 @@ def _message(item: dict[str, object], ids: dict[str, str]) -> EmailMessage:
     return message
 
 
-def main() -> None:
-    if ROOT.exists():
-        shutil.rmtree(ROOT)
+def main(root: Path = ROOT) -> None:
+    if root.exists():
+        shutil.rmtree(root)
     for sub in ("cur", "new", "tmp", ".Sent/cur", ".Sent/new", ".Sent/tmp"):
-        (ROOT / sub).mkdir(parents=True)
+        (root / sub).mkdir(parents=True)
     ids: dict[str, str] = {}
     messages = [(item, _message(item, ids)) for item in SCENARIO]
     # UIDs grow with time in each folder, as a server would assign them on delivery
@@ -276,12 +278,13 @@ def main() -> None:
     for item, message in sorted(messages, key=lambda pair: str(pair[0]["at"])):
         folder_name = str(item.get("folder", "INBOX"))
         uids[folder_name] += 1
-        folder = ROOT / ".Sent" if folder_name == "Sent" else ROOT
+        folder = root / ".Sent" if folder_name == "Sent" else root
         when = datetime.strptime(str(item["at"]), "%Y-%m-%d %H:%M").replace(tzinfo=NY)
         name = f"{int(when.timestamp())}.{item['key']}.demo,U={uids[folder_name]}:2,S"
         (folder / "cur" / name).write_bytes(bytes(message))
-    print(f"wrote {len(SCENARIO)} messages to {ROOT}")
+    print(f"wrote {len(SCENARIO)} messages to {root}")
 
 
 if __name__ == "__main__":
-    main()
+    # an optional directory argument writes there instead (the tests compare the two)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT)

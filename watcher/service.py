@@ -51,7 +51,7 @@ def open_watcher(account: AccountSettings) -> ChangeWatcher | None:
     from watcher.sources.imap import ImapSource
 
     source = ImapSource(account, secret_provider(account))
-    if not source.supports_idle():
+    if not source.idle_supported():
         source.close()
         log.info(
             "account %r: the server has no IDLE; polling every %d s",

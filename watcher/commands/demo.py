@@ -11,13 +11,6 @@ from rich.markup import escape
 from rich.rule import Rule
 
 from watcher.commands.context import console, print_json, state
-from watcher.commands.digest import preview_digest
-from watcher.commands.leads import lead_rows
-from watcher.demo import STEPS, ZONE, bundled_messages, deliver_until, demo_home, demo_settings
-from watcher.ingest import sync_configured_account
-from watcher.pipeline import after_sync
-from watcher.refresh import refresh_leads
-from watcher.store.db import dispose_all, open_database, transaction
 
 
 def demo(
@@ -31,10 +24,20 @@ def demo(
     ] = True,
 ) -> None:
     """Run the whole pipeline on a bundled five-week job search; no server or config needed."""
+    # imported here: spaCy and the pipeline would slow every other command's start
     from watcher.clock import FixedClock
+    from watcher.commands.digest import preview_digest
+    from watcher.commands.leads import lead_rows
+    from watcher.demo import STEPS, ZONE, bundled_messages, deliver_until, demo_home, demo_settings
+    from watcher.ingest import sync_configured_account
+    from watcher.pipeline import after_sync
+    from watcher.refresh import refresh_leads
+    from watcher.store.db import dispose_all, open_database, transaction
 
     app_state = state(ctx)
-    logging.getLogger("followup").setLevel(logging.WARNING)  # the steps say what happened
+    quiet = logging.getLogger("followup")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # the steps say what happened
     out = console()
     messages = bundled_messages()
     steps: list[dict[str, Any]] = []
@@ -66,11 +69,19 @@ def demo(
                                preview.rendered.text if preview else None)  # fmt: skip
         finally:
             dispose_all()
+            quiet.setLevel(level)
         if app_state.json_output:
             print_json(steps)
         else:
             where = f"files kept in {root}" if keep else "files removed (--keep DIR keeps them)"
-            out.print(f"\ndemo finished: {len(messages)} messages, {len(steps)} steps; {where}")
+            out.print(
+                f"\ndemo finished: {len(messages)} messages, {len(steps)} steps; {escape(where)}"
+            )
+            if keep:
+                out.print(
+                    "look around: followup leads --all --config "
+                    f"{escape(str(root / 'config.toml'))} --now {STEPS[-1].isoformat()}"
+                )
 
 
 def _show_step(title: str, step: dict[str, Any], digest_text: str | None) -> None:
@@ -79,8 +90,8 @@ def _show_step(title: str, step: dict[str, Any], digest_text: str | None) -> Non
     if step["new_messages"]:
         out.print("[bold]New mail since the last step:[/]")
         for message in step["new_messages"]:
-            out.print(f"  {message['date'][:16].replace('T', ' ')}  {message['from']}: "
-                      f"{message['subject']}")  # fmt: skip
+            out.print(f"  {message['date'][:16].replace('T', ' ')}  {escape(message['from'])}: "
+                      f"{escape(message['subject'])}")  # fmt: skip
     else:
         out.print("no new mail since the last step")
     out.print("[bold]Leads:[/]")

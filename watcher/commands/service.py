@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import platformdirs
 import typer
+from sqlalchemy.engine import make_url
 
-from watcher.commands.context import console, print_json, state
-from watcher.config import load_settings
+from watcher.commands.context import print_json, state
+from watcher.config import APP_NAME, default_data_dir, load_settings
+from watcher.errors import ConfigError
 
 
 def run(ctx: typer.Context) -> None:
@@ -37,17 +41,67 @@ def run(ctx: typer.Context) -> None:
     raise typer.Exit(service.run())
 
 
-def unit_text(executable: Path) -> str:
-    """The shipped user unit with ExecStart pointing at this installation."""
+TEMPLATE_EXEC = "ExecStart=%h/.local/bin/followup run"
+TEMPLATE_PATHS = "ReadWritePaths=-%h/.local/share/followup -%h/.config/followup"
+
+
+def _unit_word(path: Path) -> str:
+    """A path as one word of a unit file line: % escaped, quoted when it has blanks."""
+    text = str(path).replace("%", "%%")
+    if any(c in text for c in ' \t"\\'):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def unit_text(executable: Path, config: Path | None = None, writable: Sequence[Path] = ()) -> str:
+    """The shipped user unit with ExecStart pointing at this installation.
+
+    ``config``: a config file other than the default one, passed with --config;
+    ``writable``: more directories the service writes (a SQLite database elsewhere).
+    """
     template = resources.files("watcher").joinpath("units/followup.service").read_text()
-    return template.replace("ExecStart=%h/.local/bin/followup run", f"ExecStart={executable} run")
+    command = f"ExecStart={_unit_word(executable)} run"
+    if config is not None:
+        command += f" --config {_unit_word(config)}"
+    paths = " ".join([TEMPLATE_PATHS, *(f"-{_unit_word(p)}" for p in writable)])
+    return template.replace(TEMPLATE_EXEC, command).replace(TEMPLATE_PATHS, paths)
 
 
 def _executable() -> Path:
+    """This installation's `followup` script: beside the running Python first (a venv)."""
+    beside = Path(sys.executable).parent / "followup"
+    if beside.exists():
+        return beside.absolute()
     found = shutil.which("followup")
-    if found:
-        return Path(found).resolve()
-    return Path(sys.executable).parent / "followup"
+    return Path(found).absolute() if found else beside
+
+
+def _own_dirs() -> list[Path]:
+    return [default_data_dir(), Path(platformdirs.user_config_dir(APP_NAME))]
+
+
+def _extra_writable(config: Path) -> list[Path]:
+    """The SQLite database's directory, when the config puts it outside our own dirs."""
+    try:
+        settings = load_settings(config)
+    except ConfigError:
+        return []
+    url = make_url(settings.database.effective_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return []
+    folder = Path(url.database or "").expanduser().absolute().parent
+    if any(folder.is_relative_to(own) for own in _own_dirs()):
+        return []
+    return [folder]
+
+
+def _user_manager() -> str | None:
+    """systemctl, when systemd's user instance is running for us (else None)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    systemctl = shutil.which("systemctl")
+    if not runtime or systemctl is None or not (Path(runtime) / "systemd" / "private").exists():
+        return None
+    return systemctl
 
 
 def install(
@@ -56,35 +110,50 @@ def install(
         bool, typer.Option("--print", help="Print the unit instead of installing it.")
     ] = False,
 ) -> None:
-    """Write the systemd user unit, reload systemd and say what to run next."""
+    """Write the systemd user unit for this installation and say what to run next.
+
+    The unit runs `followup run` from this installation (with --config when you gave one).
+    Where systemd's user instance runs, it is reloaded; elsewhere the commands are printed.
+    """
     app_state = state(ctx)
-    text = unit_text(_executable())
-    unit_dir = Path(platformdirs.user_config_dir("systemd")) / "user"
-    target = unit_dir / "followup.service"
+    config = app_state.resolved_config_path.expanduser().absolute()
+    default = (Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml").absolute()
+    explicit = None if config == default else config
+    writable = _extra_writable(config) if config.exists() else []
+    text = unit_text(_executable(), explicit, writable)
     if print_only:
         sys.stdout.write(text)
         return
-    systemctl = shutil.which("systemctl")
-    unit_dir.mkdir(parents=True, exist_ok=True)
+    target = Path(platformdirs.user_config_dir("systemd")) / "user" / "followup.service"
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
+    for folder in _own_dirs():  # the unit makes them writable; a missing one stays read-only
+        folder.mkdir(parents=True, exist_ok=True)
+    systemctl = _user_manager()
     reloaded = False
-    if systemctl:
-        result = subprocess.run(
+    if systemctl is not None:
+        done = subprocess.run(
             [systemctl, "--user", "daemon-reload"], capture_output=True, text=True, check=False
         )
-        reloaded = result.returncode == 0
-    next_step = "systemctl --user enable --now followup"
+        reloaded = done.returncode == 0
+    steps = [] if reloaded else ["systemctl --user daemon-reload"]
+    steps.append("systemctl --user enable --now followup")
+    if not config.exists():
+        steps.insert(0, "followup init" + (f" --config {explicit}" if explicit else ""))
     if app_state.json_output:
-        print_json({"unit": str(target), "reloaded": reloaded, "next": next_step})
+        print_json({"unit": str(target), "reloaded": reloaded, "next": steps})
         return
-    out = console()
-    out.print(f"wrote {target}")
+    # plain echo: paths are neither wrapped nor read as markup
+    typer.echo(f"wrote {target}")
     if reloaded:
-        out.print(f"systemd reloaded; next: {next_step}")
+        typer.echo("systemd (user instance) reloaded.")
     else:
-        out.print("systemd (user instance) is not reachable here, so nothing was reloaded.")
-        out.print(f"on a systemd machine run: systemctl --user daemon-reload && {next_step}")
-    out.print("logs: journalctl --user -u followup -f")
+        typer.echo("systemd's user instance is not running here, so nothing was reloaded.")
+    typer.echo("next, run:")
+    for step in steps:
+        typer.echo(f"  {step}")
+    typer.echo("logs: journalctl --user -u followup -f")
+    typer.echo("to keep it running while you are logged out: loginctl enable-linger")
 
 
 def register(app: typer.Typer) -> None:

@@ -19,8 +19,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from watcher.clock import FixedClock
 from watcher.config import Settings, load_settings
+from watcher.errors import UsageError
 
 MAILBOX = Path(__file__).parent / "mailbox"
 ZONE = ZoneInfo("America/New_York")
@@ -82,6 +82,9 @@ def bundled_messages(mailbox: Path = MAILBOX) -> list[BundledMessage]:
 def demo_home(keep: Path | None = None) -> Iterator[Path]:
     """A fresh directory with an empty Maildir and a config; removed afterwards unless kept."""
     if keep is not None:
+        if keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+            # a second run over kept files would find no new mail at any step
+            raise UsageError(f"--keep {keep}: give a new or empty directory")
         keep.mkdir(parents=True, exist_ok=True)
         root = keep
     else:
@@ -117,7 +120,3 @@ def deliver_until(
 
 def demo_settings(root: Path) -> Settings:
     return load_settings(root / "config.toml")
-
-
-def demo_clock(moment: datetime) -> FixedClock:
-    return FixedClock(moment)
