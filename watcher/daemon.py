@@ -86,7 +86,7 @@ class StopRequested(BaseException):
 
 def backoff_seconds(failures: int, rng: random.Random) -> float:
     """Exponential backoff with jitter, capped at five minutes."""
-    base = min(MAX_BACKOFF_SECONDS, 5.0 * 2 ** max(0, failures - 1))
+    base = min(MAX_BACKOFF_SECONDS, 5.0 * 2 ** min(16, max(0, failures - 1)))
     return float(min(MAX_BACKOFF_SECONDS, base * rng.uniform(0.5, 1.0)))
 
 
