@@ -138,7 +138,9 @@ def root(
 ) -> None:
     """Global options; every command accepts them before or after its name."""
     ctx.obj = AppState(config_path=config, now_text=now, json_output=json_output, debug=debug)
-    level = logging.DEBUG if verbose or debug else logging.WARNING if quiet else logging.INFO
+    # The service logs what it does; other commands print results and keep the log for trouble.
+    usual = logging.INFO if ctx.invoked_subcommand == "run" else logging.WARNING
+    level = logging.DEBUG if verbose or debug else logging.WARNING if quiet else usual
     handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
