@@ -346,6 +346,37 @@ def test_server_down_is_logged_once_per_failure_and_mail_is_picked_up_when_it_is
     assert code == 0
 
 
+def test_sigterm_while_a_server_hangs_still_exits_0_within_five_seconds(
+    tmp_path: Path, start_daemon: Callable[..., Daemon]
+) -> None:
+    """A server that accepts and never answers holds the sync in a read (timeout 120 s)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        account = "\n".join(
+            [
+                "[[account]]",
+                'name = "stuck"',
+                'host = "127.0.0.1"',
+                f"port = {silent.getsockname()[1]}",
+                'tls = "none"',
+                'username = "me"',
+                'addresses = ["me@example.org"]',
+                'password_env = "STUCK_PASSWORD"',
+                "",
+            ]
+        )
+        config = write_config(tmp_path, account)
+        daemon = start_daemon(config, env={"STUCK_PASSWORD": "x"})
+        daemon.wait_for(r"started \(pid", START_TIMEOUT)
+        time.sleep(0.5)  # into the first sync's read
+        code, took = daemon.signal(signal.SIGTERM)
+    assert code == 0, daemon.log()
+    assert took < 5.0
+    assert daemon.lines(r"still busy 4 s after SIGTERM; exiting now"), daemon.log()
+    assert not daemon.lines("ready")
+
+
 def _count_messages(database: Path) -> int:
     if not database.exists():
         return 0

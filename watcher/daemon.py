@@ -52,6 +52,7 @@ STOP_DEADLINE_SECONDS = 4.0
 IDLE_WAIT_SECONDS = 1.0
 # WATCHDOG=1 while a long sync runs, at most this often.
 PING_SECONDS = 1.0
+START_EXTENSION_USEC = 60_000_000
 
 Checkpoint = Callable[[], None]
 """Called between stored messages: pings the watchdog, and raises to stop when asked to."""
@@ -119,6 +120,7 @@ class Service:
         self._digest_quiet_day: date | None = None
         self._refresh_at = 0.0
         self._last_ping = 0.0
+        self._ready = False
         self._idle_flags: dict[str, threading.Event] = {}
         self._deadline: threading.Timer | None = None
 
@@ -173,6 +175,7 @@ class Service:
         if self._stop.is_set():
             return 0
         self.notifier.notify("READY=1")
+        self._ready = True
         log.info("ready: first sync done; watching for new mail")
         watchdog = _watchdog_interval()
         while not self._stop.is_set():
@@ -191,7 +194,12 @@ class Service:
         now = self.monotonic()
         if force or now - self._last_ping >= PING_SECONDS:
             self._last_ping = now
-            self.notifier.notify("WATCHDOG=1")
+            if self._ready:
+                self.notifier.notify("WATCHDOG=1")
+            else:
+                # A first sync of a big mailbox outlasts TimeoutStartSec: while it makes
+                # progress, ask systemd (>= 236) for more time.
+                self.notifier.notify(f"EXTEND_TIMEOUT_USEC={START_EXTENSION_USEC}")
 
     def _checkpoint(self) -> None:
         if self._stop.is_set():

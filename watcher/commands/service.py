@@ -23,8 +23,10 @@ from watcher.errors import ConfigError
 def run(ctx: typer.Context) -> None:
     """Run the service: sync on IDLE or poll, analyse, decide, send the digest on schedule.
 
-    SIGTERM/SIGINT stop it cleanly, SIGHUP reloads the config. Meant for systemd
-    (Type=notify); see `followup service install`.
+    SIGTERM/SIGINT stop it cleanly within 5 s, SIGHUP reloads the config (a broken one is
+    reported and the old one kept). Logs go to stderr, one line an event (--verbose for
+    more, --quiet for warnings only). One instance per database: a second one exits 1.
+    Meant for systemd (Type=notify, watchdog); see `followup service install`.
     """
     from watcher.daemon import Service, stderr_is_journal, use_journal_priorities
     from watcher.service import default_parts
