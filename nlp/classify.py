@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from nlp import dates
 from nlp import patterns as P
 from nlp.company import extract_company, extract_contact
-from nlp.components import CUES_KEY, sentence_ids
+from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, sentence_ids
 from nlp.types import Detection, Email, Evidence, Kind
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,23 @@ FEEDBACK_KINDS = frozenset(
         Kind.INTERVIEW_CONFIRMATION,
     }
 )
+# Kinds whose words other processes share (admissions, rentals, user research, sales).
+MIMIC_KINDS = frozenset(
+    {
+        Kind.APPLICATION_ACK,
+        Kind.INTERVIEW_INVITATION,
+        Kind.INTERVIEW_CONFIRMATION,
+        Kind.FEEDBACK_PROMISE,
+        Kind.RECRUITER_REPLY,
+    }
+)
 SLOT_KINDS = frozenset(
     {Kind.INTERVIEW_INVITATION, Kind.INTERVIEW_CONFIRMATION, Kind.RECRUITER_REPLY}
 )
 # Cues that only a hiring process produces ("thanks for your time" is not one: sales say it).
-HIRING_EVIDENCE = frozenset({P.HIRING, P.ACK, P.INVITE, P.REJECT, P.OFFER, P.REPLY, P.OUTREACH})
+HIRING_EVIDENCE = frozenset(
+    {P.JOB, P.TITLE, P.ACK, P.INVITE, P.REJECT, P.OFFER, P.REPLY, P.OUTREACH}
+)
 
 # Which kind each cue family speaks for, and how loudly, when no classifier is loaded.
 CUE_KIND: dict[str, tuple[Kind, float]] = {
@@ -44,33 +57,59 @@ CUE_KIND: dict[str, tuple[Kind, float]] = {
     P.INVITE: (Kind.INTERVIEW_INVITATION, 1.0),
     P.CONFIRM: (Kind.INTERVIEW_CONFIRMATION, 1.0),
     P.POST_INTERVIEW: (Kind.FEEDBACK_PROMISE, 0.7),
+    P.PROCESS: (Kind.FEEDBACK_PROMISE, 0.5),
     P.PROMISE: (Kind.FEEDBACK_PROMISE, 0.6),
     P.REJECT: (Kind.REJECTION, 1.2),
     P.OFFER: (Kind.OFFER, 1.0),
     P.REPLY: (Kind.RECRUITER_REPLY, 0.8),
     P.OUTREACH: (Kind.RECRUITER_REPLY, 0.8),
     P.NOT_JOB: (Kind.NOT_JOB, 1.0),
+    P.OTHER: (Kind.NOT_JOB, 0.5),
 }
 
-# Words right before a date that make it the candidate's deadline, not the interview.
-_DEADLINE_WORDS = frozenset(
+# Words that make a date a deadline or a past day, not the interview: right before it
+# ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
+_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "after", "since"])
+_NOT_SLOT_NEAR = frozenset(
     [
-        "by",
-        "before",
-        "until",
-        "till",
-        "no",
-        "later",
-        "than",
         "deadline",
         "due",
         "expires",
         "closing",
-        "from",
-        "since",
-        "after",
+        "closes",
+        "later",
+        "than",
+        "last",
+        "past",
+        "previous",
     ]
 )
+_DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
+# Words right before a promise that take it back ("I can't promise an answer before Monday").
+_NEGATIONS = frozenset(["not", "n't", "never", "cannot", "unable", "no", "hardly"])
+# A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
+_FUTURE_ANCHOR = re.compile(
+    r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
+    r"(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|vacancy\s+clos|"
+    r"clos(?:e|ing)|deadline|submission|submitting|you\s+submit|receipt|receiving|"
+    r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
+    r"recruitment|process))",
+    re.IGNORECASE,
+)
+# A day named before its promise is the promise's only as a deadline ("By Friday, we'll
+# ..."); a window before it always is ("it'll be a couple of weeks before you hear").
+_FRONTED_DEADLINE = re.compile(
+    r"(?:by|within|before|no\s+later|end|at\s+the\s+end)\b", re.IGNORECASE
+)
+_WINDOW = re.compile(r"\b(?:hours?|days?|weeks?|fortnight|months?)\b", re.IGNORECASE)
+# A day written in a date mention: a weekday or month name, a relative day, an ordinal,
+# a numeric date.
+_WRITTEN_DAY = re.compile(
+    r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|\b(?:today|tomorrow|tonight|tmrw|tmw|tmr)\b|\d(?:st|nd|rd|th)\b|\d/\d"
+    r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
+)
+_WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -96,16 +135,25 @@ def _safe(what: str, default: T, call: Callable[[], T]) -> T:
 
 
 def _text(doc: Doc) -> str:
-    """``doc.text``, built once: spaCy joins the tokens anew on every access."""
-    text = doc.user_data.get("followup_text")
+    """The doc's text as composed by ``make_doc`` (``doc.text`` rejoins the tokens)."""
+    text = doc.user_data.get(TEXT_KEY)
     if not isinstance(text, str):
-        text = doc.user_data["followup_text"] = doc.text
+        text = doc.user_data[TEXT_KEY] = doc.text
     return text
 
 
-def cue_spans(doc: Doc, *labels: str) -> list[Span]:
+def cues(doc: Doc, *labels: str) -> list[Cue]:
     wanted = set(labels)
-    return [span for span in doc.spans.get(CUES_KEY, []) if span.label_ in wanted]
+    return [cue for cue in cues_of(doc) if cue.label in wanted]
+
+
+def cue_text(doc: Doc, cue: Cue) -> str:
+    return doc[cue.start : cue.end].text
+
+
+def _token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int] | None:
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    return (span.start, span.end) if span is not None else None
 
 
 # --- facts ---------------------------------------------------------------------------
@@ -123,59 +171,79 @@ def detect_auto_reply(email: Email, doc: Doc) -> tuple[bool, str | None]:
     subject = email.subject.strip().lower()
     if subject.startswith(_SUBJECT_AUTO):
         return True, email.subject.strip()[:80]
-    strong = cue_spans(doc, P.OOO)
-    weak = [w for w in cue_spans(doc, P.OOO_WEAK) if not any(_distance(w, s) == 0 for s in strong)]
-    score = 2 * len({s.text.lower() for s in strong}) + len({w.text.lower() for w in weak})
-    if strong and score >= _OOO_THRESHOLD:
-        return True, strong[0].text
+    strong = cues(doc, P.OOO)
+    if not strong:
+        return False, None
+    weak = [w for w in cues(doc, P.OOO_WEAK) if not any(_distance(w, s) == 0 for s in strong)]
+    score = 2 * len({cue_text(doc, s).lower() for s in strong})
+    score += len({cue_text(doc, w).lower() for w in weak})
+    if score >= _OOO_THRESHOLD:
+        return True, cue_text(doc, strong[0])
     return False, None
 
 
-def _sentence_of(ids: Sequence[int], span: Span) -> int:
-    return ids[min(span.start, len(ids) - 1)] if ids else 0
+def _sentence_of(ids: Sequence[int], start: int) -> int:
+    return ids[min(start, len(ids) - 1)] if ids else 0
 
 
-def _distance(a: Span, b: Span) -> int:
-    if a.start < b.end and b.start < a.end:
+def _distance(a: Cue | tuple[str, int, int], b: Cue | tuple[str, int, int]) -> int:
+    if a[1] < b[2] and b[1] < a[2]:
         return 0
-    return b.start - a.end if a.end <= b.start else a.start - b.end
+    return b[1] - a[2] if a[2] <= b[1] else a[1] - b[2]
+
+
+def _negated(doc: Doc, cue: Cue) -> bool:
+    return any(tok.norm_ in _NEGATIONS for tok in doc[max(0, cue.start - 3) : cue.start])
 
 
 def promised_date(
-    doc: Doc, ids: Sequence[int], sent_at: datetime
+    doc: Doc, ids: Sequence[int], sent_at: datetime, kind: Kind = Kind.FEEDBACK_PROMISE
 ) -> tuple[date | None, list[Evidence]]:
     """The latest day by which a promise phrase says feedback will come.
 
-    A deadline counts when a promise ("we'll get back to you", "you will hear")
-    is in its sentence and closer to it than any request to the candidate ("let
-    us know by", "please reply by"), and no condition comes first ("if you have
-    not heard from us within six weeks").
+    A deadline counts when a promise ("we'll get back to you", "you will hear") is in
+    its sentence, not negated, and closer to it than any rival governor: a request to
+    the candidate ("let us know by"), the process ("we finish interviews this week") or
+    scheduling ("to book a time next week"). No condition may be in the sentence ("if
+    you have not heard from us within six weeks"), and the window may not count from
+    an event still to come ("within 10 days of the closing date"). Before any interview
+    (an acknowledgement), a promise to some candidates only ("shortlisted candidates
+    will be contacted within ...") is no promise to this one.
     """
-    promises = cue_spans(doc, P.PROMISE)
+    promises = [c for c in cues(doc, P.PROMISE) if not _negated(doc, c)]
     if not promises:
         return None, []
-    conditions = cue_spans(doc, P.CONDITIONAL)
-    # Other governors: a request to the candidate, or the process ("finishing interviews this
-    # week") that a date can belong to instead of the promise.
-    requests = cue_spans(doc, P.REQUEST, P.POST_INTERVIEW)
+    text = _text(doc)
+    condition_labels = [P.CONDITIONAL]
+    if kind is Kind.APPLICATION_ACK:
+        condition_labels.append(P.SUBSET)
+    conditions = {_sentence_of(ids, c.start) for c in cues(doc, *condition_labels)}
+    rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []
-    for start, end, phrase, day in dates.find_deadlines(_text(doc), sent_at):
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None or day is None:
+    for start, end, phrase, day in dates.find_deadlines(text, sent_at):
+        tokens = _token_range(doc, start, end)
+        if tokens is None or day is None or day < sent_at.date():
             continue
-        sid = _sentence_of(ids, span)
-        if any(_sentence_of(ids, c) == sid and c.start <= span.start for c in conditions):
+        where = ("", tokens[0], tokens[1])
+        sid = _sentence_of(ids, tokens[0])
+        if sid in conditions or _FUTURE_ANCHOR.match(text, end):
             continue
-        near_promise = min(
-            (_distance(p, span) for p in promises if _sentence_of(ids, p) == sid), default=None
+        governing = [p for p in promises if _sentence_of(ids, p.start) == sid]
+        if not governing:
+            continue
+        nearest = min(governing, key=lambda p: _distance(p, where))
+        if (
+            nearest.start > tokens[0]
+            and not _FRONTED_DEADLINE.match(phrase)
+            and not _WINDOW.search(phrase)
+        ):
+            continue  # "chasing them today and will be in touch": the day is the chasing's
+        near_rival = min(
+            (_distance(r, where) for r in rivals if _sentence_of(ids, r.start) == sid),
+            default=None,
         )
-        if near_promise is None:
-            continue
-        near_request = min(
-            (_distance(r, span) for r in requests if _sentence_of(ids, r) == sid), default=None
-        )
-        if near_request is not None and near_request < near_promise:
+        if near_rival is not None and near_rival < _distance(nearest, where):
             continue
         if best is None or day > best:
             best = day
@@ -183,54 +251,116 @@ def promised_date(
     return best, evidence
 
 
-def _is_deadline(doc: Doc, span: Span) -> bool:
-    """Is the date introduced as a deadline ("by Friday", "no later than March 3")?"""
-    return any(tok.norm_ in _DEADLINE_WORDS for tok in doc[max(0, span.start - 3) : span.start])
-
+# --- the interview slot --------------------------------------------------------------
 
 Slot = tuple[datetime, bool, str | None, str]
 
 
-def interview_slot(doc: Doc, ids: Sequence[int], sent_at: datetime) -> tuple[Slot | None, int]:
-    """The one concrete interview date (and time) in the message, and how many dates it has.
+def _not_a_slot(doc: Doc, start: int) -> bool:
+    """Is the date starting at token ``start`` a deadline or a past day?"""
+    before = [tok.norm_ for tok in doc[max(0, start - 4) : start] if not tok.is_space]
+    if any(norm in _NOT_SLOT_NEAR for norm in before[-3:]):
+        return True
+    while before and before[-1] in _DEADLINE_FILLERS:
+        before.pop()
+    return bool(before) and before[-1] in _DEADLINE_BEFORE
 
-    Several candidate slots, or a range to choose from, give no slot.
+
+def _slot_candidates(
+    doc: Doc, ids: Sequence[int], sent_at: datetime
+) -> list[tuple[dates.DateMention, int]]:
+    """Date mentions that can be the interview: (mention, sentence), in text order.
+
+    Not a deadline ("by Friday"), not a past day ("last Wednesday", "thank you for
+    Monday"), not before the message was sent.
     """
-    mentions = dates.find_datetimes(_text(doc), sent_at)
-    meeting_sentences = {
-        _sentence_of(ids, s) for s in cue_spans(doc, P.MEETING, P.INVITE, P.CONFIRM)
-    }
+    text = _text(doc)
+    history = {_sentence_of(ids, c.start) for c in cues(doc, P.POST_INTERVIEW)}
     earliest = sent_at.date() - timedelta(days=1)
-    candidates: list[tuple[Any, Span]] = []
+    found: list[tuple[dates.DateMention, int]] = []
+    mentions = mentions_of(doc)
+    if mentions is None:
+        mentions = dates.find_datetimes(text, sent_at)
     for mention in mentions:
-        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        if span is None or mention.value.date() < earliest:
+        if mention.value.date() < earliest:
             continue
-        if _is_deadline(doc, span):
+        tokens = _token_range(doc, mention.start, mention.end)
+        if tokens is None:
             continue
-        candidates.append((mention, span))
-    if not candidates:
-        return None, 0
+        if _not_a_slot(doc, tokens[0]):
+            continue
+        sid = _sentence_of(ids, tokens[0])
+        if sid in history and not mention.has_time:
+            continue
+        found.append((mention, sid))
+    return found
+
+
+def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
+    """A time with no day written beside it ("10:00 Eastern"): dates puts it on its next
+    occurrence, which says nothing about the interview's day."""
+    if not mention.has_time or _WRITTEN_DAY.search(mention.text):
+        return False
+    return 0 <= (mention.value.date() - sent_at.date()).days <= 1
+
+
+def interview_slot(
+    doc: Doc,
+    ids: Sequence[int],
+    candidates: list[tuple[dates.DateMention, int]],
+    agreed: bool,
+    sent_at: datetime,
+) -> Slot | None:
+    """The one concrete interview date (and time) among the candidates, if there is one.
+
+    Several candidate days, or a list or range to choose from, give none. A written day
+    beats a time written alone; a time alone counts when no day is written, unless it
+    is a window ("between 9:00 and 17:00"). ``agreed`` (the time is fixed): several
+    times on the one day are an itinerary, and the slot is its first, also when the
+    times stand on their own lines under the day; otherwise they are options, and
+    give none.
+    """
+    meeting = {_sentence_of(ids, c.start) for c in cues(doc, P.MEETING, P.INVITE, P.CONFIRM, P.JOB)}
+    alone = [(m, sid) for m, sid in candidates if _time_only(m, sent_at)]
+    dated = [(m, sid) for m, sid in candidates if not _time_only(m, sent_at)]
+    if not dated:
+        text = _text(doc)
+        dated = [(m, sid) for m, sid in alone if not _WINDOW_BEFORE.search(_before(text, m))]
+        alone = []
+    if not dated:
+        return None
+    pool = dated
     # A written date and time is more concrete than "tomorrow" or a bare weekday beside it.
-    timed = [(m, s) for m, s in candidates if m.has_time]
+    timed = [(m, sid) for m, sid in pool if m.has_time]
     if timed:
-        candidates = timed
-    days = {m.value.date() for m, _ in candidates}
-    if len(days) > 1:
-        candidates = [(m, s) for m, s in candidates if _sentence_of(ids, s) in meeting_sentences]
-        days = {m.value.date() for m, _ in candidates}
-        if len(days) != 1:
-            return None, len(days)
-    timed = [(m, s) for m, s in candidates if m.has_time]
-    times = {(m.value.hour, m.value.minute) for m, _ in timed}
-    if len(times) > 1:
-        return None, len(times)
-    mention, _ = timed[0] if timed else candidates[0]
-    value: datetime = mention.value
-    if not mention.has_time:
+        pool = timed
+    if len({m.value.date() for m, _ in pool}) > 1:
+        pool = [(m, sid) for m, sid in pool if sid in meeting]
+        if len({m.value.date() for m, _ in pool}) != 1:
+            return None
+    # Options: "either Tuesday the 22nd or Wednesday the 23rd at 9:00", "between 2 and 6 March".
+    sentences = {sid for _, sid in pool}
+    options = {m.value for m, sid in candidates if m.is_range_or_list and sid in sentences}
+    if len({v.date() for v in options}) > 1 or (len(options) > 1 and not agreed):
+        return None
+    times = {m.value for m, _ in pool if m.has_time}
+    if len(times) > 1 and not agreed:
+        return None
+    chosen = min((m for m, _ in pool), key=lambda m: (m.value, m.start))
+    value, has_time, zone_name = chosen.value, chosen.has_time, chosen.tz_name
+    if not has_time and agreed:
+        after = [m for m, _ in alone if m.start > chosen.start]
+        if after:
+            first = min(after, key=lambda m: (m.value.time(), m.start))
+            value = datetime.combine(chosen.value.date(), first.value.timetz())
+            has_time, zone_name = True, first.tz_name
+    if not has_time:
         value = value.replace(hour=12, minute=0, second=0, microsecond=0)
-    zone = mention.tz_name or _offset_text(value)
-    return (value, bool(mention.has_time), zone, mention.text), 1
+    return value, has_time, zone_name or _offset_text(value), chosen.text
+
+
+def _before(text: str, mention: dates.DateMention, reach: int = 12) -> str:
+    return text[max(0, mention.start - reach) : mention.start]
 
 
 _INTERVIEW_WORDS = frozenset(
@@ -261,14 +391,12 @@ def _about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
     subject_end = doc._.followup_subject_end or 0
     phrase = slot[3]
     start = _text(doc).find(phrase)
-    span = (
-        doc.char_span(start, start + len(phrase), alignment_mode="expand") if start >= 0 else None
-    )
-    if span is None:
+    tokens = _token_range(doc, start, start + len(phrase)) if start >= 0 else None
+    if tokens is None:
         return False
-    sid = _sentence_of(ids, span)
-    subject_tokens = doc.char_span(0, subject_end, alignment_mode="expand") if subject_end else None
-    limit = subject_tokens.end if subject_tokens is not None else 0
+    sid = _sentence_of(ids, tokens[0])
+    subject = _token_range(doc, 0, subject_end) if subject_end else None
+    limit = subject[1] if subject is not None else 0
     words = {tok.norm_ for tok in doc[:limit]}
     words.update(tok.norm_ for tok in doc if ids[tok.i] == sid)
     return bool(words & _INTERVIEW_WORDS)
@@ -287,22 +415,45 @@ def _offset_text(value: datetime) -> str | None:
 # --- the kind ------------------------------------------------------------------------
 
 
-def cue_scores(doc: Doc) -> dict[str, float]:
-    """Kind scores from the cues alone: the fallback when no classifier is loaded."""
+def raw_cue_scores(doc: Doc) -> dict[str, float]:
+    """Each kind's summed cue weights (``CUE_KIND``); not_job starts ahead."""
     raw = {kind.value: 0.0 for kind in Kind}
     raw[Kind.NOT_JOB.value] = 0.5
-    for span in doc.spans.get(CUES_KEY, []):
-        target = CUE_KIND.get(span.label_)
+    for cue in cues_of(doc):
+        target = CUE_KIND.get(cue.label)
         if target is not None:
             raw[target[0].value] += target[1]
+    return raw
+
+
+def _softmax(raw: dict[str, float], scale: float = 1.0) -> dict[str, float]:
     top = max(raw.values())
-    exps = {k: math.exp(2.0 * (v - top)) for k, v in raw.items()}
+    exps = {k: math.exp(scale * (v - top)) for k, v in raw.items()}
     total = sum(exps.values())
     return {k: v / total for k, v in exps.items()}
 
 
+def cue_scores(doc: Doc) -> dict[str, float]:
+    """Kind scores from the cues alone: the fallback when no classifier is loaded."""
+    return _softmax(raw_cue_scores(doc), 2.0)
+
+
+# How much the hand-weighted cue evidence adds to the classifier's log-probabilities: it
+# knows no author's style, so it steadies the classifier on mail unlike its corpus.
+CUE_WEIGHT = 0.5
+
+
+def combined_scores(doc: Doc) -> dict[str, float]:
+    """Kind probabilities: the classifier's, tilted by the cue evidence (cues alone without one)."""
+    if not doc.cats:
+        return cue_scores(doc)
+    raw = raw_cue_scores(doc)
+    logits = {k: math.log(max(v, 1e-9)) + CUE_WEIGHT * raw.get(k, 0.0) for k, v in doc.cats.items()}
+    return _softmax(logits)
+
+
 def choose_kind(
-    doc: Doc, scores: dict[str, float], slot: Slot | None, date_count: int
+    doc: Doc, scores: dict[str, float], has_date: bool
 ) -> tuple[Kind, float, list[str]]:
     """The classifier's choice, corrected where the evidence says it cannot be right."""
     ranked = sorted(
@@ -317,26 +468,38 @@ def choose_kind(
         return Kind.NOT_JOB, 0.0, []
     notes: list[str] = []
     confidence, kind = ranked[0]
-    labels = {span.label_ for span in doc.spans.get(CUES_KEY, [])}
-    if kind is Kind.INTERVIEW_CONFIRMATION and slot is None and date_count == 0:
+    labels = {cue.label for cue in cues_of(doc)}
+    if kind is Kind.INTERVIEW_CONFIRMATION and not has_date:
         # A confirmation names the agreed time; without any date it is still being arranged.
         kind = Kind.INTERVIEW_INVITATION
         confidence = scores.get(kind.value, 0.0) + confidence / 2
         notes.append("no concrete date: not a confirmation")
-    sales = {span.text.lower() for span in cue_spans(doc, P.SALES)}
+    sales = {cue_text(doc, c).lower() for c in cues(doc, P.SALES)}
     if kind in HIRING_KINDS and not labels & HIRING_EVIDENCE and len(sales) >= 2:
         kind = Kind.NOT_JOB
         confidence = max(scores.get(kind.value, 0.0), 0.5)
         notes.append("no hiring context")
+    elif kind in MIMIC_KINDS and _other_sense(doc):
+        # "Thank you for interviewing with our MBA committee", "we've received your rental
+        # application": the words of a hiring process, about something else.
+        kind = Kind.NOT_JOB
+        confidence = max(scores.get(kind.value, 0.0), 0.5)
+        notes.append("another sense of the hiring words")
     return kind, min(1.0, max(0.0, confidence)), notes
+
+
+def _other_sense(doc: Doc) -> bool:
+    """No word only hiring uses, no hiring sender, and words of another world."""
+    signals = set(doc._.followup_signals or ())
+    return "ctx:no_job" in signals and "ctx:other" in signals
 
 
 def kind_evidence(doc: Doc, kind: Kind, limit: int = 3) -> list[Evidence]:
     wanted = {label for label, (k, _) in CUE_KIND.items() if k is kind}
     seen: list[Evidence] = []
     texts: set[str] = set()
-    for span in cue_spans(doc, *wanted):
-        text = span.text.strip()
+    for cue in cues(doc, *wanted):
+        text = cue_text(doc, cue).strip()
         if text.lower() in texts:
             continue
         texts.add(text.lower())
@@ -350,27 +513,32 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
     """Everything the detector reads out of one processed doc."""
     ids = sentence_ids(doc)
     sent_at = email.sent_at
-    scores = dict(doc.cats) if doc.cats else cue_scores(doc)
+    scores = combined_scores(doc)
     auto_reply, auto_evidence = detect_auto_reply(email, doc)
-    no_promise: tuple[date | None, list[Evidence]] = (None, [])
-    feedback_by, feedback_evidence = _safe(
-        "feedback_by", no_promise, lambda: promised_date(doc, ids, sent_at)
-    )
-    no_slot: tuple[Slot | None, int] = (None, 0)
-    slot, date_count = _safe("interview_at", no_slot, lambda: interview_slot(doc, ids, sent_at))
-    kind, confidence, _notes = choose_kind(doc, scores, slot, date_count)
+    no_candidates: list[tuple[dates.DateMention, int]] = []
+    candidates = _safe("interview_at", no_candidates, lambda: _slot_candidates(doc, ids, sent_at))
+    kind, confidence, _notes = choose_kind(doc, scores, bool(candidates))
     evidence = kind_evidence(doc, kind)
-    if kind not in SLOT_KINDS or auto_reply:
-        slot = None
-    elif kind is Kind.RECRUITER_REPLY and slot is not None and not _about_interview(doc, ids, slot):
+    slot: Slot | None = None
+    if kind in SLOT_KINDS and not auto_reply:
+        # Only an invitation proposes; a confirmation or a logistics note names a fixed time.
+        agreed = kind is not Kind.INTERVIEW_INVITATION
+        slot = _safe(
+            "interview_at", None, lambda: interview_slot(doc, ids, candidates, agreed, sent_at)
+        )
+    if kind is Kind.RECRUITER_REPLY and slot is not None and not _about_interview(doc, ids, slot):
         # Logistics mail names the interview; other replies name deadlines and paper dates.
         slot = None
-    if kind not in FEEDBACK_KINDS:
-        feedback_by, feedback_evidence = None, []
-    evidence.extend(feedback_evidence)
-    no_followup_spans = cue_spans(doc, P.NO_FOLLOWUP) if kind is not Kind.NOT_JOB else []
-    if no_followup_spans:
-        evidence.append(Evidence("no_followup", no_followup_spans[0].text))
+    feedback_by: date | None = None
+    if kind in FEEDBACK_KINDS and not auto_reply:
+        no_promise: tuple[date | None, list[Evidence]] = (None, [])
+        feedback_by, feedback_evidence = _safe(
+            "feedback_by", no_promise, lambda: promised_date(doc, ids, sent_at, kind)
+        )
+        evidence.extend(feedback_evidence)
+    no_followup_cues = cues(doc, P.NO_FOLLOWUP) if kind is not Kind.NOT_JOB else []
+    if no_followup_cues:
+        evidence.append(Evidence("no_followup", cue_text(doc, no_followup_cues[0])))
     away_until = None
     if auto_reply:
         evidence.append(Evidence("auto_reply", auto_evidence or ""))
@@ -390,7 +558,7 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
         interview_has_time=slot[1] if slot else False,
         interview_tz=slot[2] if slot else None,
         feedback_by=feedback_by,
-        no_followup=bool(no_followup_spans),
+        no_followup=bool(no_followup_cues),
         auto_reply=auto_reply,
         away_until=away_until,
         company=company,
@@ -407,11 +575,15 @@ class Decider:
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
         self.nlp = nlp
+        self._version: str | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         email = doc._.followup_email
         if isinstance(email, Email):
-            version = str(self.nlp.meta.get("followup_model_version", "rules"))
+            if self._version is None:
+                # Language.meta builds a fresh dict on every access; read it once.
+                self._version = str(self.nlp.meta.get("followup_model_version", "rules"))
+            version = self._version
             doc._.followup_result = _safe(
                 "decide", fallback_detection(version), lambda: decide(doc, email, version)
             )

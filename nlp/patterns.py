@@ -23,6 +23,7 @@ ACK = "ACK"
 INVITE = "INVITE"
 CONFIRM = "CONFIRM"
 POST_INTERVIEW = "POST_INTERVIEW"
+PROCESS = "PROCESS"
 PROMISE = "PROMISE"
 REJECT = "REJECT"
 OFFER = "OFFER"
@@ -33,12 +34,18 @@ NO_FOLLOWUP = "NO_FOLLOWUP"
 OOO = "OOO"
 OOO_WEAK = "OOO_WEAK"
 CONDITIONAL = "CONDITIONAL"
+SUBSET = "SUBSET"
 REQUEST = "REQUEST"
 HIRING = "HIRING"
 SALES = "SALES"
 MEETING = "MEETING"
+JOB = "JOB"
+TITLE = "TITLE"
+OTHER = "OTHER"
 
 _YOU = "you|yourself"
+# Whom the hiring side promises to answer: the candidate, or every candidate.
+_ANSWERED = "you|yourself|everyone|everybody|all|each|every|candidates|applicants|interviewees"
 _WE = "we|i|team|they|he|she|manager|recruiter|panel"
 _OUTCOME = (
     "decision|decisions|answer|feedback|outcome|result|results|update|updates|news|"
@@ -125,6 +132,9 @@ def pattern_invitation() -> list[Pattern]:
         "like|love|want to *3 learn more about you",
         "opportunity to speak|talk|chat|meet",
         "invite you",
+        "confirm *4 attend|attendance|availability|whether|able to attend|suits|works",
+        "accept|decline *3 your *2 place|invitation|slot|spot",
+        "let *2 know *4 whether|if *4 attend|suits|works|able",
     )
 
 
@@ -169,12 +179,22 @@ def pattern_post_interview() -> list[Pattern]:
         "enjoyed|enjoy *4 speaking|meeting|talking|conversation|chat|learning|discussion",
         "after|following|since *2 your|the|our interview|interviews|conversation|call|"
         "onsite|panel|meeting|visit",
-        "debrief|debriefing|debriefed",
         "feedback from *4 interviewers|panel|team|interviewer",
-        "interviewing *3 other|remaining|more candidates|people|applicants",
-        "finishing|finish|wrapping|completing|complete *4 interviews",
+    )
+
+
+def pattern_process() -> list[Pattern]:
+    """Where the hiring process stands: a date here belongs to the process, not a promise."""
+    return seq(
+        PROCESS,
+        "debrief|debriefing|debriefed",
+        "interviewing|seeing|meeting|speaking *4 other|remaining|more|last|few candidates|"
+        "people|applicants|interviewees",
+        "finishing|finish|wrapping|completing|complete|concluding|conclude|finalising|"
+        "finalizing *4 interviews|process|round|slate|things",
         "other|remaining|more|final candidates|applicants|interviewees",
         "final round|decision|decisions",
+        "hiring|interview *2 committee|panel *3 meets|meet|meeting|reviewing|review",
     )
 
 
@@ -183,26 +203,30 @@ def pattern_promise() -> list[Pattern]:
     return seq(
         PROMISE,
         "get|getting|come|coming|circle|circling|reach|reaching|revert|reverting|write|"
-        "writing|be|loop|follow|following *2 back|out|up *2 to|with " + _YOU,
+        "writing|be|loop|follow|following *2 back|out|up *2 to|with " + _ANSWERED,
         "revert|reverting",
         "hear|hearing *3 from|back|us|me|someone|something|the|our",
-        "be|stay|get|keep|remain|are in touch",
-        "let|letting|tell " + _YOU + "|everyone|all|candidates|applicants|interviewees ?know",
+        "be|stay|get|keep|remain|are ?back in touch",
+        "will|'ll|shall *2 follow up|back",
+        "let|letting|tell " + _ANSWERED + " ?know",
         "inform|notify|update|contact|advise|email|e-mail|call|ring|ping|message|phone|"
-        "write|tell|informing|notifying|updating|contacting *2 " + _YOU + "|all|everyone|"
-        "candidates|applicants|interviewees|each|every",
+        "write|tell|informing|notifying|updating|contacting *2 " + _ANSWERED,
         "keep " + _YOU + " posted|updated|informed",
+        "be|are|being *2 notified|informed|contacted|advised|updated|intimated|told",
+        "intimate|intimated",
+        "turnaround|timeline|timeframe",
         "send|give|get|share|provide|have|communicate|make|reach|confirm|deliver|sending|"
         "giving|sharing|providing|having|making|communicating *4 " + _OUTCOME,
         "expect|expecting|receive|get|anticipate *3 " + _OUTCOME,
         _OUTCOME + " *4 will|shall|should|would|to|is|are *3 be *2 made|communicated|shared|"
-        "sent|available|ready|given|known|expected|reached",
+        "sent|available|ready|given|known|expected|reached|released|intimated|announced|"
+        "declared|published|out",
         "decision|decisions|answer|feedback|outcome|result|results|update|response *3 "
         "by|within|before",
         "reply|respond|answer|decide *3 within|by|before|no",
         "you *2 will|should|shall|can *2 hear",
         "you *2 will|should|shall|can *2 receive|get|expect *3 " + _OUTCOME + "|email|call|"
-        "message|letter|notification|invitation|invite",
+        "message|letter|notification|invitation|invite|confirmation",
         "answer|feedback|response|decision|update for|to " + _YOU,
         "make|made|making|reach|reaching *2 decision|decisions|call|calls",
         "have|'ve *2 something for you",
@@ -221,9 +245,18 @@ def pattern_conditional() -> list[Pattern]:
         "if *2 you|your *2 application *2 are|is|be|were|has *2 successful|shortlisted|"
         "selected|progressed",
         "if successful|shortlisted|selected",
-        "only *2 successful|shortlisted|selected *2 candidates|applicants",
         "assume *4 unsuccessful|not",
         "unless you hear",
+    )
+
+
+def pattern_subset() -> list[Pattern]:
+    """Promises to some candidates only: "shortlisted candidates will be contacted"."""
+    return seq(
+        SUBSET,
+        "successful|shortlisted|selected|chosen|suitable *2 candidates|applicants|applications|"
+        "profiles",
+        "those *3 shortlisted|selected|successful|progressing",
     )
 
 
@@ -452,6 +485,71 @@ def pattern_hiring_context() -> list[Pattern]:
     )
 
 
+def pattern_job_context() -> list[Pattern]:
+    """Words only a hiring process uses ("interview" and "application" have other senses)."""
+    return seq(
+        JOB,
+        "position|positions|role|roles|job|jobs|vacancy|vacancies|candidate|candidates|"
+        "candidacy|hiring|hire|hired|recruiter|recruiters|recruiting|recruitment|resume|"
+        "résumé|cv|cvs|requisition|headcount|salary|compensation|employment|employer|"
+        "career|careers|shortlist|shortlisted|internship|apprenticeship|onboarding|"
+        "bewerbung|stelle|candidature|poste",
+        "talent acquisition|partner|team",
+        "people|hr *2 team|partner|department|operations",
+        "hiring|line manager|managers",
+        "job|role *2 description|title|offer|opening|posting|spec|advert|ad",
+        "graduate|trainee programme|program|scheme",
+        "assessment centre|center|day",
+    )
+
+
+def pattern_job_title() -> list[Pattern]:
+    """Job titles: mail about a role names it."""
+    return seq(
+        TITLE,
+        "engineer|engineers|developer|developers|manager|analyst|analysts|designer|scientist|"
+        "specialist|coordinator|director|consultant|associate|intern|representative|rep|"
+        "administrator|architect|officer|assistant|technician|accountant|executive|supervisor|"
+        "programmer|researcher|planner|controller|paralegal|nurse|teacher|trainee|apprentice|"
+        "adviser|advisor|strategist|editor|producer|operator|coordinator|partner|counsel|"
+        "lead|head|vp|principal|staff|senior|junior|sr|jr|sre|swe|devops|qa|ux|ui",
+    )
+
+
+def pattern_other_sense() -> list[Pattern]:
+    """The other senses of "interview", "application" and "offer".
+
+    Study and admissions, housing, cars and loans, user research, the press, community
+    and family life, newsletters and courses, the user's own workplace, purchases.
+    """
+    return seq(
+        OTHER,
+        "admission|admissions|admitted|mba|undergraduate|postgraduate|enrol|enroll|enrolment|"
+        "enrollment|tuition|scholarship|scholarships|semester|coursework|student|students|"
+        "course|courses|classes|alumni|faculty|campus|dissertation|thesis|phd",
+        "tenant|tenants|tenancy|landlord|lease|leasing|rental|rent|renting|apartment|flat|"
+        "viewing|viewings|lettings|property|deposit|mortgage|bedroom",
+        "vehicle|car|cars|dealership|dealer|financing|loan",
+        "test drive",
+        "trade ?- in",
+        "user|customer *2 interview|interviews|research|study|testing|feedback",
+        "usability|participant|participants|participation|voucher|incentive|survey|"
+        "questionnaire|panelists",
+        "gift card|voucher",
+        "podcast|episode|listeners|journalist|press|article|magazine|publication|"
+        "documentary|broadcast",
+        "volunteer|volunteers|volunteering|membership|club|church|charity|donation|donate|"
+        "fundraiser|grant|grants",
+        "mum|mom|dad|darling|honey|sweetie|lol|xx|xoxo|birthday|wedding|dinner|kids|"
+        "children|grandma|auntie",
+        "newsletter|subscribers|subscriber|readers|reader|edition|webinar|masterclass|"
+        "bootcamp|workshop|ebook|tips|template|templates",
+        "offsite|standup|okr|okrs|poll|vote",
+        "all ?- hands",
+        "purchase|delivery|reservation|dentist|gym|ticket|tickets",
+    )
+
+
 def pattern_sales_context() -> list[Pattern]:
     return seq(
         SALES,
@@ -478,8 +576,10 @@ FAMILIES: dict[str, Callable[[], list[Pattern]]] = {
     "invitation": pattern_invitation,
     "confirmation": pattern_confirmation,
     "post_interview": pattern_post_interview,
+    "process": pattern_process,
     "promise": pattern_promise,
     "conditional": pattern_conditional,
+    "subset": pattern_subset,
     "request": pattern_request,
     "rejection": pattern_rejection,
     "offer": pattern_offer,
@@ -489,6 +589,9 @@ FAMILIES: dict[str, Callable[[], list[Pattern]]] = {
     "no_followup": pattern_no_followup,
     "out_of_office": pattern_out_of_office,
     "hiring_context": pattern_hiring_context,
+    "job_context": pattern_job_context,
+    "job_title": pattern_job_title,
+    "other_sense": pattern_other_sense,
     "sales_context": pattern_sales_context,
     "meeting": pattern_meeting,
 }

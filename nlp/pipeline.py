@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.classify import fallback_detection
+from nlp.components import TEXT_KEY
 from nlp.types import Detection, Email
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,11 @@ def _clean(text: str) -> str:
 
 def make_doc(language: Language, email: Email) -> Doc:
     text, subject_end = compose_text(email)
-    doc = language.make_doc(_clean(text))
+    text = _clean(text)
+    doc = language.make_doc(text)
     doc._.followup_email = email
     doc._.followup_subject_end = subject_end
+    doc.user_data[TEXT_KEY] = text  # doc.text would join the tokens anew on every access
     return doc
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import spacy
 from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
+from thinc.api import Adam
 
 import nlp.classify
 import nlp.components  # noqa: F401  (registers the factories and the architecture)
@@ -31,6 +32,8 @@ from nlp.types import Detection, Email, Kind
 
 DEFAULT_SEED = 7
 DEFAULT_EPOCHS = 12
+DEFAULT_LEARN_RATE = 0.001
+DEFAULT_L2 = 0.01
 BATCH_SIZE = 8
 
 
@@ -97,6 +100,9 @@ def train(
     seed: int = DEFAULT_SEED,
     out_dir: Path = MODEL_DIR,
     epochs: int = DEFAULT_EPOCHS,
+    learn_rate: float = DEFAULT_LEARN_RATE,
+    l2: float = DEFAULT_L2,
+    averages: bool = True,
 ) -> TrainResult:
     """Train the textcat on (email, kind) pairs and write it to ``out_dir``.
 
@@ -118,7 +124,10 @@ def train(
         doc = cues(make_doc(language, email))
         cats = {k.value: 1.0 if k.value == Kind(gold).value else 0.0 for k in Kind}
         data.append(SpacyExample.from_dict(doc, {"cats": cats}))
-    optimizer = language.initialize(lambda: data)
+    optimizer = Adam(
+        learn_rate=learn_rate, L2=l2, L2_is_weight_decay=True, grad_clip=1.0, use_averages=averages
+    )
+    language.initialize(lambda: data, sgd=optimizer)
     shuffler = random.Random(seed)
     losses: list[float] = []
     for _ in range(epochs):
