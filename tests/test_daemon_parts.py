@@ -121,9 +121,9 @@ def test_a_failed_sync_raises_for_the_loop_to_back_off(dovecot: Dovecot, tmp_pat
 
 @pytest.mark.xfail(
     strict=True,
-    reason="watcher/ingest.py logs a failed sync itself (_fail_account: log.error; a failed "
-    "folder: log.warning) although it returns the error in the report; the service logs it "
-    "again with its retry delay (and `followup sync` prints it), so each failure is two lines",
+    reason="watcher/ingest.py logs a failed sync itself (_fail_account; a failed folder) at "
+    "INFO or above although it returns the error in the report; the service logs it again "
+    "with its retry delay (and `followup sync` prints it), so each failure is two lines",
 )
 def test_a_failed_sync_leaves_the_one_log_line_to_the_service(
     dovecot: Dovecot, tmp_path: Path, caplog: pytest.LogCaptureFixture
@@ -136,4 +136,5 @@ def test_a_failed_sync_leaves_the_one_log_line_to_the_service(
             sync_once(account, sessions, FixedClock(datetime.now(UTC)), lambda: None)
     finally:
         dispose_all()
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    # at the default level (INFO) the journal would show the failure twice
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO] == []

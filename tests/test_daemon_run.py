@@ -235,10 +235,24 @@ def test_sighup_keeps_the_old_config_when_the_new_one_is_broken_and_applies_a_go
     dovecot.append(personal, "INBOX", interview_mail(2, "Hooli", now))
     daemon.wait_for(r"synced 1 new message", IDLE_LATENCY)
 
-    account_config(dovecot, {"personal": personal, "work": work}, tmp_path)
+    # the new account does not IDLE: it is polled every 5 s, Sent as well as INBOX
+    polled = dovecot.account_toml(
+        work, tmp_path, name="work", since_days=3650, poll_seconds=5, idle=False
+    )
+    write_config(tmp_path, good_text.split("[database]")[0], polled)
     daemon.process.send_signal(signal.SIGHUP)
     daemon.wait_for(r"config reloaded: 2 account\(s\)", 10)
     daemon.wait_for(r"synced 1 new message", 10, count=2)
+    reply = raw_message(
+        3,
+        sender=work.address,
+        to="jane.doe@umbrella.example",
+        subject="Re: Interview confirmation",
+        body="Thank you, I will be there.\n",
+        date=now,
+    )
+    dovecot.append(work, "Sent", reply)
+    daemon.wait_for(r"synced 1 new message", 5 + 3, count=3)
     assert {"Hooli", "Umbrella"} <= companies(leads(config, daemon_env))
 
     code, _ = daemon.signal(signal.SIGTERM)
