@@ -305,6 +305,9 @@ def test_systemd_gets_ready_after_the_first_sync_then_watchdog_pings_and_stoppin
     # READY=1 comes after the first sync has stored and analysed the waiting message
     assert statuses, before_ready
     assert "1 new message(s), 1 live lead(s)" in statuses[-1]
+    # while starting, progress asks for more start time; the watchdog runs once ready
+    assert "EXTEND_TIMEOUT_USEC=60000000" in before_ready
+    assert "WATCHDOG=1" not in before_ready
     # the main loop feeds the watchdog at half its interval (0.5 s here)
     started = time.monotonic()
     pings = receive_until(server, "WATCHDOG=1", 3)

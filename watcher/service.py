@@ -24,8 +24,8 @@ def sync_once(
 ) -> int:
     """Sync one account; a failed account raises so the loop backs off and retries.
 
-    ``checkpoint`` runs after each stored (committed) message: a stop request ends the
-    sync there, and a long first sync keeps the systemd watchdog fed.
+    ``checkpoint`` runs for each stored message once it is committed: a stop request ends
+    the sync there, and a long sync keeps systemd informed that it makes progress.
     """
     report = sync_configured_account(
         account, sessions, clock, progress=lambda _folder, _done, _total: checkpoint()
