@@ -133,12 +133,17 @@ def start_daemon(tmp_path: Path, daemon_env: dict[str, str]) -> Iterator[Callabl
 
 
 def account_config(
-    dovecot: Dovecot, users: dict[str, ImapUser], directory: Path, *extra: str, poll: int = 60
+    dovecot: Dovecot,
+    users: dict[str, ImapUser],
+    directory: Path,
+    *extra: str,
+    poll: int = 60,
+    **keys: Any,
 ) -> Path:
     """A config with one account per (name, user); poll_seconds long enough that only IDLE
     explains mail arriving within seconds."""
     sections = [
-        dovecot.account_toml(user, directory, name=name, since_days=3650, poll_seconds=poll)
+        dovecot.account_toml(user, directory, name=name, since_days=3650, poll_seconds=poll, **keys)
         for name, user in users.items()
     ]
     return write_config(directory, *sections, *extra)
@@ -416,7 +421,8 @@ def test_sigkill_during_the_first_sync_then_restart_stores_every_message_exactly
     total = 600
     day = datetime.now(UTC) - timedelta(days=3)
     dovecot.append_many(user, "INBOX", (raw_message(n, date=day) for n in range(total)))
-    config = account_config(dovecot, {"personal": user}, tmp_path)
+    # small batches: a kill lands between two commits, not before the first or after the last
+    config = account_config(dovecot, {"personal": user}, tmp_path, batch_size=25)
     database = tmp_path / "followup.db"
 
     first = start_daemon(config)
