@@ -223,3 +223,14 @@ def test_demo_runs_to_the_end_from_a_fresh_install(tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert took < 60
     check_text_output(demo.stdout)
+    # the packaged unit comes along, pointing at this installation
+    unit = subprocess.run(
+        [str(venv / "bin" / "followup"), "service", "install", "--print"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert unit.returncode == 0, unit.stderr
+    assert f"ExecStart={venv / 'bin' / 'followup'} run\n" in unit.stdout
