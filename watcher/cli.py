@@ -140,12 +140,16 @@ def root(
     ctx.obj = AppState(config_path=config, now_text=now, json_output=json_output, debug=debug)
     # The service logs what it does; other commands print results and keep the log for trouble.
     usual = logging.INFO if ctx.invoked_subcommand == "run" else logging.WARNING
-    level = logging.DEBUG if verbose or debug else logging.WARNING if quiet else usual
+    ours = logging.DEBUG if verbose or debug else logging.WARNING if quiet else usual
+    # --verbose is about our own steps; libraries stay at INFO unless --debug
+    libraries = logging.DEBUG if debug else min(ours, logging.INFO) if verbose else ours
     handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    for noisy in ("imapclient", "mailparser", "alembic", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    logging.basicConfig(level=libraries, handlers=[handler], force=True)
+    for name in ("followup", "watcher", "nlp"):
+        logging.getLogger(name).setLevel(ours)
+    for noisy in ("imapclient", "mailparser", "mailparser_reply", "alembic", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(libraries, logging.WARNING))
 
 
 def _register() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import subprocess
@@ -36,10 +35,6 @@ def run(ctx: typer.Context) -> None:
     path = app_state.resolved_config_path
     if stderr_is_journal():
         use_journal_priorities()
-    # --verbose is about the service, not about the libraries' debug chatter
-    root = logging.getLogger()
-    logging.getLogger("followup").setLevel(root.level)
-    root.setLevel(max(root.level, logging.INFO))
     service = Service(
         load_settings=lambda: load_settings(path), clock=app_state.clock(), parts=default_parts()
     )
