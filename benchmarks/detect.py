@@ -1,19 +1,32 @@
 """Detector speed on one core: analyze() over 5,000 emails beside a tokenizer-only pass.
 
-Run: ``.venv/bin/python benchmarks/detect.py [N]``. Prints messages/s, the ratio to
-spaCy's tokenizer alone on the same texts, the pipeline's load time and peak RSS.
-Targets: >= 1,000 msg/s, within 8x of tokenizer-only, load <= 1 s, RSS <= 300 MB.
+Run: ``.venv/bin/python benchmarks/detect.py [N] [--repeat R]``. Prints messages/s,
+the ratio to spaCy's tokenizer alone on the same texts, the pipeline's load time and
+peak RSS. Targets: >= 1,000 msg/s, within 8x of tokenizer-only, load <= 1 s, RSS <= 300 MB.
+
+Rates are the best of ``R`` rounds (default 3) of this process's CPU time, so that other
+work on a shared machine does not count against the detector; the wall-clock rate of the
+best round is printed beside it. The tokenizer and the detector take turns in each
+round, so both see the same machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
-import sys
 import time
+from collections.abc import Callable
 
 
-def main(count: int = 5000) -> int:
+def _timed(work: Callable[[], object]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one call."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    work()
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def main(count: int = 5000, repeat: int = 3) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import spacy
 
@@ -29,28 +42,41 @@ def main(count: int = 5000) -> int:
 
     tokenizer = spacy.blank("en").tokenizer
     texts = [compose_text(e)[0] for e in batch]
-    started = time.perf_counter()
-    for text in texts:
-        tokenizer(text)
-    tokenizer_s = time.perf_counter() - started
+
+    def tokenize() -> None:
+        for text in texts:
+            tokenizer(text)
+
+    def analyze() -> None:
+        detections = list(nlp.analyze_many(batch, pipeline))
+        assert len(detections) == count
 
     list(nlp.analyze_many(batch[:200], pipeline))  # warm up
-    started = time.perf_counter()
-    detections = list(nlp.analyze_many(batch, pipeline))
-    analyze_s = time.perf_counter() - started
-    assert len(detections) == count
+    token_rounds = []
+    analyze_rounds = []
+    for _ in range(repeat):
+        token_rounds.append(_timed(tokenize))
+        analyze_rounds.append(_timed(analyze))
+    tokenizer_cpu = min(cpu for cpu, _ in token_rounds)
+    analyze_cpu, analyze_wall = min(analyze_rounds)
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rate = count / analyze_s
-    tokenizer_rate = count / tokenizer_s
-    print(f"emails: {count} (from {len(emails)} corpus messages)")
+    rate = count / analyze_cpu
+    tokenizer_rate = count / tokenizer_cpu
+    print(f"emails: {count} (from {len(emails)} corpus messages), best of {repeat} rounds")
     print(f"pipeline load: {load_s:.2f} s (target <= 1 s)")
     print(f"tokenizer only: {tokenizer_rate:,.0f} msg/s")
-    print(f"analyze: {rate:,.0f} msg/s (target >= 1,000)")
+    print(
+        f"analyze: {rate:,.0f} msg/s CPU, {count / analyze_wall:,.0f} msg/s wall (target >= 1,000)"
+    )
     print(f"ratio tokenizer/analyze: {tokenizer_rate / rate:.1f}x (target <= 8x)")
     print(f"peak RSS: {rss_mb:.0f} MB (target <= 300 MB)")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5000))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("count", nargs="?", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    raise SystemExit(main(args.count, args.repeat))

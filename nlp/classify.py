@@ -388,7 +388,7 @@ _INTERVIEW_WORDS = frozenset(
 
 def _about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
     """Is the slot's sentence (or the subject) about the interview itself?"""
-    subject_end = doc._.followup_subject_end or 0
+    subject_end = doc.user_data.get("followup_subject_end") or 0
     phrase = slot[3]
     start = _text(doc).find(phrase)
     tokens = _token_range(doc, start, start + len(phrase)) if start >= 0 else None
@@ -490,7 +490,7 @@ def choose_kind(
 
 def _other_sense(doc: Doc) -> bool:
     """No word only hiring uses, no hiring sender, and words of another world."""
-    signals = set(doc._.followup_signals or ())
+    signals = set(doc.user_data.get("followup_signals") or ())
     return "ctx:no_job" in signals and "ctx:other" in signals
 
 
@@ -542,7 +542,7 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
     away_until = None
     if auto_reply:
         evidence.append(Evidence("auto_reply", auto_evidence or ""))
-        body_start = doc._.followup_subject_end or 0
+        body_start = doc.user_data.get("followup_subject_end") or 0
         away_until = _safe(
             "away_until", None, lambda: dates.find_return_date(_text(doc)[body_start:], sent_at)
         )
@@ -570,7 +570,7 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
 
 
 class Decider:
-    """The last component: stores the Detection on ``doc._.followup_result``."""
+    """The last component: stores the Detection as ``doc._.followup_result``."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
@@ -578,13 +578,13 @@ class Decider:
         self._version: str | None = None
 
     def __call__(self, doc: Doc) -> Doc:
-        email = doc._.followup_email
+        email = doc.user_data.get("followup_email")
         if isinstance(email, Email):
             if self._version is None:
                 # Language.meta builds a fresh dict on every access; read it once.
                 self._version = str(self.nlp.meta.get("followup_model_version", "rules"))
             version = self._version
-            doc._.followup_result = _safe(
+            doc.user_data["followup_result"] = _safe(
                 "decide", fallback_detection(version), lambda: decide(doc, email, version)
             )
         return doc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from spacy.tokens import Doc
@@ -97,6 +98,7 @@ _GENERIC = frozenset(
         "us",
     ]
 )
+_MAX_TEXT = 20000
 _PERSON_NAME = re.compile(r"^[A-Z][a-zA-Z'’.-]+(?: [A-Z][a-zA-Z'’.-]+){1,3}$")
 
 
@@ -230,12 +232,23 @@ def _clean_candidate(name: str | None) -> str | None:
     return name
 
 
+def _first(find: Callable[[str], str | None], texts: Iterable[str]) -> str | None:
+    for text in texts:
+        found = find(text)
+        if found:
+            return found
+    return None
+
+
 def extract_company(email: Email, doc: Doc | None = None) -> str | None:
     """The hiring company: display name, own domain, then what the text says."""
     local, _, domain = email.sender_email.rpartition("@")
     display = email.sender_name.strip().strip('"')
     third_party = bool(domain) and (is_ats(domain) or is_free_mail(domain))
-    text = f"{email.subject}\n{email.text}\n{email.full_text}"[:20000]
+    # The new text first, the whole body (signature, quotes) only when that finds nothing:
+    # the first match is the same as in the two joined, at a fraction of the cost.
+    head = f"{email.subject}\n{email.text}"[:_MAX_TEXT]
+    texts = (head, email.full_text[: _MAX_TEXT - len(head)])
     display_org, had_role = _strip_role_words(display) if display else ("", False)
     person = bool(display) and _looks_like_person(display, local, domain) and not had_role
     if domain and is_free_mail(domain) and not had_role:
@@ -248,11 +261,16 @@ def extract_company(email: Email, doc: Doc | None = None) -> str | None:
             return _clean_candidate(display_org)
     if domain and not third_party:
         label = registrable_label(domain)
-        written = _find_in_text(label.replace("-", ""), text) or _prefix_in_text(label, text)
+        written = _first(lambda t: _find_in_text(label.replace("-", ""), t), texts) or _first(
+            lambda t: _prefix_in_text(label, t), texts
+        )
         if written:
             return _clean_candidate(written)
     for pattern in _BODY_PATTERNS:
-        match = pattern.search(text)
+        for text in texts:
+            match = pattern.search(text)
+            if match is not None:
+                break
         if match is not None:
             candidate = _clean_candidate(match.group("name"))
             if candidate:

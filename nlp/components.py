@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import bisect
 import logging
-import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, NORM
+from spacy.attrs import IDX, NORM
 from spacy.language import Language
 from spacy.ml.models.textcat import resize_and_set_ref
 from spacy.strings import hash_string  # type: ignore[attr-defined]
@@ -29,23 +28,31 @@ from nlp.types import Email
 
 log = logging.getLogger(__name__)
 
-CUES_KEY = "followup_cues"
 CUE_LIST_KEY = "followup_cue_list"
 TEXT_KEY = "followup_text"
 MENTIONS_KEY = "followup_mentions"
 SUBJECT_PREFIX = "subj:"
 
-# Extensions: the email a doc was made from, the classifier's non-word features,
-# and what the decision component read out of it.
-for _name in (
+# What the components leave on a doc, in ``doc.user_data`` under these names (the
+# pipeline reads them there: each ``doc._`` access builds an object) and readable as
+# ``doc._.NAME``: the email a doc was made from, where its subject ends, the sentence
+# ids, the classifier's non-word features, and the Detection.
+DOC_DATA = (
     "followup_email",
-    "followup_signals",
-    "followup_result",
     "followup_subject_end",
     "followup_sentence_ids",
-):
+    "followup_signals",
+    "followup_result",
+)
+
+
+def _doc_data(name: str, doc: Doc) -> Any:
+    return doc.user_data.get(name)
+
+
+for _name in DOC_DATA:
     if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+        Doc.set_extension(_name, getter=partial(_doc_data, _name))
 
 _FREE_MAIL = frozenset(
     [
@@ -191,21 +198,31 @@ _HR_NAME_WORDS = frozenset(
 )
 
 
-def _local_matches(local: str, parts: Iterable[str]) -> bool:
+def _local_matches(local: str, parts: tuple[str, ...]) -> bool:
     """ "careers", "jobs-noreply", "ta.team", "mycareers": short parts only as whole pieces."""
-    pieces = set(re.split(r"[._+-]", local))
-    return any(
-        r in pieces or (len(r) >= 4 and (local.startswith(r) or local.endswith(r))) for r in parts
-    )
+    if not set(_LOCAL_SEPARATORS.split(local)).isdisjoint(parts):
+        return True
+    long_parts = _long_parts(parts)
+    return local.startswith(long_parts) or local.endswith(long_parts)
+
+
+@lru_cache(maxsize=8)
+def _long_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(r for r in parts if len(r) >= 4)
+
+
+_LOCAL_SEPARATORS = re.compile(r"[._+-]")
 
 
 def is_free_mail(domain: str) -> bool:
     return domain.lower() in _FREE_MAIL
 
 
+_ATS_NAMES = re.compile("|".join(re.escape(name) for name in _ATS))
+
+
 def is_ats(domain: str) -> bool:
-    domain = domain.lower()
-    return any(name in domain for name in _ATS)
+    return _ATS_NAMES.search(domain.lower()) is not None
 
 
 def is_role_address(local: str) -> bool:
@@ -277,7 +294,7 @@ _SHORT_LINE = 8
 
 def sentence_ids(doc: Doc) -> list[int]:
     """A sentence number per token (computed by the cue matcher, else here)."""
-    ids = doc._.followup_sentence_ids
+    ids = doc.user_data.get("followup_sentence_ids")
     if ids is None:
         ids = _sentence_ids([t.norm_ for t in doc], [t.is_space for t in doc])
     return list(ids)
@@ -305,11 +322,15 @@ def _sentence_ids(norms: Sequence[str], spaces: Sequence[bool]) -> list[int]:
                 line_length = 0
             continue
         line_length += 1
-        # The tokenizer splits a full stop off a word; a dot left inside a token is an
-        # abbreviation's ("a.m.", "Dr.", "e.g."), which ends no sentence.
-        if norm in _SENTENCE_END or (len(norm) > 1 and not norm.strip(".!?…")):
+        if _ends_sentence(norm):
             previous_ends = True
     return ids
+
+
+def _ends_sentence(norm: str) -> bool:
+    # The tokenizer splits a full stop off a word; a dot left inside a token is an
+    # abbreviation's ("a.m.", "Dr.", "e.g."), which ends no sentence.
+    return norm in _SENTENCE_END or (len(norm) > 1 and not norm.strip(".!?…"))
 
 
 def _token_regex(tok: dict[str, Any]) -> str:
@@ -359,18 +380,21 @@ def _single_words(pattern: list[dict[str, Any]]) -> list[str] | None:
     return None
 
 
-def _trigger_words(pattern: list[dict[str, Any]]) -> frozenset[str] | None:
-    """Words one of which a doc must contain for the pattern to match (None: cannot tell)."""
-    for tok in pattern:
-        if tok.get("OP") is not None:
-            continue
-        norm = tok.get("NORM")
-        if isinstance(norm, str):
-            return frozenset([norm])
-        if isinstance(norm, dict) and "IN" in norm:
-            return frozenset(str(w) for w in norm["IN"])
-        return None
-    return None
+def _first_words(pattern: list[dict[str, Any]]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words, or word prefixes, a pattern's first token can be."""
+    first = pattern[0]
+    if first.get("OP") is not None:
+        raise ValueError(f"a cue pattern must start with a required token: {pattern}")
+    norm = first.get("NORM")
+    if isinstance(norm, str):
+        return frozenset([norm]), ()
+    if isinstance(norm, dict) and "IN" in norm:
+        return frozenset(str(w) for w in norm["IN"]), ()
+    if isinstance(norm, dict) and "REGEX" in norm:
+        # Only prefix alternations ("^(?:calendly|goodtime)") are written as REGEX here.
+        body = str(norm["REGEX"]).removeprefix("^(?:").removesuffix(")")
+        return frozenset(), tuple(body.split("|"))
+    raise ValueError(f"a cue pattern must start with a word: {pattern}")
 
 
 class Cue(NamedTuple):
@@ -382,23 +406,39 @@ class Cue(NamedTuple):
     pattern: str
 
 
+class _Token(NamedTuple):
+    word: str  # the norm as written in the matcher's text ("\u00b6" for whitespace)
+    newlines: int  # -1 for a word
+    ends: bool  # ends a sentence
+    lexicon: tuple[tuple[str, str], ...]  # one-word cues: (label, pattern name)
+    # (label, regex of the label's patterns this word can start), in label order
+    first: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+_TOKEN_CACHE_SIZE = 200_000
+
+
 @dataclass(frozen=True)
-class _LabelRegex:
+class _Phrase:
     label: str
-    regex: re.Pattern[str]
-    triggers: frozenset[str] | None  # skip the regex when the doc has none of these words
+    name: str
+    tokens: list[dict[str, Any]]
+    first: frozenset[str]  # the words it can start with
+    prefixes: tuple[str, ...]  # or the word prefixes ("calendly")
 
 
 class CueMatcher:
     """Marks cue phrases and computes the classifier's signals.
 
     The patterns are spaCy Matcher token patterns (validated as such). One-word patterns
-    are a dictionary lookup per token; the others run as one compiled regular expression
-    per label over the tokens' norms joined by spaces, skipped when the doc lacks the
-    words every pattern of the label needs. The Matcher's gap operators cost about 5 ms a
-    message (measured); this costs a tenth of that. The cues are kept as plain tuples in
-    ``doc.user_data`` (read with ``cues_of``); the phrase cues (not the one-word context
-    lexicons) are also set as ``doc.spans["followup_cues"]`` for inspection.
+    are a dictionary lookup per token; the others are regular expressions over the
+    tokens' norms joined by spaces, tried only where a token can start them: at each such
+    token, one regex of the label's patterns that can start with that word, in their
+    order, so the leftmost-first choice is the same as one regex of them all. The
+    Matcher's gap operators cost about 5 ms a message (measured); this costs a twentieth
+    of that. What is known of a norm is computed once per distinct norm. The cues are
+    kept as plain tuples in ``doc.user_data`` (read with ``cues_of``); the phrase cues
+    (not the one-word context lexicons) are also ``doc.spans["followup_cues"]``.
     """
 
     def __init__(self, nlp: Language, name: str, families: Sequence[str]) -> None:
@@ -419,89 +459,123 @@ class CueMatcher:
                 entries = self.lexicon.setdefault(word, [])
                 if all(entry[0] != label for entry in entries):
                     entries.append((label, name))
-        self.regexes: list[_LabelRegex] = []
+        # Each multi-word pattern: its label, name, token dicts and possible first words.
+        self.phrases: list[_Phrase] = []
         for label, named in by_label.items():
-            triggers: set[str] | None = set()
-            for _, tokens in named:
-                words_needed = _trigger_words(tokens)
-                if words_needed is None or triggers is None:
-                    triggers = None
-                else:
-                    triggers |= words_needed
-            self.regexes.append(
-                _LabelRegex(
-                    label,
-                    compile_patterns([t for _, t in named], [n for n, _ in named]),
-                    frozenset(triggers) if triggers is not None else None,
-                )
-            )
-        self.lexicon_labels = frozenset(
-            label for entries in self.lexicon.values() for label, _ in entries
-        ) - {r.label for r in self.regexes}
+            for pattern_name, tokens in named:
+                first, prefixes = _first_words(tokens)
+                self.phrases.append(_Phrase(label, pattern_name, tokens, first, prefixes))
+        self.all_prefixes = tuple(p for phrase in self.phrases for p in phrase.prefixes)
+        self._tokens: dict[int, _Token] = {}
+        self._regexes: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self.phrase_labels = frozenset(by_label)
 
     def __call__(self, doc: Doc) -> Doc:
-        subject_end = doc._.followup_subject_end or 0
-        strings = doc.vocab.strings
+        subject_end = doc.user_data.get("followup_subject_end") or 0
         if len(doc):
-            columns = doc.to_array([NORM, IS_SPACE, IDX])
-            subject_tokens = int((columns[:, 2] < subject_end).sum())
-            norms = [strings[h] for h in columns[:, 0].tolist()]
-            spaces = [bool(v) for v in columns[:, 1].tolist()]
+            columns = doc.to_array([NORM, IDX])
+            subject_tokens = int((columns[:, 1] < subject_end).sum())
+            hashes = columns[:, 0].tolist()
         else:
-            subject_tokens, norms, spaces = 0, [], []
-        ids = _sentence_ids(norms, spaces)
-        doc._.followup_sentence_ids = ids
-        cues = self._match(norms, spaces)
+            subject_tokens, hashes = 0, []
+        cues, ids, asked = self._scan(hashes, doc.vocab.strings)
+        doc.user_data["followup_sentence_ids"] = ids
         doc.user_data[CUE_LIST_KEY] = cues
-        doc.spans[CUES_KEY] = [
-            Span(doc, c.start, c.end, label=c.label)
-            for c in cues
-            if c.label not in self.lexicon_labels
-        ]
-        email = doc._.followup_email
+        email = doc.user_data.get("followup_email")
         signals = cue_signals(doc, email, cues, ids, subject_tokens)
         if isinstance(email, Email):
             mentions = _mentions(doc, email)
             doc.user_data[MENTIONS_KEY] = mentions
-            signals.extend(date_signals(doc, email, mentions, norms, ids))
-        doc._.followup_signals = signals
+            signals.extend(date_signals(doc, email, mentions, ids, asked))
+        doc.user_data["followup_signals"] = signals
         return doc
 
-    def _match(self, norms: list[str], spaces: list[bool]) -> list[Cue]:
+    def _token(self, key: int, strings: Any) -> _Token:
+        """What the matcher needs to know of a norm, computed once per distinct norm."""
+        if len(self._tokens) > _TOKEN_CACHE_SIZE:
+            self._tokens.clear()
+        norm = str(strings[key])
+        if norm.isspace():
+            info = _Token("\u00b6", norm.count("\n"), False, (), ())
+        else:
+            prefixed = bool(self.all_prefixes) and norm.startswith(self.all_prefixes)
+            by_label: dict[str, list[int]] = {}
+            for index, phrase in enumerate(self.phrases):
+                if norm in phrase.first or (prefixed and norm.startswith(phrase.prefixes)):
+                    by_label.setdefault(phrase.label, []).append(index)
+            info = _Token(
+                norm.replace(" ", "_"),
+                -1,
+                _ends_sentence(norm),
+                tuple(self.lexicon.get(norm, ())),
+                tuple((label, self._regex(tuple(group))) for label, group in by_label.items()),
+            )
+        self._tokens[key] = info
+        return info
+
+    def _regex(self, indices: tuple[int, ...]) -> re.Pattern[str]:
+        """The patterns ``indices`` (of one label, in order) as one regex, compiled once."""
+        regex = self._regexes.get(indices)
+        if regex is None:
+            phrases = [self.phrases[i] for i in indices]
+            regex = compile_patterns([p.tokens for p in phrases], [p.name for p in phrases])
+            self._regexes[indices] = regex
+        return regex
+
+    def _scan(self, hashes: list[int], strings: Any) -> tuple[list[Cue], list[int], set[int]]:
+        """One pass over the tokens: sentence ids (see ``_sentence_ids``), the one-word
+        cues, and where each label's regex may match; then the regexes at those places.
+        Returns the cues, the sentence ids and the ids of sentences with a "?"."""
         cues: list[Cue] = []
-        lexicon = self.lexicon
-        present: set[str] = set()
-        for i, norm in enumerate(norms):
-            if spaces[i]:
+        ids: list[int] = []
+        asked: set[int] = set()
+        tries: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
+        offsets: list[int] = []
+        words: list[str] = []
+        tokens = self._tokens
+        position = current = line_length = 0
+        previous_ends = False
+        for i, key in enumerate(hashes):
+            info = tokens.get(key) or self._token(key, strings)
+            word = info.word
+            offsets.append(position)
+            words.append(word)
+            position += len(word) + 1
+            if previous_ends:
+                current += 1
+                previous_ends = False
+            ids.append(current)
+            newlines = info.newlines
+            if newlines >= 0:  # whitespace
+                previous_ends = newlines >= 2 or (newlines == 1 and line_length <= _SHORT_LINE)
+                if newlines:
+                    line_length = 0
                 continue
-            present.add(norm)
-            entries = lexicon.get(norm)
-            if entries is not None:
-                cues.extend(Cue(label, i, i + 1, name) for label, name in entries)
-        active = [
-            r for r in self.regexes if r.triggers is None or not r.triggers.isdisjoint(present)
-        ]
-        if active:
-            words = [
-                "\u00b6" if space else norm.replace(" ", "_")
-                for norm, space in zip(norms, spaces, strict=True)
-            ]
-            offsets = []
-            position = 0
-            for word in words:
-                offsets.append(position)
-                position += len(word) + 1
+            line_length += 1
+            if info.ends:
+                previous_ends = True
+                if word == "?":
+                    asked.add(current)
+            for label, name in info.lexicon:
+                cues.append(Cue(label, i, i + 1, name))
+            for label, regex in info.first:
+                tries.setdefault(label, []).append((i, regex))
+        if tries:
             text = " ".join(words) + " "
-            for item in active:
-                for match in item.regex.finditer(text):
-                    end_char = match.end() - 1
-                    if end_char <= match.start():
+            for label, places in tries.items():
+                reached = 0  # like finditer: no match starts inside the previous one
+                for i, regex in places:
+                    begin = offsets[i]
+                    if begin < reached:
                         continue
-                    start = bisect.bisect_right(offsets, match.start()) - 1
-                    end = bisect.bisect_left(offsets, end_char)
-                    cues.append(Cue(item.label, start, end, match.lastgroup or item.label))
+                    match = regex.match(text, begin)
+                    if match is None or match.end() - 1 <= begin:
+                        continue
+                    reached = match.end()
+                    end = bisect.bisect_left(offsets, match.end() - 1)
+                    cues.append(Cue(label, i, end, match.lastgroup or label))
         cues.sort(key=lambda c: (c.start, c.end))
-        return cues
+        return cues, ids, asked
 
 
 def _mentions(doc: Doc, email: Email) -> list[dates.DateMention]:
@@ -525,8 +599,8 @@ def date_signals(
     doc: Doc,
     email: Email,
     mentions: list[dates.DateMention],
-    norms: Sequence[str],
     ids: Sequence[int],
+    asked: set[int],
 ) -> list[str]:
     """How the mail talks about dates: none, one, options to choose from, asked about."""
     earliest = email.sent_at.date() - timedelta(days=1)
@@ -538,10 +612,9 @@ def date_signals(
         signals.append("dt:timed")
     if any(m.is_range_or_list for m in ahead) or len({m.value.date() for m in ahead}) > 2:
         signals.append("dt:options")
-    subject_end = doc._.followup_subject_end or 0
+    subject_end = doc.user_data.get("followup_subject_end") or 0
     if any(m.start < subject_end for m in ahead):
         signals.append("dt:subject")
-    asked = {ids[i] for i, norm in enumerate(norms) if norm == "?"}
     if asked:
         for m in ahead:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -635,7 +708,7 @@ def _features_forward(model: Model[list[Doc], Any], docs: list[Doc], is_train: b
     batch_vals = []
     for doc in docs:
         keys, counts = numpy.unique(_ngram_keys(doc, ngram_size, model.ops), return_counts=True)
-        signals = doc._.followup_signals or ["bias"]
+        signals = doc.user_data.get("followup_signals") or ["bias"]
         sig_keys, sig_counts = numpy.unique(
             numpy.asarray([_signal_key(s) for s in signals], dtype="uint64"), return_counts=True
         )
@@ -697,15 +770,6 @@ TEXTCAT_CONFIG: dict[str, Any] = {
 }
 
 
-def cue_labels(doc: Doc) -> list[str]:
-    return [span.label_ for span in doc.spans.get(CUES_KEY, [])]
-
-
-def squash(value: float) -> float:
-    """A score in 0..1 from any real number."""
-    return 1.0 / (1.0 + math.exp(-value))
-
-
-def spans_with(doc: Doc, labels: Iterable[str]) -> list[Span]:
-    wanted = set(labels)
-    return [span for span in doc.spans.get(CUES_KEY, []) if span.label_ in wanted]
+def cue_spans(doc: Doc) -> list[Span]:
+    """The cues as labelled spans, for inspection (the pipeline reads ``cues_of``)."""
+    return [Span(doc, cue.start, cue.end, label=cue.label) for cue in cues_of(doc)]

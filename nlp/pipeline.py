@@ -91,8 +91,8 @@ def make_doc(language: Language, email: Email) -> Doc:
     text, subject_end = compose_text(email)
     text = _clean(text)
     doc = language.make_doc(text)
-    doc._.followup_email = email
-    doc._.followup_subject_end = subject_end
+    doc.user_data["followup_email"] = email
+    doc.user_data["followup_subject_end"] = subject_end
     doc.user_data[TEXT_KEY] = text  # doc.text would join the tokens anew on every access
     return doc
 
@@ -108,5 +108,5 @@ def analyze_many(emails: Iterable[Email], nlp: Language | None = None) -> Iterat
     version = str(language.meta.get("followup_model_version", "rules"))
     docs = (make_doc(language, email) for email in emails)
     for doc in language.pipe(docs, batch_size=BATCH_SIZE):
-        result = doc._.followup_result
+        result = doc.user_data.get("followup_result")
         yield result if isinstance(result, Detection) else fallback_detection(version)

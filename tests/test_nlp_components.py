@@ -12,7 +12,7 @@ from spacy.matcher import Matcher
 import nlp
 from nlp import patterns as P
 from nlp.company import extract_company, extract_contact, strip_legal
-from nlp.components import CUES_KEY
+from nlp.components import cue_spans
 from nlp.pipeline import make_doc
 from nlp.types import Email, Kind
 
@@ -44,7 +44,7 @@ def test_cues_match_contractions_and_curly_apostrophes(rules: Language) -> None:
         "we will get back to you",
     ):
         doc = rules(make_doc(rules, _email(text)))
-        assert "PROMISE" in {s.label_ for s in doc.spans[CUES_KEY]}, text
+        assert "PROMISE" in {s.label_ for s in cue_spans(doc)}, text
 
 
 @pytest.mark.parametrize(
