@@ -1,4 +1,4 @@
-"""Storing fetched mail: STATUS first, then each new message with its folder's last_uid in one
+"""Storing fetched mail: STATUS first, then each fetched batch with its folder's last_uid in one
 transaction, so a crash at any moment loses nothing and stores nothing twice."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from watcher.mail import message_key, parse_message, raw_key
 from watcher.secrets import secret_provider
 from watcher.sources.base import FolderStatus, MailSource
 from watcher.store.db import transaction
-from watcher.store.messages import account_folders, ensure_account, ensure_folder, store_message
+from watcher.store.messages import account_folders, ensure_account, ensure_folder, store_batch
 from watcher.store.tables import Folder
 
 log = logging.getLogger("followup.sync")
@@ -44,7 +44,8 @@ ID_CHARS = 998
 NAME_CHARS = 500
 
 Progress = Callable[[str, int, int | None], None]
-"""progress(folder, done, total): called after each stored message; total may be an estimate."""
+"""progress(folder, done, total): called for each message once its batch is committed; total
+may be an estimate."""
 
 
 @dataclass
@@ -178,11 +179,11 @@ def _sync_folder(
     done = 0
     with _session(sessions) as session:
         for batch in source.fetch_new(name, after_uid, since, account.batch_size):
-            for fetched in batch:
-                values, failed = message_values(fetched, account, clock.now())
-                with _unit(session):
-                    new = store_message(session, _folder(session, folder_id), values)
-                if new:
+            parsed = [message_values(fetched, account, clock.now()) for fetched in batch]
+            with _unit(session):
+                new = store_batch(session, _folder(session, folder_id), [v for v, _ in parsed])
+            for is_new, (_, failed) in zip(new, parsed, strict=True):
+                if is_new:
                     report.new += 1
                     report.failed += failed
                 done += 1
@@ -312,7 +313,7 @@ def _fail_account(
 ) -> None:
     report.error = str(exc)
     report.exception = exc
-    log.error("%s", exc)
+    log.info("%s", exc)  # the caller reports it: the CLI's error line, the service's retry log
     with transaction(sessions) as session:
         for folder in account_folders(session, report.name):
             folder.last_sync_at = clock.now()

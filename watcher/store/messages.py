@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Table, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from watcher.domain import Address, Direction, Message
@@ -47,28 +49,66 @@ def account_folders(session: Session, account_name: str) -> list[Folder]:
     )
 
 
-def find_by_key(session: Session, folder_id: int, message_key: str) -> StoredMessage | None:
-    return session.scalar(
-        select(StoredMessage).where(
-            StoredMessage.folder_id == folder_id, StoredMessage.message_key == message_key
+# A batch is one Core executemany (no ORM objects, no identity map): about 60 us a message on
+# SQLite, against 1.1 ms for an ORM object, a SELECT and a commit per message.
+_MESSAGES = cast(Table, StoredMessage.__table__)
+# Keys per IN (...) list: well under every database's bound-parameter limit.
+_KEYS_PER_QUERY = 500
+
+
+def stored_ids(session: Session, folder_id: int, message_keys: Iterable[str]) -> dict[str, int]:
+    """{message_key: id} of the given keys already stored in the folder (one query per 500)."""
+    keys = list(dict.fromkeys(message_keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start : start + _KEYS_PER_QUERY]
+        rows = session.execute(
+            select(StoredMessage.message_key, StoredMessage.id).where(
+                StoredMessage.folder_id == folder_id, StoredMessage.message_key.in_(chunk)
+            )
         )
-    )
+        found.update((key, id_) for key, id_ in rows)
+    return found
 
 
-def store_message(session: Session, folder: Folder, values: dict[str, Any]) -> bool:
-    """Insert a message and move the folder's last_uid past it, in the caller's transaction.
+def store_batch(session: Session, folder: Folder, rows: Sequence[dict[str, Any]]) -> list[bool]:
+    """Insert a batch of messages and move the folder's last_uid past them, in the caller's
+    transaction: the batch and its sync state are committed together or not at all.
 
     A message already stored under the same key (a UIDVALIDITY rescan, or the same
-    Message-ID twice in one folder) only gets its new UID. Returns whether it was new.
+    Message-ID twice in one folder) only gets its new UID. Returns, per row, whether it was new.
     """
-    uid = int(values["uid"])
-    existing = find_by_key(session, folder.id, values["message_key"])
-    if existing is None:
-        session.add(StoredMessage(account_id=folder.account_id, folder_id=folder.id, **values))
-    else:
-        existing.uid = uid
-    folder.last_uid = max(folder.last_uid, uid)
-    return existing is None
+    if not rows:
+        return []
+    stored = stored_ids(session, folder.id, (row["message_key"] for row in rows))
+    fresh: dict[str, dict[str, Any]] = {}
+    moved: dict[int, int] = {}
+    new: list[bool] = []
+    for row in rows:
+        key, uid = row["message_key"], int(row["uid"])
+        new.append(key not in stored and key not in fresh)
+        if key in stored:
+            moved[stored[key]] = uid
+        elif key in fresh:
+            fresh[key]["uid"] = uid  # same id twice in the batch: one row, at the later UID
+        else:
+            fresh[key] = {"account_id": folder.account_id, "folder_id": folder.id, **row}
+    _insert(session, list(fresh.values()))
+    if moved:
+        session.execute(update(StoredMessage), [{"id": i, "uid": u} for i, u in moved.items()])
+    folder.last_uid = max(folder.last_uid, *(int(row["uid"]) for row in rows))
+    return new
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One executemany per run of rows with the same columns (a failed parse has fewer), so
+    that ids keep the rows' order and omitted columns get their defaults."""
+    for _, run in itertools.groupby(rows, key=_columns):
+        session.execute(insert(_MESSAGES), list(run))
+
+
+def _columns(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(row)
 
 
 @dataclass(frozen=True)
