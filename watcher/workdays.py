@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Container
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
-from watcher.config import PolicySettings
 from watcher.errors import ConfigError
+
+if TYPE_CHECKING:
+    from watcher.config import PolicySettings
 
 __all__ = ["Workdays", "public_holidays"]
 
@@ -18,6 +19,8 @@ _ONE_DAY = timedelta(days=1)
 
 def public_holidays(country: str) -> Container[date]:
     """The public holidays of ``country`` ("US", or with a subdivision, "US-CA", "DE-BY")."""
+    import holidays  # imported when used: most configs name no country, and it is slow
+
     code, _, subdivision = country.strip().upper().partition("-")
     try:
         return holidays.country_holidays(code, subdiv=subdivision or None)

@@ -10,19 +10,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.clock import Clock, FixedClock, SystemClock
-from watcher.config import Settings, default_config_path, defaults_without_file, load_settings
 from watcher.errors import UsageError
-from watcher.store.db import open_database, transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from watcher.config import Settings
+
+# The config (pydantic) and the database (SQLAlchemy, alembic) are imported when first
+# used: every `followup` invocation imports this module, most before they need either.
 
 
 def parse_now(text: str, zone: ZoneInfo) -> datetime:
@@ -52,11 +57,15 @@ class AppState:
 
     @property
     def resolved_config_path(self) -> Path:
+        from watcher.config import default_config_path
+
         return self.config_path or default_config_path()
 
     def settings(self) -> Settings:
         """The config file's settings; a missing or broken file is a ConfigError."""
         if self._settings is None:
+            from watcher.config import load_settings
+
             self._settings = load_settings(self.resolved_config_path)
             for warning in self._settings.warnings:
                 err_console().print(f"[yellow]warning:[/] {warning}", highlight=False)
@@ -65,6 +74,8 @@ class AppState:
     def settings_or_defaults(self) -> Settings:
         """Settings when a config exists, else the defaults (for detect, demo)."""
         if self._settings is None and not self.resolved_config_path.exists():
+            from watcher.config import defaults_without_file
+
             return defaults_without_file()
         return self.settings()
 
@@ -79,11 +90,15 @@ class AppState:
 
     def sessions(self) -> sessionmaker[Session]:
         if self._sessions is None:
+            from watcher.store.db import open_database
+
             self._sessions = open_database(self.settings().database.effective_url)
         return self._sessions
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        from watcher.store.db import transaction
+
         with transaction(self.sessions()) as session:
             yield session
 

@@ -5,42 +5,30 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from watcher.clock import Clock
 from watcher.commands.context import console, print_json, state
-from watcher.config import AccountSettings, Settings
-from watcher.digest import (
-    RenderedDigest,
-    build_digest_message,
-    digest_message_id,
-    draft_facts,
-    render_digest,
-)
-from watcher.drafting import draft_email, draft_message_id, suggest_message
-from watcher.drafts import MailboxWriter
 from watcher.errors import ConfigError, DigestSendError, MailSourceError, UsageError
-from watcher.secrets import secret_provider
-from watcher.smtp import envelope_sender, send_message
-from watcher.store.db import transaction
-from watcher.store.digests import (
-    ViewResult,
-    build_view,
-    claim_draft,
-    find_digest,
-    mark_digest_failed,
-    mark_digest_sent,
-    mark_draft_appended,
-    start_digest_attempt,
-)
-from watcher.store.tables import Account
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from watcher.clock import Clock
+    from watcher.config import AccountSettings, Settings
+    from watcher.digest import RenderedDigest
+    from watcher.drafts import MailboxWriter
+    from watcher.store.digests import ViewResult
+
+    Recompute = Callable[[Session, Settings, datetime], object]
+
+# The database, the renderer, SMTP and IMAP are imported in the functions that use them:
+# keeps `followup --help` and the other commands fast.
 
 __all__ = ["DigestOutcome", "append_drafts", "deliver_digest", "register", "send_due_digest"]
 
@@ -108,6 +96,9 @@ def _mailbox_account(settings: Settings, recipient: str) -> AccountSettings | No
 
 
 def _open_mailbox(account: AccountSettings) -> MailboxWriter:
+    from watcher.drafts import MailboxWriter
+    from watcher.secrets import secret_provider
+
     return MailboxWriter(account, secret_provider(account))
 
 
@@ -126,12 +117,12 @@ def _already_delivered(settings: Settings, recipient: str, message_id: str) -> b
         ) from exc
 
 
-Recompute = Callable[[Session, Settings, datetime], object]
-
-
 def _render(
     session: Session, settings: Settings, now: datetime, recipient: str, recompute: Recompute | None
 ) -> tuple[ViewResult, RenderedDigest]:
+    from watcher.digest import render_digest
+    from watcher.store.digests import build_view
+
     if recompute is not None:
         recompute(session, settings, now)
     result = build_view(session, settings, now, recipient)
@@ -146,6 +137,10 @@ def preview_digest(
     recompute: Recompute | None = refresh_decisions,
 ) -> DigestOutcome:
     """Today's digest as it would go out, and whether it already went."""
+    from watcher.digest import digest_message_id
+    from watcher.store.db import transaction
+    from watcher.store.digests import find_digest
+
     recipient = digest_recipient(settings)
     day = now.astimezone(settings.zone).date()
     with transaction(sessions) as session:
@@ -181,6 +176,16 @@ def deliver_digest(
     a crash between SMTP and recording, the mailbox is searched for that Message-ID
     before anything is sent again.
     """
+    from watcher.digest import build_digest_message, digest_message_id
+    from watcher.smtp import envelope_sender, send_message
+    from watcher.store.db import transaction
+    from watcher.store.digests import (
+        find_digest,
+        mark_digest_failed,
+        mark_digest_sent,
+        start_digest_attempt,
+    )
+
     if settings.smtp is None:
         raise ConfigError(
             str(settings.path or "<config>"), ["no [smtp] section: add one to send digests"]
@@ -260,6 +265,10 @@ def deliver_digest(
 
 
 def _account_names(session: Session) -> dict[int, str]:
+    from sqlalchemy import select
+
+    from watcher.store.tables import Account
+
     return {row.id: row.name for row in session.scalars(select(Account))}
 
 
@@ -270,6 +279,11 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
     the APPEND, and the Drafts folder is searched for its Message-ID first, so a draft
     is never appended twice, even after a crash.
     """
+    from watcher.digest import draft_facts
+    from watcher.drafting import draft_email, draft_message_id, suggest_message
+    from watcher.store.db import transaction
+    from watcher.store.digests import build_view, claim_draft, mark_draft_appended
+
     if not settings.digest.drafts:
         return 0
     zone = settings.zone
@@ -350,6 +364,9 @@ def send_due_digest(
     Empty days are skipped unless ``send_empty``. Raises DigestSendError when SMTP is
     down; the loop retries with backoff, and the row makes the retry exactly-once.
     """
+    from watcher.store.db import transaction
+    from watcher.store.digests import find_digest
+
     if settings.smtp is None:
         return False
     now = clock.now()
@@ -424,6 +441,9 @@ def digest(
 def _say_delivered(
     result: DigestOutcome, settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
+    from watcher.store.db import transaction
+    from watcher.store.digests import find_digest
+
     day = f"{result.day:%a} {result.day.day} {result.day:%b}"
     if result.sent_now:
         console().print(f"sent the digest for {day} to {result.to} ({result.message_id})")

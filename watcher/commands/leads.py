@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -11,8 +11,9 @@ from rich.markup import escape
 
 from watcher.commands.context import console, print_json, print_table, state
 from watcher.domain import Action, Decision, Direction, TimelineEvent
-from watcher.refresh import LeadState, refresh_leads
-from watcher.store.leads import find_lead, trace_to_json
+
+if TYPE_CHECKING:
+    from watcher.refresh import LeadState
 
 LEAD_COLUMNS = ("id", "company", "contact", "status", "action", "due", "reason")
 RECENT_DAYS = 30  # dead leads quiet for longer are hidden without --all
@@ -77,6 +78,9 @@ def leads(
 
     A lead whose first message is after --now is not listed: it did not exist yet.
     """
+    # imported when used: keeps `followup --help` fast
+    from watcher.refresh import refresh_leads
+
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
@@ -177,6 +181,10 @@ def why(
     lead: Annotated[str, typer.Argument(help="Lead id, or the start of its company name.")],
 ) -> None:
     """A lead's timeline and the rule trace behind its action as of now (or --now)."""
+    # imported when used: keeps `followup --help` fast
+    from watcher.refresh import refresh_leads
+    from watcher.store.leads import find_lead, trace_to_json
+
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()

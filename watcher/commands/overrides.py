@@ -14,34 +14,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from nlp.types import Kind
-from watcher.cli_dates import parse_day, parse_moment
 from watcher.commands.context import AppState, console, print_json, print_table, state
 from watcher.commands.leads import lead_row  # one shape for a lead everywhere
-from watcher.config import Settings
 from watcher.domain import LeadStatus
 from watcher.errors import UnknownLeadError, UsageError
-from watcher.refresh import LeadState, refresh_leads
-from watcher.rules import Source, read_timeline
-from watcher.store.leads import active_overrides, add_override, find_lead
-from watcher.store.overrides import (
-    add_ignore_rule,
-    find_message,
-    history,
-    last_command,
-    lead_of_message,
-    live_leads,
-    undo,
-)
-from watcher.store.tables import LeadMessage, Override, StoredLead, StoredMessage
-from watcher.workdays import Workdays
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from watcher.config import Settings
+    from watcher.refresh import LeadState
+    from watcher.rules import Source
+    from watcher.store.tables import Override, StoredLead, StoredMessage
+
+# The database, the rules and dateparser are imported in the functions that use them:
+# keeps `followup --help` and the other commands fast.
 
 MARKS = {
     "dead": LeadStatus.DEAD,
@@ -131,13 +124,20 @@ class _Work:
 
     def decide(self) -> dict[int, LeadState]:
         """Regroup and decide every lead as of now (stored, like a sync would)."""
+        from watcher.refresh import refresh_leads
+
         return {s.lead.id: s for s in refresh_leads(self.session, self.settings, self.now)}
 
     def record(self, **fields: Any) -> Override:
+        from watcher.store.leads import add_override
+
         return add_override(self.session, at=self.now, command=self.command, **fields)
 
     def lead(self, reference: str) -> StoredLead:
         """A lead that holds mail, by id or company prefix; exit 2 when none or several."""
+        from watcher.store.leads import find_lead
+        from watcher.store.overrides import live_leads
+
         return find_lead(reference, live_leads(self.session))
 
     def current(self, states: Mapping[int, LeadState], lead: StoredLead) -> LeadState:
@@ -155,6 +155,9 @@ def _source(source: Source, value: object) -> str | None:
 
 def _old_facts(work: _Work, current: LeadState) -> dict[str, dict[str, Any]]:
     """What each settable fact is before the change, and where it came from."""
+    from watcher.rules import read_timeline
+    from watcher.workdays import Workdays
+
     calendar = Workdays.from_policy(work.settings.policy, work.zone)
     view = read_timeline(current.timeline, calendar, work.now)
     facts = current.timeline.overrides
@@ -281,6 +284,8 @@ def set_cmd(
     ] = None,
 ) -> None:
     """Override facts of a lead; they beat what was detected, from now on."""
+    from watcher.cli_dates import parse_day, parse_moment
+
     app, settings, now, command = _begin(ctx)
     if no_followup and followup_ok:
         raise UsageError("--no-followup and --followup-ok contradict each other; give one")
@@ -368,6 +373,9 @@ def relabel_cmd(
     kind: Annotated[str, typer.Argument(help="The right kind (e.g. rejection, offer, not_job).")],
 ) -> None:
     """Correct the kind detected for one message; also kept as training data."""
+    from watcher.store.leads import active_overrides
+    from watcher.store.overrides import find_message, lead_of_message
+
     app, settings, now, command = _begin(ctx)
     wanted = parse_kind(kind)
     with app.transaction() as session:
@@ -427,6 +435,10 @@ def merge_cmd(
 
 
 def _message_count(session: Session, lead: StoredLead) -> int:
+    from sqlalchemy import select
+
+    from watcher.store.tables import LeadMessage, StoredMessage
+
     keys = session.scalars(
         select(StoredMessage.message_key)
         .join(LeadMessage, LeadMessage.message_id == StoredMessage.id)
@@ -443,6 +455,8 @@ def split_cmd(
     ],
 ) -> None:
     """Move one message out of a lead into a new lead of its own."""
+    from watcher.store.overrides import find_message, lead_of_message
+
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
         work = _Work(session, settings, now, command)
@@ -488,6 +502,8 @@ def ignore_cmd(
     ] = None,
 ) -> None:
     """Ignore a sender or a whole domain: their mail makes no lead (undo takes it back)."""
+    from watcher.store.overrides import add_ignore_rule
+
     app, settings, now, command = _begin(ctx)
     if (sender is None) == (domain is None):
         raise UsageError("give exactly one of --sender ADDRESS or --domain DOMAIN")
@@ -522,6 +538,8 @@ def ignore_cmd(
 
 
 def _affected(session: Session, rows: Iterable[Override]) -> set[int]:
+    from watcher.store.overrides import lead_of_message
+
     ids: set[int] = set()
     for row in rows:
         if row.lead_id is not None:
@@ -550,6 +568,8 @@ def undone_text(row: Override) -> str:
 
 def undo_cmd(ctx: typer.Context) -> None:
     """Take back the last correction still in force (all that one command changed)."""
+    from watcher.store.overrides import last_command, undo
+
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
         work = _Work(session, settings, now, command)
@@ -577,6 +597,12 @@ def undo_cmd(ctx: typer.Context) -> None:
 
 def _history_lead(session: Session, reference: str) -> StoredLead:
     """Leads holding mail first; a lead merged away is still found by its id or name."""
+    from sqlalchemy import select
+
+    from watcher.store.leads import find_lead
+    from watcher.store.overrides import live_leads
+    from watcher.store.tables import StoredLead
+
     try:
         return find_lead(reference, live_leads(session))
     except UnknownLeadError as error:
@@ -592,6 +618,8 @@ def history_cmd(
     ] = None,
 ) -> None:
     """The audit trail: every correction, when, by which command, old -> new, undone or not."""
+    from watcher.store.overrides import history
+
     app = state(ctx)
     zone = app.settings().zone
     with app.transaction() as session:
@@ -708,6 +736,7 @@ def _reanalyse(app: AppState, model: str | Path) -> int:
     """Detect stored mail again with ``model`` and decide again (overrides still win)."""
     from nlp.pipeline import load
     from watcher.analysis import reanalyse
+    from watcher.refresh import refresh_leads
 
     settings = app.settings()
     now = app.clock().now()

@@ -13,11 +13,12 @@ from typing import Annotated
 
 import platformdirs
 import typer
-from sqlalchemy.engine import make_url
 
 from watcher.commands.context import print_json, state
-from watcher.config import APP_NAME, default_data_dir, load_settings
 from watcher.errors import ConfigError
+
+# The config (pydantic), SQLAlchemy and the service are imported in the functions that use
+# them: keeps `followup --help` fast.
 
 
 def run(ctx: typer.Context) -> None:
@@ -28,6 +29,7 @@ def run(ctx: typer.Context) -> None:
     more, --quiet for warnings only). One instance per database: a second one exits 1.
     Meant for systemd (Type=notify, watchdog); see `followup service install`.
     """
+    from watcher.config import load_settings
     from watcher.daemon import Service, stderr_is_journal, use_journal_priorities
     from watcher.service import default_parts
 
@@ -79,11 +81,17 @@ def _executable() -> Path:
 
 
 def _own_dirs() -> list[Path]:
+    from watcher.config import APP_NAME, default_data_dir
+
     return [default_data_dir(), Path(platformdirs.user_config_dir(APP_NAME))]
 
 
 def _extra_writable(config: Path) -> list[Path]:
     """The SQLite database's directory, when the config puts it outside our own dirs."""
+    from sqlalchemy.engine import make_url
+
+    from watcher.config import load_settings
+
     try:
         settings = load_settings(config)
     except ConfigError:
@@ -117,6 +125,8 @@ def install(
     The unit runs `followup run` from this installation (with --config when you gave one).
     Where systemd's user instance runs, it is reloaded; elsewhere the commands are printed.
     """
+    from watcher.config import APP_NAME
+
     app_state = state(ctx)
     config = app_state.resolved_config_path.expanduser().absolute()
     default = (Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml").absolute()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from watcher.commands.context import console, print_json, state
-from watcher.config import Settings, parse_settings
 from watcher.errors import UsageError
-from watcher.store.db import current_revision, head_revision, make_engine, upgrade
+
+if TYPE_CHECKING:
+    from watcher.config import Settings
 
 SAMPLE_CONFIG = """\
 # followup configuration. Only [[account]] is required; every other key shows its default.
@@ -79,6 +80,10 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing config.")] = False,
 ) -> None:
     """Write a commented config file (mode 0600) and create the database."""
+    # imported when used: keeps `followup --help` fast
+    from watcher.config import parse_settings
+    from watcher.store.db import make_engine, upgrade
+
     app_state = state(ctx)
     path = app_state.resolved_config_path
     if path.exists() and not force:
@@ -144,6 +149,9 @@ def config_check(ctx: typer.Context) -> None:
 
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply pending database migrations (also done on every start); safe to repeat."""
+    # imported when used: keeps `followup --help` fast
+    from watcher.store.db import current_revision, head_revision, make_engine, upgrade
+
     app_state = state(ctx)
     url = app_state.settings().database.effective_url
     engine = make_engine(url)

@@ -7,18 +7,20 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# alembic is imported in the functions that migrate: modules that only need
+# `transaction` (and `followup --help`) start without it.
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -77,6 +79,8 @@ def make_engine(url: str) -> Engine:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -84,17 +88,23 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
     return script.get_current_head()
 
 
 def upgrade(engine: Engine) -> bool:
     """Apply pending migrations; returns whether anything was applied."""
+    from alembic import command
+
     try:
         if current_revision(engine) == head_revision():
             return False
