@@ -51,14 +51,7 @@ def loaded_by_command_modules() -> set[str]:
 @pytest.mark.parametrize(
     "module",
     [
-        pytest.param(
-            "sqlalchemy.orm",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="watcher/commands/mail.py imports sqlalchemy.orm, watcher.ingest and "
-                "watcher.store.messages at top level; drop this mark once it defers them",
-            ),
-        ),
+        "sqlalchemy.orm",
         "alembic",
         "spacy",
         "dateparser",

@@ -6,19 +6,21 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.commands.context import AppState, console, err_console, print_json, print_table, state
 from watcher.errors import MailSourceError
-from watcher.ingest import AccountReport, sync_configured_account
-from watcher.ingest import Progress as ProgressCallback
-from watcher.instance_lock import InstanceLock, lock_path_for
-from watcher.store.messages import FolderCounts, folder_counts, lead_count
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from watcher.ingest import AccountReport
+    from watcher.ingest import Progress as ProgressCallback
+    from watcher.store.messages import FolderCounts
 
 log = logging.getLogger("followup.sync")
 
@@ -33,6 +35,10 @@ def sync(
     ] = False,
 ) -> None:
     """Fetch new mail of every account (read-only), analyse it, and update leads."""
+    # imported when used: keeps `followup --help` fast
+    from watcher.ingest import sync_configured_account
+    from watcher.instance_lock import InstanceLock, lock_path_for
+
     app_state = state(ctx)
     settings = app_state.settings()
     sessions = app_state.sessions()
@@ -124,6 +130,8 @@ def _print_reports(app_state: AppState, reports: list[AccountReport]) -> None:
 
 def status(ctx: typer.Context) -> None:
     """Per account and folder: messages stored, failed to parse, last sync; totals."""
+    from watcher.store.messages import folder_counts, lead_count  # imported when used
+
     app_state = state(ctx)
     settings = app_state.settings()
     with app_state.transaction() as session:
