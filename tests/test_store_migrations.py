@@ -80,3 +80,9 @@ def test_sqlite_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_head_revision_constant_matches_the_migrations() -> None:
+    from watcher.store.db import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION, "bump HEAD_REVISION in watcher/store/db.py"

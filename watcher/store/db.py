@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -87,11 +87,17 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+# The newest migration's revision id. Checked against alembic's own view by a test, it
+# lets every command see "nothing to migrate" without loading alembic (a fifth of a second).
+HEAD_REVISION = "0001"
 
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None for an empty database)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def head_revision() -> str | None:
@@ -103,11 +109,11 @@ def head_revision() -> str | None:
 
 def upgrade(engine: Engine) -> bool:
     """Apply pending migrations; returns whether anything was applied."""
-    from alembic import command
-
     try:
-        if current_revision(engine) == head_revision():
+        if current_revision(engine) == HEAD_REVISION:
             return False
+        from alembic import command  # only when there is something to migrate
+
         command.upgrade(_alembic_config(engine), "head")
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot migrate database: {exc}") from exc
