@@ -47,12 +47,6 @@ def test_no_watcher_for_a_maildir_or_an_account_that_turned_idle_off(
     assert open_watcher(maildir) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="watcher/sources/imap.py ImapSource._idle: imapclient's idle_check() returns [] at "
-    "EOF, so after the server dies wait_for_change spins (~70% CPU) and returns False forever "
-    "instead of raising ConnectionLostError; the daemon works around it (CPU-time guard)",
-)
 def test_watcher_raises_connection_lost_when_the_server_dies(private_dovecot: Dovecot) -> None:
     user = private_dovecot.add_user()
     watcher = open_watcher(private_dovecot.account_settings(user))
@@ -119,12 +113,6 @@ def test_a_failed_sync_raises_for_the_loop_to_back_off(dovecot: Dovecot, tmp_pat
         dispose_all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="watcher/ingest.py logs a failed sync itself (_fail_account; a failed folder) at "
-    "INFO or above although it returns the error in the report; the service logs it again "
-    "with its retry delay (and `followup sync` prints it), so each failure is two lines",
-)
 def test_a_failed_sync_leaves_the_one_log_line_to_the_service(
     dovecot: Dovecot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

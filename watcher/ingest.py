@@ -142,7 +142,7 @@ def sync_account(
         except MailSourceError as exc:
             folder_report.error = str(exc)
             report.exception = report.exception or exc
-            log.warning("%s", exc)
+            log.debug("%s", exc)  # in the report; the caller says it once
         _record(sessions, folder_ids[info.name], _result(folder_report), clock.now())
     return report
 
@@ -313,7 +313,7 @@ def _fail_account(
 ) -> None:
     report.error = str(exc)
     report.exception = exc
-    log.info("%s", exc)  # the caller reports it: the CLI's error line, the service's retry log
+    log.debug("%s", exc)  # the caller reports it: the CLI's error line, the service's retry log
     with transaction(sessions) as session:
         for folder in account_folders(session, report.name):
             folder.last_sync_at = clock.now()

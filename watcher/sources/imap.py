@@ -430,7 +430,13 @@ class ImapSource:
                 if announced:
                     return True
                 wait = min(remaining, max(0.0, self._idle_renew_at - self._monotonic()))
+                started = self._monotonic()
                 responses = client.idle_check(timeout=wait)
+                # imapclient answers [] at once when the server closed the connection:
+                # ending the IDLE raises on a dead connection (else we simply re-enter it)
+                returned_early = self._monotonic() - started < wait / 2
+                if not responses and returned_early and self._stop_idle(client):
+                    return True
             if any(_announces_mail(r) for r in responses):
                 return True
         return False
