@@ -1,10 +1,11 @@
 """What a poll costs against a real Dovecot, at 500 and 50,000 messages, beside the baselines.
 
-Run: ``.venv/bin/python benchmarks/poll.py [SIZE ...]`` (default 500 50000; the 50k run
-seeds by MULTIAPPEND and takes a few minutes). For each mailbox size it measures, in one
-run, wall time and the bytes Dovecot logs at logout (``in=``/``out=``):
+Run: ``.venv/bin/python benchmarks/poll.py [--stock-index] [SIZE ...]`` (default 500 50000;
+the 50k run seeds by MULTIAPPEND and takes a few minutes). For each mailbox size it measures,
+in one run, wall time and the bytes Dovecot logs at logout (``in=``/``out=``):
 
-- initial sync: ``sync_account`` into a fresh SQLite database (no NLP)
+- initial sync: ``sync_account`` into a fresh SQLite database (no NLP), with its rate and the
+  peak growth of this process's resident memory while it ran
 - unchanged poll: a new connection, LIST, one STATUS per folder, logout (``followup sync``)
 - unchanged poll on a kept connection: the per-poll cost for the service
 - poll with 10 new messages
@@ -13,22 +14,29 @@ run, wall time and the bytes Dovecot logs at logout (``in=``/``out=``):
 
 and prints the figures and the ratios that matter: naive / poll and mbsync / poll
 bytes, and how the poll grows from the small mailbox to the large one.
+
+The test fixture's Dovecot answers STATUS INBOX from its mailbox list index
+(``mailbox_list_index_include_inbox``, ``mailbox_list_index_very_dirty_syncs``).
+``--stock-index`` drops those two lines to show Dovecot 2.3's defaults, under which a STATUS
+of INBOX in a session that has listed folders re-reads the whole ``dovecot-uidlist``.
 """
 
 from __future__ import annotations
 
 import imaplib
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from tests.servers.dovecot import Dovecot, ImapUser, start_dovecot
+from tests.servers.dovecot import Dovecot, ImapUser
 from tests.servers.messages import raw_message
 from watcher.clock import SystemClock
 from watcher.ingest import sync_account
@@ -37,6 +45,10 @@ from watcher.sources.imap import ImapSource
 from watcher.store.db import open_database
 
 KEPT_POLLS = 10
+TUNED_INDEX = (
+    "mailbox_list_index_include_inbox = yes",
+    "mailbox_list_index_very_dirty_syncs = yes",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,34 @@ def measure(server: Dovecot, user: ImapUser, step: Callable[[], object], session
     seconds = time.perf_counter() - started
     new = server.logout_stats(user, at_least=before + sessions)[before:]
     return Cost(seconds, sum(s.bytes_in for s in new), sum(s.bytes_out for s in new), len(new))
+
+
+class PeakMemory:
+    """Peak resident memory above the starting point while the block runs (Linux /proc)."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _rss() -> int:
+        resident = Path("/proc/self/statm").read_text().split()[1]
+        return int(resident) * os.sysconf("SC_PAGE_SIZE")
+
+    def __enter__(self) -> PeakMemory:
+        start = self._rss()
+
+        def sample() -> None:
+            while not self._stop.wait(0.01):
+                self.peak = max(self.peak, self._rss() - start)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def seed(server: Dovecot, user: ImapUser, count: int) -> float:
@@ -143,7 +183,10 @@ def run_size(server: Dovecot, count: int, work: Path) -> dict[str, Cost]:
         return run
 
     new_ids = range(count, count + 10)
-    costs = {"initial sync": measure(server, user, sync_once)}
+    with PeakMemory() as memory:
+        costs = {"initial sync": measure(server, user, sync_once)}
+    rate = count / costs["initial sync"].seconds
+    print(f"  initial sync: {rate:,.0f} messages/s, peak memory +{memory.peak / 2**20:.1f} MiB")
     costs["unchanged poll"] = measure(server, user, sync_once)
     one = measure(server, user, kept_polls(1))
     many = measure(server, user, kept_polls(1 + KEPT_POLLS))
@@ -181,11 +224,29 @@ def run_size(server: Dovecot, count: int, work: Path) -> dict[str, Cost]:
     return costs
 
 
-def main(sizes: list[int]) -> int:
+def start_server(stock_index: bool) -> Dovecot:
+    server = Dovecot()
+    if stock_index:
+        conf = server.config_path.read_text()
+        for line in TUNED_INDEX:
+            assert line in conf, line
+            conf = conf.replace(line + "\n", "")
+        server.config_path.write_text(conf)
+    try:
+        server.start()
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def main(sizes: list[int], stock_index: bool = False) -> int:
     if shutil.which("mbsync") is None:
         print("mbsync is missing: apt-get install -y isync", file=sys.stderr)
         return 2
-    server = start_dovecot()
+    server = start_server(stock_index)
+    index = "stock list index (INBOX left out)" if stock_index else "INBOX in the list index"
+    print(f"Dovecot: {index}")
     work = Path(tempfile.mkdtemp(prefix="followup-bench-"))
     try:
         results = {count: run_size(server, count, work) for count in sizes}
@@ -206,4 +267,6 @@ def main(sizes: list[int]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main([int(arg) for arg in sys.argv[1:]] or [500, 50_000]))
+    args = sys.argv[1:]
+    stock = "--stock-index" in args
+    sys.exit(main([int(arg) for arg in args if arg != "--stock-index"] or [500, 50_000], stock))

@@ -143,6 +143,34 @@ def test_status_reports_uidnext_uidvalidity_messages_modseq(
     assert status.highestmodseq is not None
 
 
+def test_kept_connection_status_sees_mail_that_arrived_after_its_fetch(
+    dovecot: Dovecot, imap_user: ImapUser, source_for: Any
+) -> None:
+    # the folder fetch_new EXAMINEd stays selected; STATUS of it must not answer stale
+    dovecot.append_many(imap_user, "INBOX", [raw_message(n) for n in range(2)])
+    source = source_for(imap_user)
+    assert all_fetched(source, "INBOX") == [[1, 2]]
+    dovecot.append(imap_user, "INBOX", raw_message(2))
+
+    status = source.status("INBOX")
+
+    assert (status.uidnext, status.messages) == (4, 3)
+    assert all_fetched(source, "INBOX", after=2) == [[3]]
+
+
+def test_each_poll_of_folders_and_status_sees_mail_that_arrived_since_the_last(
+    dovecot: Dovecot, imap_user: ImapUser, source_for: Any
+) -> None:
+    source = source_for(imap_user)
+    seen = []
+    for n in range(3):
+        assert [f.name for f in source.folders()] == ["INBOX", "Sent"]
+        seen.append(source.status("INBOX").uidnext)
+        dovecot.append(imap_user, "INBOX", raw_message(n))
+    assert seen == [1, 2, 3]
+    assert source.status("INBOX").uidnext == 4  # asked again, not the answer kept by folders()
+
+
 def test_fetch_new_returns_only_newer_uids_in_batches(
     dovecot: Dovecot, imap_user: ImapUser, source_for: Any
 ) -> None:
