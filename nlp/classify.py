@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from nlp import dates
 from nlp import patterns as P
 from nlp.company import extract_company, extract_contact
-from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, sentence_ids
+from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, negated, sentence_ids
 from nlp.types import Detection, Email, Evidence, Kind
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ MIMIC_KINDS = frozenset(
         Kind.RECRUITER_REPLY,
     }
 )
+MEETING_KINDS = frozenset({Kind.INTERVIEW_INVITATION, Kind.INTERVIEW_CONFIRMATION})
+# Cue families that name a hiring process ("interview", a role, a round, an application).
+HIRING_WORDS = frozenset(
+    {P.HIRING, P.JOB, P.TITLE, P.PROCESS, P.POST_INTERVIEW, P.ACK, P.REJECT, P.OFFER, P.OUTREACH}
+)
 SLOT_KINDS = frozenset(
     {Kind.INTERVIEW_INVITATION, Kind.INTERVIEW_CONFIRMATION, Kind.RECRUITER_REPLY}
 )
@@ -65,6 +70,7 @@ CUE_KIND: dict[str, tuple[Kind, float]] = {
     P.OUTREACH: (Kind.RECRUITER_REPLY, 0.8),
     P.NOT_JOB: (Kind.NOT_JOB, 1.0),
     P.OTHER: (Kind.NOT_JOB, 0.5),
+    P.CANDIDATE: (Kind.NOT_JOB, 1.0),
 }
 
 # Words that make a date a deadline or a past day, not the interview: right before it
@@ -85,8 +91,6 @@ _NOT_SLOT_NEAR = frozenset(
     ]
 )
 _DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
-# Words right before a promise that take it back ("I can't promise an answer before Monday").
-_NEGATIONS = frozenset(["not", "n't", "never", "cannot", "unable", "no", "hardly"])
 # A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
 _FUTURE_ANCHOR = re.compile(
     r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
@@ -110,6 +114,13 @@ _WRITTEN_DAY = re.compile(
     r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
 )
 _WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
+# The marks of a calendar or video-call invitation.
+_VIDEO_CALL = re.compile(
+    r"(?i)zoom\.us/|teams\.microsoft\.com|meet\.google\.com|webex\.com|\bmeeting id\b"
+    r"|\bjoin (?:the |zoom |teams |microsoft teams )?meeting\b"
+)
+# Words an automatic reply's echoed subject has when the user wrote about a hiring process.
+_HIRING_TOPICS = frozenset(["feedback", "bewerbung", "candidature", "follow-up", "following"])
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -148,6 +159,8 @@ def cues(doc: Doc, *labels: str) -> list[Cue]:
 
 
 def cue_text(doc: Doc, cue: Cue) -> str:
+    if cue.end_char > cue.start_char:
+        return _text(doc)[cue.start_char : cue.end_char]
     return doc[cue.start : cue.end].text
 
 
@@ -192,10 +205,6 @@ def _distance(a: Cue | tuple[str, int, int], b: Cue | tuple[str, int, int]) -> i
     return b[1] - a[2] if a[2] <= b[1] else a[1] - b[2]
 
 
-def _negated(doc: Doc, cue: Cue) -> bool:
-    return any(tok.norm_ in _NEGATIONS for tok in doc[max(0, cue.start - 3) : cue.start])
-
-
 def promised_date(
     doc: Doc, ids: Sequence[int], sent_at: datetime, kind: Kind = Kind.FEEDBACK_PROMISE
 ) -> tuple[date | None, list[Evidence]]:
@@ -210,7 +219,7 @@ def promised_date(
     (an acknowledgement), a promise to some candidates only ("shortlisted candidates
     will be contacted within ...") is no promise to this one.
     """
-    promises = [c for c in cues(doc, P.PROMISE) if not _negated(doc, c)]
+    promises = [c for c in cues(doc, P.PROMISE) if not negated(doc, c)]
     if not promises:
         return None, []
     text = _text(doc)
@@ -421,7 +430,7 @@ def raw_cue_scores(doc: Doc) -> dict[str, float]:
     raw[Kind.NOT_JOB.value] = 0.5
     for cue in cues_of(doc):
         target = CUE_KIND.get(cue.label)
-        if target is not None:
+        if target is not None and not (cue.label == P.PROMISE and negated(doc, cue)):
             raw[target[0].value] += target[1]
     return raw
 
@@ -440,7 +449,7 @@ def cue_scores(doc: Doc) -> dict[str, float]:
 
 # How much the hand-weighted cue evidence adds to the classifier's log-probabilities: it
 # knows no author's style, so it steadies the classifier on mail unlike its corpus.
-CUE_WEIGHT = 0.5
+CUE_WEIGHT = 1.0
 
 
 def combined_scores(doc: Doc) -> dict[str, float]:
@@ -453,7 +462,7 @@ def combined_scores(doc: Doc) -> dict[str, float]:
 
 
 def choose_kind(
-    doc: Doc, scores: dict[str, float], has_date: bool
+    doc: Doc, scores: dict[str, float], has_date: bool, auto_reply: bool = False
 ) -> tuple[Kind, float, list[str]]:
     """The classifier's choice, corrected where the evidence says it cannot be right."""
     ranked = sorted(
@@ -485,6 +494,18 @@ def choose_kind(
         kind = Kind.NOT_JOB
         confidence = max(scores.get(kind.value, 0.0), 0.5)
         notes.append("another sense of the hiring words")
+    elif auto_reply and kind in HIRING_KINDS and not _about_hiring(doc, labels):
+        # An out-of-office answer to the user's mail about the boiler or the tax return.
+        kind = Kind.NOT_JOB
+        confidence = max(scores.get(kind.value, 0.0), 0.5)
+        notes.append("an automatic reply about something else")
+    elif kind in MEETING_KINDS and _just_a_meeting(doc, labels):
+        # A video-call invitation about nothing hiring is a meeting (a reply in a thread may
+        # leave the interview unnamed: its thread names it; an informal "free for a call
+        # Friday?" may too, so only calendar invitations count here).
+        kind = Kind.NOT_JOB
+        confidence = max(scores.get(kind.value, 0.0), 0.5)
+        notes.append("a meeting, not an interview")
     return kind, min(1.0, max(0.0, confidence)), notes
 
 
@@ -492,6 +513,22 @@ def _other_sense(doc: Doc) -> bool:
     """No word only hiring uses, no hiring sender, and words of another world."""
     signals = set(doc.user_data.get("followup_signals") or ())
     return "ctx:no_job" in signals and "ctx:other" in signals
+
+
+def _about_hiring(doc: Doc, labels: set[str]) -> bool:
+    """Does the mail (an echoed subject at least) name a hiring process or its feedback?"""
+    signals = set(doc.user_data.get("followup_signals") or ())
+    if signals & {"snd:ats", "snd:hr", "snd:hr_name"} or labels & HIRING_WORDS:
+        return True
+    return any(tok.norm_ in _HIRING_TOPICS for tok in doc)
+
+
+def _just_a_meeting(doc: Doc, labels: set[str]) -> bool:
+    """A video-call invitation that names nothing of a hiring process, from no hiring sender."""
+    signals = set(doc.user_data.get("followup_signals") or ())
+    if signals & {"snd:ats", "snd:hr", "snd:hr_name", "subj:is_reply", "subj:is_forward"}:
+        return False
+    return not labels & HIRING_WORDS and _VIDEO_CALL.search(_text(doc)) is not None
 
 
 def kind_evidence(doc: Doc, kind: Kind, limit: int = 3) -> list[Evidence]:
@@ -517,7 +554,7 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
     auto_reply, auto_evidence = detect_auto_reply(email, doc)
     no_candidates: list[tuple[dates.DateMention, int]] = []
     candidates = _safe("interview_at", no_candidates, lambda: _slot_candidates(doc, ids, sent_at))
-    kind, confidence, _notes = choose_kind(doc, scores, bool(candidates))
+    kind, confidence, _notes = choose_kind(doc, scores, bool(candidates), auto_reply)
     evidence = kind_evidence(doc, kind)
     slot: Slot | None = None
     if kind in SLOT_KINDS and not auto_reply:
@@ -536,7 +573,8 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
             "feedback_by", no_promise, lambda: promised_date(doc, ids, sent_at, kind)
         )
         evidence.extend(feedback_evidence)
-    no_followup_cues = cues(doc, P.NO_FOLLOWUP) if kind is not Kind.NOT_JOB else []
+    # An explicit "do not chase us" holds whatever the mail turns out to be about.
+    no_followup_cues = cues(doc, P.NO_FOLLOWUP)
     if no_followup_cues:
         evidence.append(Evidence("no_followup", cue_text(doc, no_followup_cues[0])))
     away_until = None

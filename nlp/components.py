@@ -12,7 +12,7 @@ from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 import numpy
-from spacy.attrs import IDX, NORM
+from spacy.attrs import IDX, LENGTH, NORM
 from spacy.language import Language
 from spacy.ml.models.textcat import resize_and_set_ref
 from spacy.strings import hash_string  # type: ignore[attr-defined]
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 CUE_LIST_KEY = "followup_cue_list"
 TEXT_KEY = "followup_text"
 MENTIONS_KEY = "followup_mentions"
+NORMS_KEY = "followup_norms"  # the tokens' NORM hashes
 SUBJECT_PREFIX = "subj:"
 
 # What the components leave on a doc, in ``doc.user_data`` under these names (the
@@ -398,12 +399,15 @@ def _first_words(pattern: list[dict[str, Any]]) -> tuple[frozenset[str], tuple[s
 
 
 class Cue(NamedTuple):
-    """A cue phrase: its label, token range (``doc[start:end]``) and pattern ("INVITE_3")."""
+    """A cue phrase: its label, token range (``doc[start:end]``), pattern ("INVITE_3") and
+    character range in the doc's text."""
 
     label: str
     start: int
     end: int
     pattern: str
+    start_char: int = 0
+    end_char: int = 0
 
 
 class _Token(NamedTuple):
@@ -466,6 +470,10 @@ class CueMatcher:
                 first, prefixes = _first_words(tokens)
                 self.phrases.append(_Phrase(label, pattern_name, tokens, first, prefixes))
         self.all_prefixes = tuple(p for phrase in self.phrases for p in phrase.prefixes)
+        self.phrase_starts: dict[str, list[int]] = {}
+        for index, phrase in enumerate(self.phrases):
+            for word in phrase.first:
+                self.phrase_starts.setdefault(word, []).append(index)
         self._tokens: dict[int, _Token] = {}
         self._regexes: dict[tuple[int, ...], re.Pattern[str]] = {}
         self.phrase_labels = frozenset(by_label)
@@ -473,12 +481,15 @@ class CueMatcher:
     def __call__(self, doc: Doc) -> Doc:
         subject_end = doc.user_data.get("followup_subject_end") or 0
         if len(doc):
-            columns = doc.to_array([NORM, IDX])
+            columns = doc.to_array([NORM, IDX, LENGTH])
             subject_tokens = int((columns[:, 1] < subject_end).sum())
             hashes = columns[:, 0].tolist()
+            starts = columns[:, 1].tolist()
+            ends = (columns[:, 1] + columns[:, 2]).tolist()
         else:
-            subject_tokens, hashes = 0, []
-        cues, ids, asked = self._scan(hashes, doc.vocab.strings)
+            subject_tokens, hashes, starts, ends = 0, [], [], []
+        doc.user_data[NORMS_KEY] = hashes
+        cues, ids, asked = self._scan(hashes, starts, ends, doc.vocab.strings)
         doc.user_data["followup_sentence_ids"] = ids
         doc.user_data[CUE_LIST_KEY] = cues
         email = doc.user_data.get("followup_email")
@@ -498,11 +509,16 @@ class CueMatcher:
         if norm.isspace():
             info = _Token("\u00b6", norm.count("\n"), False, (), ())
         else:
-            prefixed = bool(self.all_prefixes) and norm.startswith(self.all_prefixes)
+            indices = list(self.phrase_starts.get(norm, ()))
+            if self.all_prefixes and norm.startswith(self.all_prefixes):
+                indices.extend(
+                    i
+                    for i, phrase in enumerate(self.phrases)
+                    if phrase.prefixes and norm.startswith(phrase.prefixes)
+                )
             by_label: dict[str, list[int]] = {}
-            for index, phrase in enumerate(self.phrases):
-                if norm in phrase.first or (prefixed and norm.startswith(phrase.prefixes)):
-                    by_label.setdefault(phrase.label, []).append(index)
+            for index in sorted(set(indices)):  # the patterns' own order decides ties
+                by_label.setdefault(self.phrases[index].label, []).append(index)
             info = _Token(
                 norm.replace(" ", "_"),
                 -1,
@@ -522,7 +538,9 @@ class CueMatcher:
             self._regexes[indices] = regex
         return regex
 
-    def _scan(self, hashes: list[int], strings: Any) -> tuple[list[Cue], list[int], set[int]]:
+    def _scan(
+        self, hashes: list[int], starts: list[int], ends: list[int], strings: Any
+    ) -> tuple[list[Cue], list[int], set[int]]:
         """One pass over the tokens: sentence ids (see ``_sentence_ids``), the one-word
         cues, and where each label's regex may match; then the regexes at those places.
         Returns the cues, the sentence ids and the ids of sentences with a "?"."""
@@ -557,7 +575,7 @@ class CueMatcher:
                 if word == "?":
                     asked.add(current)
             for label, name in info.lexicon:
-                cues.append(Cue(label, i, i + 1, name))
+                cues.append(Cue(label, i, i + 1, name, starts[i], ends[i]))
             for label, regex in info.first:
                 tries.setdefault(label, []).append((i, regex))
         if tries:
@@ -573,7 +591,9 @@ class CueMatcher:
                         continue
                     reached = match.end()
                     end = bisect.bisect_left(offsets, match.end() - 1)
-                    cues.append(Cue(label, i, end, match.lastgroup or label))
+                    cues.append(
+                        Cue(label, i, end, match.lastgroup or label, starts[i], ends[end - 1])
+                    )
         cues.sort(key=lambda c: (c.start, c.end))
         return cues, ids, asked
 
@@ -624,6 +644,18 @@ def date_signals(
     return signals
 
 
+# Words right before a cue that take it back ("I can't promise an answer before Monday").
+_NEGATIONS = frozenset(["not", "n't", "never", "cannot", "unable", "no", "hardly"])
+_NEGATION_KEYS = frozenset(int(hash_string(word)) for word in _NEGATIONS)
+
+
+def negated(doc: Doc, cue: Cue) -> bool:
+    norms = doc.user_data.get(NORMS_KEY)
+    if not isinstance(norms, list):
+        return any(tok.norm_ in _NEGATIONS for tok in doc[max(0, cue.start - 3) : cue.start])
+    return not _NEGATION_KEYS.isdisjoint(norms[max(0, cue.start - 3) : cue.start])
+
+
 def cues_of(doc: Doc) -> list[Cue]:
     """The cues the matcher found in ``doc`` (none if it has not run)."""
     cues = doc.user_data.get(CUE_LIST_KEY)
@@ -646,6 +678,9 @@ def cue_signals(
     counts: dict[str, int] = {}
     for cue in cues:
         label = cue.label
+        if label == P.PROMISE and negated(doc, cue):
+            signals.append("neg:" + label)  # "I can't promise an answer before Monday"
+            continue
         counts[label] = counts.get(label, 0) + 1
         signals.append("cue:" + label)
         signals.append("pat:" + cue.pattern)

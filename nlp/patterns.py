@@ -35,6 +35,7 @@ OOO = "OOO"
 OOO_WEAK = "OOO_WEAK"
 CONDITIONAL = "CONDITIONAL"
 SUBSET = "SUBSET"
+CANDIDATE = "CANDIDATE"
 REQUEST = "REQUEST"
 HIRING = "HIRING"
 SALES = "SALES"
@@ -118,6 +119,10 @@ def pattern_invitation() -> list[Pattern]:
         "what|which times|time|days|day|slots|slot *4 work|works|suit|suits|best|convenient",
         "when *2 you *2 available|free",
         "are|would|will you be available|free",
+        "you|u 're|are *2 free|available|around *3 for|on|at|monday|tuesday|wednesday|"
+        "thursday|friday|tomorrow|today|this|next|early|late|later",
+        "are|'re you *2 free|available|around",
+        "chance *3 you *2 free|available|around",
         "please|kindly select|choose|pick|book|grab *3 time|slot|times|slots",
         "scheduling|booking|calendly|calendar link",
         "^calendly|goodtime|ashbyhq.com/schedule|calendar.app",
@@ -188,12 +193,13 @@ def pattern_process() -> list[Pattern]:
     return seq(
         PROCESS,
         "debrief|debriefing|debriefed",
-        "interviewing|seeing|meeting|speaking *4 other|remaining|more|last|few candidates|"
-        "people|applicants|interviewees",
+        "interviewing|seeing|meeting|speaking|interview|see|meet|speak *4 other|remaining|"
+        "more|last|few|two|three candidates|people|applicants|interviewees|finalists",
         "finishing|finish|wrapping|completing|complete|concluding|conclude|finalising|"
         "finalizing *4 interviews|process|round|slate|things",
         "other|remaining|more|final candidates|applicants|interviewees",
         "final round|decision|decisions",
+        "first|second|third|final|next|technical|managerial|hr|last|1st|2nd|3rd round|stage",
         "hiring|interview *2 committee|panel *3 meets|meet|meeting|reviewing|review",
     )
 
@@ -208,6 +214,11 @@ def pattern_promise() -> list[Pattern]:
         "hear|hearing *3 from|back|us|me|someone|something|the|our",
         "be|stay|get|keep|remain|are ?back in touch",
         "will|'ll|shall *2 follow up|back",
+        "will|'ll|shall|to|gonna *2 circle|get|come|be|write|report|revert back",
+        "he|she|they|client|manager|team|panel|'s|has|have *3 promised|will|'ll|to *2 come|get|"
+        "revert|report *2 back *2 to me|us",
+        "will|'ll|shall|to *2 confirm by|within|before",
+        "land|landing|arrive|arriving|settle|settling *2 on|at *2 a *2 decision",
         "let|letting|tell " + _ANSWERED + " ?know",
         "inform|notify|update|contact|advise|email|e-mail|call|ring|ping|message|phone|"
         "write|tell|informing|notifying|updating|contacting *2 " + _ANSWERED,
@@ -247,6 +258,18 @@ def pattern_conditional() -> list[Pattern]:
         "if successful|shortlisted|selected",
         "assume *4 unsuccessful|not",
         "unless you hear",
+    )
+
+
+def pattern_candidate_voice() -> list[Pattern]:
+    """Mail written by an applicant (to a user who hires, or forwarded): not the user's search."""
+    return seq(
+        CANDIDATE,
+        "i|i'm|am *2 very|really|still|most *2 interested in the *2 role|position|job|post",
+        "my *2 references|referees|cv|resume|portfolio *3 attached|are|is|happy",
+        "considering my application|candidacy",
+        "i *2 am|'m *2 available to start",
+        "thank|thanks *2 you *2 for *3 interviewing|meeting|considering me",
     )
 
 
@@ -292,7 +315,9 @@ def pattern_rejection() -> list[Pattern]:
         "candidate|internal",
         "not *3 moving|proceeding *2 with your",
         "decided|decision|chosen|choose|opted|elected *6 other|another|different "
-        "candidate|candidates|applicant|applicants|direction|person|individual",
+        "candidate|candidates|applicant|applicants|direction|person|individual|finalist",
+        "go|going|went|gone|chose|selected|offered *3 with|to *2 the|another|an *2 other|"
+        "internal|external *2 candidate|finalist|applicant|person",
         "pursue|pursuing|proceed|proceeding|move|moving|go|going|continue|continuing *4 "
         "other|another|different candidate|candidates|applicants|profiles|direction",
         "unable|not able to *3 offer|progress|proceed|move|take|invite|shortlist",
@@ -313,6 +338,10 @@ def pattern_rejection() -> list[Pattern]:
         "wish|wishing you *5 best|luck|success|well",
         "keep|keeping|retain|hold *3 your|the *2 resume|cv|details|profile|application|"
         "information *3 on|in file|record|database|system|mind",
+        "keep|keeping|retain|hold *3 your|the *2 resume|cv|details|profile|application|"
+        "portfolio *2 for|incase|in case|if|should|until *3 future|something|when|another|"
+        "other|case|opens|open",
+        "not|n't|no *3 more|further|any *2 interviews|interviewing",
         "future *2 opportunities|openings|roles|vacancies|positions",
         "decided|decision not to",
         "will not|cannot|can't be *2 offering|offered|extending",
@@ -427,10 +456,13 @@ def pattern_no_followup() -> list[Pattern]:
         NO_FOLLOWUP,
         "not|never|refrain *2 follow|following *2 up",
         "not|never|refrain *2 chase|chasing|nudge|nudging|pester|pestering",
-        "not|never|refrain *2 from *2 " + contact + " *10 " + status,
-        "not *2 " + contact + " *10 " + status,
+        "not|never|refrain *2 from *2 " + contact + " *12 " + status,
+        "not *2 " + contact + " *12 " + status,
         "no need to *3 follow|chase|chasing|nudge|check|ping *2 in|up|us|me|back",
+        "no need *2 to *2 " + contact + " *6 us|me|them|" + status,
         "refrain from *3 " + contact,
+        "refrain|abstain from *3 enquiries|inquiries|queries|calls|emails|questions|contact|"
+        "contacting|chasing",
         "unable|not able|cannot|can't|can not *3 respond|reply|answer|provide|give|accept *4 "
         "status|individual|inquiries|enquiries|queries|requests|calls|follow",
         "calls|inquiries|enquiries|queries|follow-ups|emails|messages|requests *6 "
@@ -481,7 +513,7 @@ def pattern_hiring_context() -> list[Pattern]:
         "candidacy|position|role|roles|job|jobs|opening|vacancy|vacancies|hiring|hire|"
         "recruiter|recruiting|recruitment|talent|resume|cv|cvs|onsite|career|careers|"
         "shortlist|shortlisted|shortlisting|offer|employment|salary|compensation|"
-        "panel|requisition|req|headcount|team",
+        "requisition|req|headcount",
     )
 
 
@@ -526,7 +558,8 @@ def pattern_other_sense() -> list[Pattern]:
         OTHER,
         "admission|admissions|admitted|mba|undergraduate|postgraduate|enrol|enroll|enrolment|"
         "enrollment|tuition|scholarship|scholarships|semester|coursework|student|students|"
-        "course|courses|classes|alumni|faculty|campus|dissertation|thesis|phd",
+        "course|courses|classes|alumni|faculty|campus|dissertation|thesis|phd|school|pupil|"
+        "pupils|parent|parents|intake|entrance|nursery|kindergarten|tutor|tutoring|exam|exams",
         "tenant|tenants|tenancy|landlord|lease|leasing|rental|rent|renting|apartment|flat|"
         "viewing|viewings|lettings|property|deposit|mortgage|bedroom",
         "vehicle|car|cars|dealership|dealer|financing|loan",
@@ -556,6 +589,7 @@ def pattern_sales_context() -> list[Pattern]:
         "quote|quotation|pricing|invoice|invoices|demo|trial|subscription|purchase|order|"
         "orders|renewal|discount|shipment|shipped|refund|upgrade|seats|vendor|procurement|"
         "billing|sow|rfp|webinar|tenancy|lease|rent|mortgage|dentist|doctor|reservation|"
+        "pilot|provider|providers|solution|solutions|roi|onboard|integration|"
         "rsvp|checkout|cart|warranty",
     )
 
@@ -580,6 +614,7 @@ FAMILIES: dict[str, Callable[[], list[Pattern]]] = {
     "promise": pattern_promise,
     "conditional": pattern_conditional,
     "subset": pattern_subset,
+    "candidate_voice": pattern_candidate_voice,
     "request": pattern_request,
     "rejection": pattern_rejection,
     "offer": pattern_offer,

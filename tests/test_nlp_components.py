@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 import nlp
 from nlp import patterns as P
 from nlp.company import extract_company, extract_contact, strip_legal
-from nlp.components import cue_spans
+from nlp.components import compile_patterns, cue_spans, cues_of
 from nlp.pipeline import make_doc
 from nlp.types import Email, Kind
 
@@ -208,3 +210,256 @@ def test_contact_is_a_person_not_a_system() -> None:
 )
 def test_legal_suffixes_are_not_part_of_the_company(raw: str, clean: str) -> None:
     assert strip_legal(raw) == clean
+
+
+# --- which promise governs a date (rules pipeline: no classifier) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "expected"),
+    [
+        (
+            "After your interview",
+            "Thanks for coming in. It will be a couple of weeks before we can give you an answer.",
+            date(2026, 3, 17),
+        ),
+        (
+            "After your interview",
+            "We are speaking to the panel today and Monday, so give us a few days and "
+            "I'll come back to you.",
+            date(2026, 3, 6),
+        ),
+        (
+            "Re: timing",
+            "I'm chasing the panel today and will be in touch as soon as I hear.",
+            None,
+        ),
+        (
+            "Re: timing",
+            "I can't promise an answer before Friday, but we're doing what we can.",
+            None,
+        ),
+        (
+            "Re: timing",
+            "Our coordinator will be in touch separately to book a time for you to present "
+            "next week.",
+            None,
+        ),
+    ],
+    ids=[
+        "window-before-promise",
+        "few-days-before-promise",
+        "bare-day-before-promise-is-not-its-own",
+        "negated-promise",
+        "scheduling-governs-the-date",
+    ],
+)
+def test_feedback_by_follows_the_promise_that_governs_the_date(
+    rules: Language, subject: str, text: str, expected: date | None
+) -> None:
+    detection = nlp.analyze(_email(text, subject), rules)
+    assert detection.feedback_by == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Thank you for applying. Shortlisted candidates will be contacted within two weeks.",
+            None,
+        ),
+        (
+            "Thank you for applying. The vacancy closes on 20 March and we will write to you "
+            "within three weeks of the closing date.",
+            None,
+        ),
+        ("Thank you for applying. We get back to everyone within three weeks.", date(2026, 3, 24)),
+    ],
+    ids=["only-some-candidates", "window-from-a-future-event", "promise-to-everyone"],
+)
+def test_an_acknowledgement_promises_only_what_it_promises_to_everyone(
+    rules: Language, text: str, expected: date | None
+) -> None:
+    detection = nlp.analyze(_email(text, "Application received: Analyst"), rules)
+    assert detection.kind is Kind.APPLICATION_ACK
+    assert detection.feedback_by == expected
+
+
+def test_after_an_interview_results_for_selected_candidates_still_have_a_date(
+    rules: Language,
+) -> None:
+    text = (
+        "Thank you for attending the interview today. Results will be communicated to the "
+        "selected candidates within 7 days."
+    )
+    detection = nlp.analyze(_email(text, "Interview results timeline"), rules)
+    assert detection.feedback_by == date(2026, 3, 10)
+
+
+def test_an_automatic_reply_promises_no_feedback(rules: Language) -> None:
+    text = "I am out of the office until Thursday and will reply to everything by Friday."
+    detection = nlp.analyze(
+        _email(text, "Automatic reply: Interview follow-up", headers={"auto-submitted": "auto"}),
+        rules,
+    )
+    assert detection.auto_reply
+    assert detection.feedback_by is None
+
+
+# --- which date is the interview -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "expected"),
+    [
+        (
+            "Onsite interview",
+            "We'd like to invite you to an onsite interview: either Monday 16 March or "
+            "Tuesday 17 March, starting at 09:30. Which day suits you?",
+            None,
+        ),
+        (
+            "Intro call",
+            "I'd like to schedule a call about the analyst role. I'm free between 10am and 4pm "
+            "ET most days next week, "
+            "send me a few times that work?",
+            None,
+        ),
+        (
+            "Interview invitation",
+            "You are invited to interview. Interviews take place by video between 9 March and "
+            "13 March; please book a slot.",
+            None,
+        ),
+        (
+            "Interview confirmed",
+            "Your interview is confirmed.\n\nDate: Thursday 12 March 2026\nLocation: 1 Dock "
+            "Street\n\nPlease reply by Monday 9 March if you need parking.",
+            "2026-03-12",
+        ),
+        (
+            "Interview invitation",
+            "Thank you for the call last Wednesday. We'd like to invite you to a second "
+            "interview on Tuesday 10 March at 2pm.",
+            "2026-03-10T14:00",
+        ),
+    ],
+    ids=[
+        "two-days-one-time-are-options",
+        "availability-window-is-no-slot",
+        "booking-range-is-no-slot",
+        "written-day-not-the-deadline",
+        "past-day-is-history",
+    ],
+)
+def test_the_interview_is_the_one_concrete_slot(
+    rules: Language, subject: str, text: str, expected: str | None
+) -> None:
+    detection = nlp.analyze(_email(text, subject), rules)
+    assert detection.kind in (Kind.INTERVIEW_INVITATION, Kind.INTERVIEW_CONFIRMATION)
+    assert detection.interview_at_text() == expected
+
+
+def test_a_confirmed_itinerary_starts_at_its_first_time(rules: Language) -> None:
+    text = (
+        "Your onsite interview is confirmed for Wednesday 11 March. The plan:\n\n"
+        "10:00 AM  Welcome\n10:30 AM  System design\n12:00 PM  Lunch with the team\n"
+    )
+    detection = nlp.analyze(_email(text, "Onsite confirmed"), rules)
+    assert detection.kind is Kind.INTERVIEW_CONFIRMATION
+    assert detection.interview_at_text() == "2026-03-11T10:00"
+
+
+# --- hiring words in another sense -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "headers"),
+    [
+        (
+            "Your admission interview",
+            "Thank you for interviewing with the MBA admissions committee. Decisions will be "
+            "released by March 20 on the applicant portal.",
+            {},
+        ),
+        (
+            "Re: flat application",
+            "We've received your rental application and the landlord will let you know by Friday.",
+            {},
+        ),
+        (
+            "Catch-up call",
+            "Here is the invitation for our call about the garden design on Thursday, "
+            "12 March at 18:00. Join Zoom meeting: https://zoom.us/j/1 Meeting ID: 1",
+            {},
+        ),
+        (
+            "Automatic reply: Boiler service",
+            "I am on holiday until Monday 9 March. For emergencies call the office.",
+            {"auto-submitted": "auto-replied"},
+        ),
+    ],
+    ids=["admissions", "rental", "plain-meeting", "auto-reply-about-a-boiler"],
+)
+def test_hiring_words_in_another_sense_are_not_job(
+    rules: Language, subject: str, text: str, headers: dict[str, str]
+) -> None:
+    email = _email(text, subject, headers=headers, sender_email="someone@example.net")
+    detection = nlp.analyze(email, rules)
+    assert detection.kind is Kind.NOT_JOB
+    assert detection.feedback_by is None
+    assert detection.interview_at is None
+
+
+def test_abbreviation_dots_end_no_sentence(rules: Language) -> None:
+    doc = rules(make_doc(rules, _email("Are you free between 10 a.m. and 5 p.m. on Friday?")))
+    ids = doc.user_data["followup_sentence_ids"]
+    body = [i for tok, i in zip(doc, ids, strict=True) if tok.idx > len("Re: your interview")]
+    assert len(set(body)) == 1
+
+
+# --- the cue matcher ------------------------------------------------------------------
+
+
+def _reference_cues(doc: Doc) -> set[tuple[str, int, int]]:
+    """Every label's patterns as one regex run over the whole text (the plain way)."""
+    norms = ["\u00b6" if tok.is_space else tok.norm_.replace(" ", "_") for tok in doc]
+    offsets = []
+    position = 0
+    for word in norms:
+        offsets.append(position)
+        position += len(word) + 1
+    text = " ".join(norms) + " "
+    by_label: dict[str, list[list[dict[str, object]]]] = {}
+    for pattern in P.all_patterns():
+        by_label.setdefault(pattern["label"], []).append(pattern["pattern"])
+    found = set()
+    for label, patterns in by_label.items():
+        for match in compile_patterns(patterns).finditer(text):
+            if match.end() - 1 <= match.start():
+                continue
+            start = offsets.index(match.start())
+            end = bisect.bisect_left(offsets, match.end() - 1)
+            found.add((label, start, end))
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you for applying! We have received your application and will review it. "
+        "If your experience matches, we'll get back to you within two weeks.",
+        "Unfortunately we have decided to move forward with other candidates. We will keep "
+        "your CV on file for future opportunities and wish you the best.",
+        "Could you do Thursday at 2pm? Please book a slot via https://calendly.com/jane/30. "
+        "Looking forward to speaking with you on Thursday.",
+        "We're delighted to offer you the role! The offer letter is attached; your start date "
+        "and base salary are in it. Please do not contact the panel about the status.",
+    ],
+)
+def test_cue_matcher_finds_what_the_plain_regexes_find(rules: Language, text: str) -> None:
+    doc = rules(make_doc(rules, _email(text)))
+    ours = {(c.label, c.start, c.end) for c in cues_of(doc)}
+    # The plain regexes' one-word alternatives can be shadowed by longer ones of the same
+    # label at the same place; ours records those words separately, so compare the phrases.
+    assert _reference_cues(doc) <= ours
