@@ -21,15 +21,23 @@
 #   month first, US style); a part above 12 or a weekday written beside it decides
 #   first. "10.03.2026" is always day first.
 # - A weekday name is the next such day strictly after the sent date ("Tuesday" sent
-#   on a Tuesday is a week later); "this Friday" may be today; "next Friday" is the
-#   Friday of next (Monday to Sunday) week. "the 14th" is the next 14th on or after
-#   the sent date for a meeting, strictly after it for a deadline. "Mon", "thurs"
-#   count alone only with "on"/"next" before them, a time beside them or "?" after.
+#   on a Tuesday is a week later); "this Friday" may be today; "this coming Monday"
+#   is the next Monday; "next Friday" and "Friday next week" are the Friday of next
+#   (Monday to Sunday) week; "the following Tuesday" after a written date is the
+#   Tuesday after that date. "the 14th" is the next 14th on or after the sent date
+#   for a meeting, strictly after it for a deadline. "Mon", "thurs" count alone only
+#   with "on"/"next" before them, a time beside them or "?" after. "the week of
+#   March 9", "w/c 14th April" are a week, so a range (``is_range_or_list``).
 # - A date takes the time written after it in its sentence ("Friday's deep-dive at
-#   2:00 PM") or on a labelled next line ("Date: ... / Time: ..."); a slot's end
-#   ("End: ...", "10:00 - 11:00") is no second slot. Mentions joined by "or", commas,
-#   "to" or list lines are several candidate slots. "Mon–Fri 9:00–17:00" is opening
-#   hours, no date.
+#   2:00 PM"), in the short clause or question after it ("friday morning? say 9.30?")
+#   or on a labelled next line ("Date: ... / Time: ..."); a slot's end ("End: ...",
+#   "10:00 - 11:00") is no second slot. A dated heading over schedule lines ("9:00 -
+#   9:15  Welcome") takes its first line's time; the later lines are the same day.
+#   "morning" keeps a bare hour as written, "afternoon"/"evening" make it pm. "All
+#   times Pacific" names the zone of every time in the message that names none.
+#   "1430" is a time only with a zone code or "hrs" after it; "2:30p" is pm.
+#   Mentions joined by "or", commas, "to" or list lines are several candidate slots.
+#   "Mon–Fri 9:00–17:00" is opening hours, no date.
 #
 # Deadlines (``feedback_by``): a weekday name is the next such day, strictly after the
 # sent date (so "by Friday" written on a Friday is a week later); "end of this week"
@@ -37,10 +45,12 @@
 # "end of next week" are next week's Friday, "early next week" its Tuesday, "start
 # of next week" its Monday, "middle of next week" its Wednesday; "within N days /
 # weeks / months" adds calendar days ("within 48 hours" is two days), "N business
-# days" counts Monday to Friday; "a couple" is 2, "a few" and "several" are 3, "the
-# coming days" is a few days; a range counts to its upper end; "end of the month" is
-# its last day, "mid-month" the 15th, "early next month" the 10th; "by the 24th" is
-# the next 24th; "by the weekend" is Friday. "before X" counts as "by X": read
+# days" counts Monday to Friday; "within the week" is within a week (7 days, "the
+# fortnight" 14, "the month" a month); "a couple" is 2, "a few" and "several" are 3,
+# "the coming days" is a few days; a range counts to its upper end; "end of the
+# month" is its last day, "mid-month" the 15th, "early next month" the 10th; "by the
+# 24th" is the next 24th; "by the weekend" is Friday; "the week of March 9" is that
+# week's Friday; "end of play", "COB" are end of day. "before X" counts as "by X": read
 # literally it ends a day earlier, but waiting one day too long is harmless where
 # nudging a day early is the error the rules exist to avoid.
 #
@@ -286,22 +296,31 @@ _DATE = rf"""
     |(?P<num_c>\d{{1,2}})(?P<num_sep>[.-])(?P<num_d>\d{{1,2}})
      (?:(?P=num_sep)(?P<num_z>\d{{4}})|(?<=\.\d)\.|(?<=\.\d\d)\.)(?!\d)))
 |(?P<rel>(?:the\s+day\s+after\s+tomorrow|tomorrow|today|tonight|tmrw|tmw|tmr|tomoz)\b)
-|(?P<wd>(?:(?P<wd_mod>this|next|coming|the\s+following|following)\s+)?(?P<wd_name>{_WD})
+|(?P<wd>(?:(?P<wd_mod>this(?:\s+coming)?|next|(?:the\s+)?coming|(?:the\s+)?following)\s+)?
+    (?P<wd_name>{_WD})
     (?:,?\s+(?:the\s+(?P<wd_d>{_DAY_NUM})|(?P<wd_s>{_DAY_SUFFIXED}))
-    {_NOT_TIME_AFTER_DAY}(?![/-]\d))?)
+    {_NOT_TIME_AFTER_DAY}(?![/-]\d)
+    |\s+(?:of\s+)?(?P<wd_wk>next|this|the\s+following|following)\s+week\b
+    |\s+(?P<wd_an>after\s+next)\b)?)
 |(?P<nth>the\s+(?P<nth_d>{_DAY_SUFFIXED}){_AFTER_ORDINAL})
 """
 _DATE_KINDS = ("md", "dm", "iso", "num", "rel", "wd", "nth")
 _CASED_GROUPS = ("md_wd", "md_m", "dm_wd", "dm_m", "num_wd", "wd_name")
 
-_AMPM = r"(?:[ap]\.\s?m\b\.?|[ap]\s?m\b)"  # "p.m." keeps its dot, "pm." leaves the full stop
+# "p.m." keeps its dot, "pm." leaves the full stop; a lone "p" only right after "2:30".
+_AMPM = r"(?:[ap]\.\s?m\b\.?|[ap]\s?m\b|(?<=:[0-5]\d)[ap]\b(?!['’]))"
 _H24 = r"(?:[01]?\d|2[0-3])"
+_HOUR_WORD = rf"(?:{_alternation([*_UNIT_WORDS, 'ten', 'eleven', 'twelve'])})"
 _CLOCK_AMPM = rf"(?<![\d:.,$£€]){_H24}(?:[:.][0-5]\d)?\s*{_AMPM}"
 _CLOCK = (
     rf"(?:{_CLOCK_AMPM}"
     rf"|(?<![\d:.,$£€]){_H24}:[0-5]\d(?::[0-5]\d)?(?:\.\d+)?(?:\s*(?:h|hrs|uhr)\b)?(?![\d:])"
     rf"|(?<![\d:.,$£€]){_H24}h(?:[0-5]\d)?\b"
-    r"|(?<![a-z])(?:12\s+noon|noon|midday|midnight)\b)"
+    r"|(?<![a-z])(?:12\s+noon|noon|midday|midnight)\b"
+    # "1430 GMT", "0900 hrs": four digits count only with a zone or "hrs" (see _military).
+    r"|(?<![\d:.,$£€/+-])(?:[01]\d|2[0-3])[0-5]\d(?:\s*(?:hrs|h)\b|(?=z\b|[^\S\n]+\(?[a-z+]))"
+    rf"|(?<![a-z])(?:half\s+past|quarter\s+(?:past|to))\s+(?:{_HOUR_WORD}|1[0-2]|0?[1-9])\b"
+    rf"(?![:.]\d)|(?<![a-z]){_HOUR_WORD}\s+o['’]?clock\b)"
 )
 _RANGE_SEP = r"\s*(?:-|–|—|to|until|till)\s*"
 _TIME = rf"""
@@ -349,7 +368,12 @@ _PRE = rf"(?:{_alternation(_PRE_WORDS.split('|'))})"
 _LOOSE_PRE = frozenset({"in", "at", "for", "from", "over", "during", "around", "about"})
 _EOD = (
     r"(?:(?:the\s+)?(?:end|close)\s+of\s+(?:the\s+)?(?:business\s+|working\s+|work\s+)?day"
-    r"|eod|cob|eob|close\s+of\s+(?:business|play)|end\s+of\s+business)"
+    r"|eod|cob|eob|eop|(?:close|end)\s+of\s+(?:business|play))"
+)
+# Before a date, a week rather than a day: "the week of March 9", "w/c 14th April".
+_WEEK_OF = (
+    r"(?:the\s+)?(?:week\s+(?:of|commencing|beginning|starting)(?:\s+(?:on|from))?|w/c|w/b|"
+    r"w\.c\.|w\.b\.|wc|wb)[\s:]+"
 )
 _PART = (
     r"(?:mid\s*-?\s*|(?:end|close|middle|beginning|start|early|late|later|"
@@ -387,10 +411,13 @@ _DEADLINE = re.compile(
 (?>(?P<pre>{_PRE}\s+)?)
 (?>(?:(?P<tpre>{_CLOCK})\s+(?:on\s+)?)?)
 (?P<eod>(?:{_EOD}|(?:the\s+)?end\s+of(?=\s+{_WD_FULL}))(?:\s+on)?[\s,]+)?
+(?P<wkof>{_WEEK_OF})?
 (?:
  (?P<wdr>(?P<wdr1>{_WD_FULL})\s*(?:or|to|and|through|thru|[-–/])\s*(?P<wdr2>{_WD_FULL}))
 |{_DATE}
 |{_WINDOW_NEXT}
+|(?P<within>(?:within|inside(?:\s+of)?)\s+the\s+(?P<within_unit>week|fortnight|month)\b
+    (?!\s+(?:of|after|before|commencing|beginning|starting|ending)\b))
 |(?P<week>(?:the\s+)?(?:(?P<wk_part>{_PART})(?:the\s+)?(?P<wk_which>{_WHICH})?
     |(?P<wk_which2>{_WHICH_STRONG})|(?=week\s+after\s+next))\s*-?\s*(?P<wk_unit>weekend|week|wk)\b
     (?P<wk_after>\s+after\s+next)?)
@@ -416,18 +443,40 @@ _DEADLINE = re.compile(
 
 _DATE_ONLY = re.compile(_DATE, re.VERBOSE)
 _TIME_ONLY = re.compile(_TIME, re.VERBOSE)
+# A clock without am/pm after a date ("at 10", "at 11.30", "at half two"), and the
+# part of the day that says which half it is in ("Friday morning at 9").
+_BARE = (
+    rf"(?P<bare>(?<![\d:.]){_H24}(?:\.[0-5]\d)?|(?:half\s+(?:past\s+)?|quarter\s+(?:past|to)\s+)?"
+    rf"{_HOUR_WORD}\b{_AFTER_ORDINAL})(?:\s*o['’]?clock|-?ish)?\b(?![:.]\d|\s*[/%$£€-])"
+)
+_DAY_PART = r"(?:[^\S\n]+(?P<part>morning|afternoon|evening|night|lunchtime)\b)?"
 # A time right after a date: "Tuesday, March 10 at 2:30 PM EST", "Mon 9 Mar, 09:30 – 10:15 (GMT)".
 _TIME_AFTER_DATE = re.compile(
     rf"""
-(?:[^\S\n]*\(\s*{_WD}\s*\))?
+(?:[^\S\n]*\(\s*{_WD}\s*\))?{_DAY_PART}
 (?:[^\S\n]*[,·⋅|;:\-–—]|t(?=\d))?[^\S\n]*
 (?P<conn>(?:at|@|from|between|starting\s+at|beginning\s+at|start(?:s|ing)?\s+at)[^\S\n]*)?
-(?:{_TIME}
-  |(?P<bare>(?<![\d:.]){_H24}(?:\.[0-5]\d)?|(?:half\s+(?:past\s+)?|quarter\s+(?:past|to)\s+)?
-    (?:{_alternation([*_UNIT_WORDS, "ten", "eleven", "twelve"])})\b{_AFTER_ORDINAL})
-   (?:\s*o['’]?clock)?\b(?![:.]\d|\s*[/%$£€-]))
+(?:{_TIME}|{_BARE})
 """,
     re.VERBOSE,
+)
+# A time in the short clause or question after a date: "friday morning? say 9.30?",
+# "Thursday, would 2pm work?". _CLAUSE_END must follow the time.
+_TIME_NEXT_CLAUSE = re.compile(
+    rf"""
+{_DAY_PART}
+(?:[^\S\n]+(?:works?|suits?|is|would|could|be|good|great|fine|ok|okay|possible|perfect|better|
+   best|ideal|for\s+(?:me|us|you)|then)\b)*
+[^\S\n]*(?:[?,;–—]|\.\.\.)[^\S\n]*
+(?:(?:say|let'?s\s+say|shall\s+we\s+say|maybe|perhaps|how\s+about|what\s+about|would|could|
+   does|is|ideally|preferably|around|about|at|like|or|so|ok|okay)\b[^\S\n]*|@[^\S\n]*)*
+(?:{_TIME}|{_BARE})(?:[^\S\n]*-?ish\b)?
+""",
+    re.VERBOSE,
+)
+_CLAUSE_END = re.compile(
+    r"[^\S\n]*(?:[?!.,;)]|\n|$|(?i:works?|suits?|ok|okay|good|fine|alright|possible|any\s+good|"
+    r"for\s+you|then)\b)"
 )
 _DATE_AFTER_TIME = re.compile(r"[^\S\n]*[,(\-–]?[^\S\n]*(?:on\s+)?")
 _OOO = re.compile(
@@ -455,8 +504,10 @@ _DAY_RANGE = re.compile(
 _RANGE_TO = re.compile(r"\s*(?:(?:to|through|thru|until|till)\b|[-–—])\s*")
 
 _OFFSET_PARTS = re.compile(r"([+−–-])\s*(\d{1,2}):?(\d\d)?")
-_CLOCK_PARTS = re.compile(r"(\d{1,2})(?:[:.h](\d\d))?")
-_AMPM_SCAN = re.compile(r"([ap])\.?\s?m", re.IGNORECASE)
+_CLOCK_PARTS = re.compile(r"(\d{1,2})(?:[:.h]?(\d\d))?")
+_AMPM_SCAN = re.compile(r"(?<![a-z])([ap])(?:\.?\s?m|(?![a-z']))", re.IGNORECASE)
+_MILITARY = re.compile(r"\d{4}(?![\d\s]*h)")  # "1430", not "1430 hrs"
+_ZONE_CODE = re.compile(r"[^\S\n]*(?:[A-Z]{1,5}\b|\(?(?:UTC|GMT)?[+−-]\d)")
 _PREP_BEFORE = re.compile(
     r"(?i:\b(?:on|by|before|until|till|til|through|thru|from|for|after|around|about|of|"
     r"due|than|between|back|returning|return|starting)[\s,]+)$"
@@ -490,6 +541,20 @@ _LIST_GAP = re.compile(
     r"till|from|between|option|slot|and/or)\b|\b\d{1,2}[.):]\s)*"
 )
 _LIST_JOINER = re.compile(r"\n|[,;/]|\b(?i:or|and|to|through|until|till)\b|[-–—]")
+# A schedule line: a time (or range) opening a line, then what happens ("9:00 - 9:15  Welcome").
+_LINE_START = re.compile(r"(?:^|\n)[^\S\n]*(?:[-*•·‣◦▪]+[^\S\n]*)?$")
+_LINE_TOPIC = re.compile(r"[^\S\n]*(?:[-–—:|)]|\t)?[^\S\n]*[^\W\d_]")
+_HEADING_REACH = 300  # characters from a dated heading to its first schedule line
+# "All times Pacific", "All times are in CET", "Times shown are ET": the zone of every
+# time in the message that names none.
+_ZONE_DECLARED = re.compile(
+    rf"""(?i:\ball\s+times\b|\btimes\s+(?:are|shown|listed|given|quoted|mentioned|below)\b)
+(?i:[^\S\n]+(?:are|is|shown|listed|given|quoted|below|above|mentioned|here|will\s+be|in)\b)*
+[^\S\n]*[:\-–]?[^\S\n]*(?P<zone>{_ZONE_WORD})""",
+    re.VERBOSE,
+)
+_WEEK_OF_BEFORE = re.compile(rf"(?i:\b{_WEEK_OF})$")
+_ANCHOR_REACH = 300  # "the following Tuesday" counts from a date this close before it
 
 
 # ---------------------------------------------------------------- scanning
@@ -507,11 +572,13 @@ for _words, _flags in (
     (_DATE_WORDS, _AT_DATE | _AT_CORE),
     ("the this next coming following", _AT_DATE | _AT_MODIFIER | _AT_WEAK),
     ("noon midday midnight", _AT_TIME | _AT_CORE),
+    ("half quarter one two three four five six seven eight nine ten eleven twelve", _AT_TIME),
     # Every deadline phrase has a core word; weak words start one only just before a core.
     (" ".join(w for w in _CARDINALS if "-" not in w), _AT_CORE),
     (
         "couple few several week weekend weeks wk wks midweek month months year quarter q1 q2 "
-        "q3 q4 eom eoy eod cob eob hour hours hr hrs day days fortnight fortnights business play",
+        "q3 q4 eom eoy eod cob eob eop hour hours hr hrs day days fortnight fortnights business "
+        "play w wc wb",
         _AT_CORE,
     ),
     (" ".join(p.split()[0] for p in _PRE_WORDS.split("|")), _AT_WEAK),
@@ -851,12 +918,16 @@ def _date_from_match(
             return "wd", _next_day_of_month(
                 base, int(day_text.rstrip("stndrhSTNDRH")), strict=False, weekday=weekday
             )
-        mod = (m.group("wd_mod") or "").lower()
+        if m.group("wd_wk"):  # "Monday next week", "Friday this week"
+            return "wd", _week_day(base, 0 if m.group("wd_wk").lower() == "this" else 1, weekday)
+        if m.group("wd_an"):  # "Tuesday after next"
+            return "wd", _weekday_after(base, weekday, strict=True) + timedelta(weeks=1)
+        mod = " ".join((m.group("wd_mod") or "").lower().split())
         if mod == "this":
             return "wd", _weekday_after(base, weekday, strict=False)
-        if mod in ("next", "following") or mod.startswith("the"):
+        if mod in ("next", "following", "the following"):
             return "wd", _week_day(base, 1, weekday)
-        return "wd", _weekday_after(base, weekday, strict=True)
+        return "wd", _weekday_after(base, weekday, strict=True)  # "Tuesday", "this coming Monday"
     if m.start("nth") != -1:
         if not _preceded_by_preposition(text, m.start("nth"), loose=True):
             return None
@@ -956,22 +1027,24 @@ def _resolve_zone(text: str, sent_at: datetime) -> tuple[tzinfo, str] | None:
     return offset
 
 
-def _parse_clock(token: str) -> tuple[int, int, str | None] | None:
+def _parse_clock(token: str, part: str | None = None) -> tuple[int, int, str | None] | None:
     """(hour, minute, meridiem) of a clock token; meridiem "a"/"p", "=" fixed, None unknown."""
     lower = token.lower()
     if "noon" in lower or "midday" in lower:
         return 12, 0, "="
     if "midnight" in lower:
         return 0, 0, "="
+    if lower.startswith(("half", "quarter")) or "clock" in lower:
+        return *_bare_clock(lower, part), "="
     parts = _CLOCK_PARTS.search(lower)
     if parts is None:
         return None
     hour, minute = int(parts.group(1)), int(parts.group(2) or 0)
     ampm = _AMPM_SCAN.search(lower, parts.end())
     if ampm is None:
-        # "14:00", "09:30" are 24-hour; "2:30" alone is read below.
+        # "14:00", "09:30", "1430" are 24-hour; "2:30" alone is read below.
         fixed = hour > 12 or hour == 0 or lower.startswith("0") or "h" in lower
-        return hour, minute, "=" if fixed else None
+        return hour, minute, "=" if fixed or _MILITARY.match(lower) else None
     return hour, minute, ampm.group(1)
 
 
@@ -983,16 +1056,21 @@ def _apply_meridiem(hour: int, meridiem: str) -> int:
     return hour if hour == 12 else hour + 12
 
 
-def _business_hour(hour: int) -> int:
-    """A time written without am/pm: 1 to 6 o'clock is the afternoon."""
+def _hour_of_day(hour: int, part: str | None) -> int:
+    """A time written without am/pm: as written in the morning, pm later in the day;
+    with no part of the day, 1 to 6 o'clock is the afternoon."""
+    if part == "morning":
+        return hour
+    if part in ("afternoon", "evening", "night"):
+        return hour + 12 if 1 <= hour < 12 else hour
     return hour + 12 if 1 <= hour <= 6 else hour
 
 
-def _bare_clock(bare: str) -> tuple[int, int]:
+def _bare_clock(bare: str, part: str | None = None) -> tuple[int, int]:
     """ "at 10", "at 11.30", "at half two" (14:30), "at quarter to three" (14:45)."""
-    words = bare.split()
+    words = bare.replace("o'clock", "").replace("o’clock", "").replace("oclock", "").split()
     hour_text, _, minute_text = words[-1].partition(".")
-    hour = _business_hour(int(hour_text) if hour_text.isdigit() else _CARDINALS[hour_text])
+    hour = _hour_of_day(int(hour_text) if hour_text.isdigit() else _CARDINALS[hour_text], part)
     minute = int(minute_text or 0)
     if words[0] == "half":
         minute = 30
@@ -1003,14 +1081,15 @@ def _bare_clock(bare: str) -> tuple[int, int]:
 
 
 def _clock_from_match(m: re.Match[str]) -> tuple[int, int] | None:
-    bare = m.groupdict().get("bare")
-    if bare is not None:
-        return _bare_clock(bare)
-    first = _parse_clock(m.group("t1"))
+    groups = m.groupdict()
+    part = groups.get("part")
+    if groups.get("bare") is not None:
+        return _bare_clock(groups["bare"], part)
+    first = _parse_clock(m.group("t1"), part)
     if first is None:
         return None
     hour, minute, meridiem = first
-    second = _parse_clock(m.group("t2")) if m.group("t2") else None
+    second = _parse_clock(m.group("t2"), part) if m.group("t2") else None
     if meridiem in ("a", "p"):
         hour = _apply_meridiem(hour, meridiem)
     elif meridiem is None and second is not None and second[2] in ("a", "p"):
@@ -1019,10 +1098,18 @@ def _clock_from_match(m: re.Match[str]) -> tuple[int, int] | None:
         other = _apply_meridiem(hour, "a" if second[2] == "p" else "p")
         hour = same if same * 60 + minute <= end else other
     elif meridiem is None:
-        hour = _business_hour(hour)
+        hour = _hour_of_day(hour, part)
     if hour > 23 or minute > 59:
         return None
     return hour, minute
+
+
+def _zoneless_military(text: str, m: re.Match[str], zone_end: int) -> bool:
+    """ "1430" counts as a time only with "hrs" or a zone code after it ("1430 GMT")."""
+    first = m.group("t1")
+    if first is None or not _MILITARY.match(first):
+        return False
+    return zone_end == m.end() or _ZONE_CODE.match(text, m.end(), zone_end) is None
 
 
 # ---------------------------------------------------------------- datetimes
@@ -1037,6 +1124,7 @@ class _Found:
     zone: tuple[tzinfo, str] | None
     listed: bool = False  # "at 14:00 and 16:00": two slots, not a range
     weak: bool = False  # kept only if paired: "Arrival: 08:45" under "Date: ...", a bare "Mon"
+    line: bool = False  # opens a schedule line: "9:00 - 9:15  Welcome"
 
 
 def _require_aware(sent_at: datetime) -> None:
@@ -1093,29 +1181,35 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
     day_first = _day_first(sent_at)
     low = prepared.low
     dates_at: dict[int, tuple[int, date, bool]] = {}  # start: end, day, weak
+    weeks: dict[int, int] = {}  # a date after "the week of": its start, the phrase's start
     weekdays: list[tuple[int, int]] = []
+    previous: tuple[int, date] | None = None
     for m, (kind, day) in _scan(
         _DATE_ONLY,
         low,
         prepared.date,
         lambda m: _date_from_match(m, text, base, day_first, strict_nth=False),
     ):
+        day = _after_anchor(m, day, previous)
+        previous = (m.end(), day)
         dates_at[m.start()] = (m.end(), day, kind == "wd" and _is_weak_weekday(text, m))
+        week = _WEEK_OF_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        if week is not None:
+            weeks[m.start()] = week.start()
         if kind == "wd" and m.group("wd_d") is None and m.group("wd_s") is None:
             weekdays.append((m.start(), m.end()))
     ignored = _office_hours(low, weekdays)
     for start, _ in ignored:
         dates_at.pop(start, None)
     found: list[_Found] = []
-    used: set[int] = set()
+    used: set[int] = set(weeks)
     for start, (end, day, _) in dates_at.items():
-        glued = _TIME_AFTER_DATE.match(low, end)
-        if glued is None or (glued.group("bare") is not None and not _is_at(glued.group("conn"))):
+        if start in weeks:
             continue
-        clock = _clock_from_match(glued)
-        if clock is not None:
-            zone, stop = _zone_after(text, glued.end(), sent_at)
-            found.append(_Found(start, stop, day, clock, zone, _and_joined(text, glued)))
+        timed = _time_after_date(text, low, end, sent_at)
+        if timed is not None:
+            clock, zone, stop, listed = timed
+            found.append(_Found(start, stop, day, clock, zone, listed))
             used.add(start)
     claimed = _SpanSet(
         [(f.start, f.end) for f in found] + [(s, e) for s, (e, _, _) in dates_at.items()] + ignored
@@ -1126,6 +1220,8 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
 
     for m, clock in _scan(_TIME_ONLY, low, prepared.time, clock_of):
         zone, stop = _zone_after(text, m.end(), sent_at)
+        if _zoneless_military(text, m, stop):
+            continue
         after = _DATE_AFTER_TIME.match(low, stop)
         date_start = after.end() if after is not None else stop
         listed = _and_joined(text, m)
@@ -1135,16 +1231,77 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
             found.append(_Found(m.start(), end, day, clock, zone, listed))
             continue
         strength = _time_strength(text, m, zone)
+        line = _LINE_START.search(text, max(0, m.start() - 24), m.start()) is not None
+        line = line and _LINE_TOPIC.match(text, stop) is not None
+        if strength is None and line:
+            strength = 0.5  # a schedule line counts only under a dated heading
         if strength is not None:
-            found.append(_Found(m.start(), stop, None, clock, zone, listed, weak=strength < 1))
+            found.append(
+                _Found(m.start(), stop, None, clock, zone, listed, weak=strength < 1, line=line)
+            )
     with_time = _SpanSet((f.start, f.end) for f in found if f.day is not None)
     found.extend(
-        _Found(start, end, day, None, None, weak=weak)
+        _Found(weeks.get(start, start), end, day, None, None, listed=start in weeks, weak=weak)
         for start, (end, day, weak) in dates_at.items()
-        if start not in used and not with_time.overlaps(start, end)
+        if (start not in used or start in weeks) and not with_time.overlaps(start, end)
     )
     found.sort(key=lambda f: f.start)
-    return [f for f in _pair(text, found) if not f.weak]
+    kept = [f for f in _pair(text, found) if not f.weak]
+    declared = _declared_zone(text, low, sent_at)
+    if declared is not None:
+        for item in kept:
+            if item.clock is not None and item.zone is None:
+                item.zone = declared
+    return kept
+
+
+def _time_after_date(
+    text: str, low: str, end: int, sent_at: datetime
+) -> tuple[tuple[int, int], tuple[tzinfo, str] | None, int, bool] | None:
+    """The time written right after a date ending at ``end``, or in the short clause after
+    it ("friday morning? say 9.30?"): (clock, zone, where it ends, several slots)."""
+    glued = _TIME_AFTER_DATE.match(low, end)
+    if glued is not None and (glued.group("bare") is None or _is_at(glued.group("conn"))):
+        clock = _clock_from_match(glued)
+        if clock is not None:
+            zone, stop = _zone_after(text, glued.end(), sent_at)
+            if not _zoneless_military(text, glued, stop):
+                return clock, zone, stop, _and_joined(text, glued)
+    asked = _TIME_NEXT_CLAUSE.match(low, end)
+    if asked is None:
+        return None
+    clock = _clock_from_match(asked)
+    if clock is None:
+        return None
+    zone, stop = _zone_after(text, asked.end(), sent_at)
+    if _zoneless_military(text, asked, stop) or _CLAUSE_END.match(text, stop) is None:
+        return None
+    return clock, zone, stop, _and_joined(text, asked)
+
+
+def _after_anchor(m: re.Match[str], day: date, previous: tuple[int, date] | None) -> date:
+    """ "the following Tuesday" after a written date is the Tuesday after that date."""
+    if previous is None or m.start("wd_mod") == -1:
+        return day
+    if not m.group("wd_mod").lower().endswith("following") or m.end("wd_name") != m.end():
+        return day  # "the following Tuesday the 14th", "... Tuesday next week" say which
+    end, anchor = previous
+    if m.start() - end > _ANCHOR_REACH:
+        return day
+    return _weekday_after(anchor, _weekday_number(m.group("wd_name")), strict=True)
+
+
+def _declared_zone(text: str, low: str, sent_at: datetime) -> tuple[tzinfo, str] | None:
+    """The zone of a message-level declaration: "All times Pacific", "Times are in CET"."""
+    pos = low.find("times")
+    while pos != -1:
+        m = _ZONE_DECLARED.search(text, max(0, pos - 4), pos + 80)
+        if m is not None:
+            zone = _resolve_zone(m.group("zone"), sent_at)
+            if zone is not None:
+                return zone
+        pos = low.find("times", pos + 5)
+    return None
 
 
 def _office_hours(low: str, weekdays: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1172,6 +1329,15 @@ def _pair(text: str, found: list[_Found]) -> list[_Found]:
         nxt = found[i + 1] if i + 1 < len(found) else None
         if nxt is None or item.listed or nxt.listed:
             pass
+        elif item.clock is None and nxt.line and nxt.day is None and _heading(text, item, nxt):
+            # A dated heading over a schedule: the day starts with its first line.
+            paired.append(_Found(item.start, nxt.end, item.day, nxt.clock, nxt.zone))
+            i += 2
+            while i < len(found) and found[i].line and found[i].day is None:
+                if text.count("\n", found[i - 1].end, found[i].start) > 2:
+                    break
+                i += 1  # the later lines are the same day's programme
+            continue
         elif (
             item.clock is None
             and nxt.day is None
@@ -1196,6 +1362,15 @@ def _pair(text: str, found: list[_Found]) -> list[_Found]:
     return paired
 
 
+def _heading(text: str, item: _Found, line: _Found) -> bool:
+    """Is ``item`` a date heading the schedule that starts with ``line``? On the line
+    before it, or the one before that, within _HEADING_REACH characters."""
+    if line.start - item.end > _HEADING_REACH or "\n" not in text[item.end : line.start]:
+        return False
+    between = text[item.end : line.start].split("\n")[1:-1]
+    return sum(1 for row in between if row.strip()) <= 1
+
+
 def _is_abbreviation(weekday: str | None) -> bool:
     return weekday is not None and len(weekday.rstrip(".")) <= 5
 
@@ -1203,6 +1378,8 @@ def _is_abbreviation(weekday: str | None) -> bool:
 def _is_weak_weekday(text: str, m: re.Match[str]) -> bool:
     """ "Mon", "thurs" alone count only with "on"/"next" before them or a time or "?" after."""
     if not _is_abbreviation(m.group("wd_name")) or m.group("wd_mod") or m.group("wd_d"):
+        return False
+    if m.group("wd_wk") or m.group("wd_an"):
         return False
     if m.group("wd_s") or _preceded_by_preposition(text, m.start(), loose=True):
         return False
@@ -1257,8 +1434,8 @@ def _time_strength(text: str, m: re.Match[str], zone: tuple[tzinfo, str] | None)
     token = m.group(0).lower()
     if zone is not None or _AMPM_SCAN.search(token):
         return 1
-    if any(w in token for w in ("noon", "midday", "midnight")):
-        return 1
+    if any(w in token for w in ("noon", "midday", "midnight", "past", "quarter", "clock")):
+        return 1  # "half past ten", "quarter to three", "ten o'clock"
     if _STRONG_BEFORE_TIME.search(text, max(0, m.start() - 10), m.start()) is not None:
         return 1
     if _LABEL_BEFORE.search(text, max(0, m.start() - 32), m.start()) is not None:
@@ -1323,12 +1500,17 @@ def find_deadlines(text: str, sent_at: datetime) -> list[tuple[int, int, str, da
     day_first = _day_first(sent_at)
     prepared = _prepare(text)
     found = []
+    previous: tuple[int, date] | None = None
     for m, day in _scan(
         _DEADLINE,
         prepared.low,
         prepared.deadline,
         lambda m: _deadline_day(m, text, base, day_first),
     ):
+        if m.start("wd") != -1:
+            day = _after_anchor(m, day, previous)
+        if any(m.start(kind) != -1 for kind in _DATE_KINDS):
+            previous = (m.end(), day)
         start = _deadline_start(m)
         found.append((start, m.end(), text[start : m.end()], day))
     return found
@@ -1387,7 +1569,16 @@ def _deadline_day(m: re.Match[str], text: str, base: date, day_first: bool) -> d
         return None  # "by Fri" is a deadline, "Mon" alone is not
     if any(m.start(kind) != -1 for kind in _DATE_KINDS):
         resolved = _date_from_match(m, text, base, day_first, strict_nth=True)
-        return resolved[1] if resolved is not None else None
+        if resolved is None or m.start("wkof") == -1:
+            return resolved[1] if resolved is not None else None
+        return _week_day(resolved[1], 0, 4)  # "the week of March 9": a window to its Friday
+    if m.start("wkof") != -1:
+        return None
+    if m.start("within") != -1:  # "within the week": within a week
+        unit = m.group("within_unit").lower()
+        if unit == "month":
+            return _add_months(base, 1)
+        return base + timedelta(weeks=2 if unit == "fortnight" else 1)
     if m.start("week") != -1:
         return _week_deadline(m, base, pre)
     if m.start("wkend") != -1:

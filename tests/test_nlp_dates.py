@@ -227,6 +227,72 @@ DATETIME_CASES = [
         True,
         "Europe/London",
     ),
+    # The time in the short clause or question after the day.
+    (
+        "are you around for a quick call friday morning? say 9.30? want to te",
+        at("2027-09-14T18:32:00+02:00"),
+        "2027-09-17T09:30:00+02:00",
+        True,
+        "+02:00",
+    ),
+    ("Thursday works, say 2?", THU, "2026-03-12T14:00:00-05:00", True, "-05:00"),
+    ("Monday, would 9:30 work for you?", THU, "2026-03-09T09:30:00-05:00", True, "-05:00"),
+    ("Can we do Monday... around 11ish?", THU, "2026-03-09T11:00:00-05:00", True, "-05:00"),
+    ("Are you free Friday? Would 2pm suit?", THU, "2026-03-06T14:00:00-05:00", True, "-05:00"),
+    ("Friday, 3 o'clock?", THU, "2026-03-06T15:00:00-05:00", True, "-05:00"),
+    # The part of the day says which half a bare hour is in.
+    ("Tuesday afternoon at 2", THU, "2026-03-10T14:00:00-05:00", True, "-05:00"),
+    ("Tuesday evening at 6", THU, "2026-03-10T18:00:00-05:00", True, "-05:00"),
+    ("Tuesday morning at 6", THU, "2026-03-10T06:00:00-05:00", True, "-05:00"),
+    # A dated heading over a schedule: its first line, in the zone the message declares.
+    (
+        "Here is your itinerary for Thursday, April 23, 2026 at the Fremont studio "
+        "(3417 Evanston Ave N, Seattle). All times Pacific.\n\n"
+        "  9:00 - 9:15   Welcome & studio tour - Marisol Achebe\n"
+        "  9:15 - 10:15  Systems design - Hana Brooks, Principal Engineer\n"
+        " 10:30 - 11:30  Debugging session - Luis Ortega, SRE\n"
+        " 12:30 - 1:15   Collaboration & values - Greta Olsen\n",
+        at("2026-04-13T16:20:00-07:00"),
+        "2026-04-23T09:00:00-07:00",
+        True,
+        "America/Los_Angeles",
+    ),
+    (
+        "Your interview is confirmed for Tuesday, March 10.\n\n"
+        "10:00 - 10:45 Technical interview with Sam\n11:00 - 11:30 Chat with the hiring manager",
+        THU,
+        "2026-03-10T10:00:00-05:00",
+        True,
+        "-05:00",
+    ),
+    (
+        "Thursday, 12 March\n  9:30am  Arrival\n  10:00am  Panel (all times ET)\n",
+        THU,
+        "2026-03-12T09:30:00-04:00",
+        True,
+        "America/New_York",
+    ),
+    # Clock forms.
+    ("Tues 3/17 @ 2:30p ET", THU, "2026-03-17T14:30:00-04:00", True, "America/New_York"),
+    ("1430 GMT", MON, "2026-03-09T14:30:00+00:00", True, "GMT"),
+    ("1430Z", MON, "2026-03-09T14:30:00+00:00", True, "UTC"),
+    ("Friday 0900 hrs", THU, "2026-03-06T09:00:00-05:00", True, "-05:00"),
+    ("2:30pm-3:15pm EDT", AUTUMN_NY, "2026-10-29T14:30:00-04:00", True, "America/New_York"),
+    ("at noon", THU, "2026-03-05T12:00:00-05:00", True, "-05:00"),
+    ("at midday Thursday", MON, "2026-03-12T12:00:00-04:00", True, "-04:00"),
+    ("9am sharp", THU, "2026-03-06T09:00:00-05:00", True, "-05:00"),
+    ("half past ten", THU, "2026-03-05T10:30:00-05:00", True, "-05:00"),
+    ("quarter to three", THU, "2026-03-05T14:45:00-05:00", True, "-05:00"),
+    ("at ten o'clock on Friday", THU, "2026-03-06T10:00:00-05:00", True, "-05:00"),
+    # Weekdays with a week.
+    ("this coming Monday", THU, "2026-03-09T12:00:00-05:00", False, "-05:00"),
+    ("this coming Monday", MON, "2026-03-16T12:00:00-04:00", False, "-04:00"),
+    ("Monday next week", MON, "2026-03-16T12:00:00-04:00", False, "-04:00"),
+    ("Wednesday next week", MON, "2026-03-18T12:00:00-04:00", False, "-04:00"),
+    ("Friday next week at 3pm", THU, "2026-03-13T15:00:00-05:00", True, "-05:00"),
+    ("Friday this week", THU, "2026-03-06T12:00:00-05:00", False, "-05:00"),
+    ("Tuesday after next", THU, "2026-03-17T12:00:00-05:00", False, "-05:00"),
+    ("the following Tuesday", THU, "2026-03-10T12:00:00-05:00", False, "-05:00"),  # no anchor
 ]
 
 
@@ -301,6 +367,72 @@ def test_a_date_and_a_time_in_different_sentences_stay_apart() -> None:
     assert [(m.text, m.has_time) for m in mentions] == [("Monday", False), ("3pm", True)]
 
 
+def test_a_time_in_a_later_clause_that_goes_on_is_not_the_days() -> None:
+    text = "Are you free Friday? At 2pm we have our standup, so a morning is better."
+    mentions = find_datetimes(text, THU)
+    assert [(m.text, m.has_time) for m in mentions] == [("Friday", False), ("2pm", True)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See you Friday, 10 of us will attend.",
+        "Is Friday ok? 10 or 11?",
+        "We close Friday, 5 days later we reopen.",
+        "Interview on Friday.\n\nRegards,\nJo\nOffice hours\n9:00 - 17:00 weekdays",
+    ],
+)
+def test_a_day_keeps_no_time_from_numbers_near_it(text: str) -> None:
+    (mention,) = find_datetimes(text, THU)
+    assert mention.value == at("2026-03-06T12:00:00-05:00")
+    assert mention.has_time is False
+
+
+def test_the_following_weekday_counts_from_the_date_before_it() -> None:
+    text = (
+        "We're proposing Thursday, April 23, starting at 9:00 AM PT. If that doesn't work "
+        "we can also do the following Tuesday."
+    )
+    proposed, following = find_datetimes(text, at("2026-04-09T14:51:00-07:00"))
+    assert proposed.value == at("2026-04-23T09:00:00-07:00")
+    assert following.text == "the following Tuesday"
+    assert following.value.date() == d("2026-04-28")
+
+
+def test_a_declared_zone_applies_to_every_time_without_one() -> None:
+    text = "All times are in CET.\nMonday 9 March at 10:00 or Tuesday 10 March at 14:00 GMT"
+    first, second = find_datetimes(text, THU)
+    assert (first.value, first.tz_name) == (at("2026-03-09T10:00:00+01:00"), "Europe/Berlin")
+    assert (second.value, second.tz_name) == (at("2026-03-10T14:00:00+00:00"), "GMT")
+
+
+@pytest.mark.parametrize(
+    ("text", "sent_at", "phrase", "first_day"),
+    [
+        ("Interviews run the week of March 9.", THU, "the week of March 9", "2026-03-09"),
+        (
+            "We plan to meet w/c 14th April",
+            at("2025-04-02T10:00:00+01:00"),
+            "w/c 14th April",
+            "2025-04-14",
+        ),
+        (
+            "during the week commencing 4 May 2026",
+            THU,
+            "the week commencing 4 May 2026",
+            "2026-05-04",
+        ),
+    ],
+)
+def test_a_week_of_a_date_is_a_range_not_a_day(
+    text: str, sent_at: datetime, phrase: str, first_day: str
+) -> None:
+    (mention,) = find_datetimes(text, sent_at)
+    assert mention.text == phrase
+    assert mention.value.date() == d(first_day)
+    assert mention.is_range_or_list is True
+
+
 def test_a_time_range_is_one_slot() -> None:
     (mention,) = find_datetimes("Mon 9 Mar, 09:30 – 10:15 (GMT)", THU_LONDON)
     assert mention.is_range_or_list is False
@@ -334,6 +466,12 @@ DATETIME_NEGATIVES = [
     "Office hours Mon–Fri 9:00–17:00",
     "Ref 10.03, ticket 1/2, score 3:1",
     "Half of the 50/50 split",
+    "We had 1500 applicants; call 0800 123 4567. Copyright 2025 Example Corp.",
+    "Room 12a, section 3a.",
+    "Is 3p ok?",
+    "Agenda\n9:00 Welcome\n10:00 Coffee",  # schedule lines under no dated heading
+    "Office hours\n9:00 - 17:00 weekdays",
+    "There are times when it rains. All times are approximate.",
     "",
 ]
 
@@ -464,6 +602,24 @@ DEADLINE_CASES = [
     ("Monday or Tuesday", THU, "2026-03-10"),
     ("Mar-14", THU, "2026-03-14"),  # read by dateparser
     ("2026.03.14", THU, "2026-03-14"),
+    ("within the week", at("2025-11-18T14:05:00-05:00"), "2025-11-25"),  # a week: 7 days
+    ("within the fortnight", THU, "2026-03-19"),
+    ("within the month", THU, "2026-04-05"),
+    ("w/c 14th April", at("2025-04-02T10:00:00+01:00"), "2025-04-18"),  # that week's Friday
+    ("the week of March 9", THU, "2026-03-13"),
+    ("during the week commencing 4 May 2026", THU, "2026-05-08"),
+    ("by COB Thursday", THU, "2026-03-12"),
+    ("EOD Friday", THU, "2026-03-06"),
+    ("by end of play Wednesday", THU, "2026-03-11"),
+    ("no later than 3/20", THU, "2026-03-20"),
+    ("over the next couple of days", THU, "2026-03-07"),
+    ("sometime next week", THU, "2026-03-13"),
+    ("by mid-April", SAT, "2026-04-15"),
+    ("by the end of Q2", THU, "2026-06-30"),
+    ("this coming Monday", THU, "2026-03-09"),
+    ("Monday next week", THU, "2026-03-09"),
+    ("by Wednesday next week", MON, "2026-03-18"),
+    ("Tuesday after next", THU, "2026-03-17"),
 ]
 
 
@@ -490,6 +646,10 @@ DEADLINE_NONE = [
     "the week",
     "a day",
     "may I ask",
+    "before the holidays",
+    "in the new year",
+    "within the weekend",
+    "the week of",
     "",
 ]
 
@@ -520,6 +680,19 @@ FIND_DEADLINE_CASES = [
     (
         "Please send your references by March 14, and we'll decide early next week.",
         [("by March 14", "2026-03-14"), ("early next week", "2026-03-10")],
+    ),
+    (
+        "I'll write up my notes and get back to you within the week on whether they want "
+        "to bring you in.",
+        [("within the week", "2026-03-12")],
+    ),
+    (
+        "We interview on March 17 and will decide the following Friday.",
+        [("on March 17", "2026-03-17"), ("the following Friday", "2026-03-20")],
+    ),
+    (
+        "Please confirm by end of play Wednesday; we'll reply by Monday next week.",
+        [("by end of play Wednesday", "2026-03-11"), ("by Monday next week", "2026-03-09")],
     ),
     ("You bring 5 years of experience and work 5 days a week; call 555-123-4567.", []),
     ("We gave 2 weeks' notice 3 days ago.", []),
@@ -694,6 +867,21 @@ _WORDS = [
     "12",
     "99",
     "\n",
+    "?",
+    "say",
+    "morning",
+    "half",
+    "past",
+    "quarter",
+    "o'clock",
+    "1430",
+    "GMT",
+    "2:30p",
+    "w/c",
+    "following",
+    "All times",
+    "Pacific",
+    "9:00 - 9:15",
 ]
 _SENT = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)).flatmap(
     lambda naive: st.integers(-14 * 4, 14 * 4).map(
