@@ -549,7 +549,8 @@ _HEADING_REACH = 300  # characters from a dated heading to its first schedule li
 # time in the message that names none.
 _ZONE_DECLARED = re.compile(
     rf"""(?i:\ball\s+times\b|\btimes\s+(?:are|shown|listed|given|quoted|mentioned|below)\b)
-(?i:[^\S\n]+(?:are|is|shown|listed|given|quoted|below|above|mentioned|here|will\s+be|in)\b)*
+(?i:[^\S\n]+(?:are|is|shown|listed|given|quoted|below|above|mentioned|here|will\s+be|in|
+   (?:in|on)\s+(?:this|the)\s+(?:email|message|invite|invitation|schedule|itinerary|agenda))\b)*
 [^\S\n]*[:\-–]?[^\S\n]*(?P<zone>{_ZONE_WORD})""",
     re.VERBOSE,
 )

@@ -404,6 +404,9 @@ def test_a_declared_zone_applies_to_every_time_without_one() -> None:
     first, second = find_datetimes(text, THU)
     assert (first.value, first.tz_name) == (at("2026-03-09T10:00:00+01:00"), "Europe/Berlin")
     assert (second.value, second.tz_name) == (at("2026-03-10T14:00:00+00:00"), "GMT")
+    text = "Tuesday 10 March, 9:30am. All times in this email are Eastern."
+    (mention,) = find_datetimes(text, TUE_BERLIN)
+    assert (mention.value, mention.tz_name) == (at("2026-03-10T09:30:00-04:00"), "America/New_York")
 
 
 @pytest.mark.parametrize(
