@@ -159,9 +159,17 @@ def cues(doc: Doc, *labels: str) -> list[Cue]:
 
 
 def cue_text(doc: Doc, cue: Cue) -> str:
+    """The cue as written, widened to whole words ("n't follow up" -> "don't follow up")."""
     if cue.end_char > cue.start_char:
-        return _text(doc)[cue.start_char : cue.end_char]
-    return doc[cue.start : cue.end].text
+        text = _text(doc)
+        start = cue.start_char
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’"):
+            start -= 1
+        return text[start : cue.end_char]
+    start = cue.start
+    while start > 0 and not doc[start - 1].whitespace_ and doc[start - 1].is_alpha:
+        start -= 1
+    return doc[start : cue.end].text
 
 
 def _token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int] | None:
