@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from tests.servers.dovecot import Dovecot, ImapUser
+from tests.servers.dovecot import Dovecot, ImapUser, start_dovecot
 from tests.servers.messages import raw_message
 from watcher.clock import SystemClock
 from watcher.ingest import sync_account
@@ -225,18 +225,15 @@ def run_size(server: Dovecot, count: int, work: Path) -> dict[str, Cost]:
 
 
 def start_server(stock_index: bool) -> Dovecot:
-    server = Dovecot()
+    server = start_dovecot()
     if stock_index:
+        server.stop()
         conf = server.config_path.read_text()
         for line in TUNED_INDEX:
             assert line in conf, line
             conf = conf.replace(line + "\n", "")
         server.config_path.write_text(conf)
-    try:
         server.start()
-    except BaseException:
-        server.close()
-        raise
     return server
 
 
