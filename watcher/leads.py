@@ -330,7 +330,7 @@ def _match(leads: Sequence[_Lead], addresses: set[str], tokens: set[str]) -> _Le
 def _describe(key: str, members: Sequence[GroupInput]) -> LeadGroup:
     members = sorted(members, key=_order)
     inbound = [m for m in members if m.direction is Direction.INBOUND]
-    company = next((m.company for m in reversed(inbound) if m.company), None)
+    company = display_company(inbound)
     if company is None:
         domains = [
             _domain(m.sender)
@@ -349,6 +349,29 @@ def _describe(key: str, members: Sequence[GroupInput]) -> LeadGroup:
             contact_email, contact_name = message.sender, message.sender_name or None
             break
     return LeadGroup(key, tuple(m.key for m in members), company, contact_email, contact_name)
+
+
+def display_company(inbound: Sequence[GroupInput]) -> str | None:
+    """The lead's name, stable as mail arrives: a name the text gave beats the sender's
+    domain spelt out ("Kestrel Health" over "Kestrelhealth"), then the most frequent,
+    then the earliest (``inbound`` is in time order), so a later message cannot flip it."""
+    named = [m for m in inbound if m.company]
+    if not named:
+        return None
+    tally: dict[str, list[int]] = {}  # name -> [from text, count, -first position]
+    for position, message in enumerate(named):
+        name = message.company or ""
+        entry = tally.setdefault(name, [0, 0, -position])
+        entry[0] |= int(not _spelt_domain(name, message.sender))
+        entry[1] += 1
+    return max(tally, key=lambda name: tuple(tally[name]))
+
+
+def _spelt_domain(name: str, sender: str) -> bool:
+    """Whether ``name`` is only the sender's domain as one word ("Kestrelhealth"); a
+    hyphenated domain spelt out ("Northwind Analytics") reads as well as the text's."""
+    label = next(iter(company_tokens(domain=_domain(sender))), "")
+    return bool(label) and name == label.capitalize()
 
 
 def _resolve(key: str, merges: Mapping[str, str], present: set[str]) -> str:
