@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from spacy.tokens import Doc
 
@@ -46,13 +47,17 @@ _ROLE_WORDS = (
     "applications",
     "application",
     "job alerts",
+    "onboarding",
+    "people & culture",
+    "ta",
     "alerts",
     "alert",
 )
 _LEGAL = re.compile(
     r"(?:,?\s+(?:inc|inc\.|incorporated|llc|l\.l\.c\.|ltd|ltd\.|limited|llp|gmbh|ag|bv|b\.v\.|"
     r"nv|n\.v\.|plc|pty|pty\.|pvt|pvt\.|private|s\.a\.|sa|sas|sarl|srl|s\.r\.l\.|spa|s\.p\.a\.|"
-    r"oy|ab|as|a/s|aps|kg|co\.|corp|corp\.|corporation|gmbh & co\. kg|se))+\s*$",
+    r"oy|ab|as|a/s|aps|kg|co\.|corp|corp\.|corporation|gmbh & co\.?(?: kg)?|se|pte\.?|"
+    r"sp\. z o\.o\.?|sp\.?|s\.a\.s\.|k\.k\.))+\s*$",
     re.IGNORECASE,
 )
 _NAME = r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})"
@@ -138,7 +143,9 @@ def _strip_role_words(name: str) -> tuple[str, bool]:
             elif _is_role_phrase(right):
                 text, found = left, True
     match = re.match(r"(?i)^(?:.*?\b(?:at|from|@))\s+(.+)$", text)
-    if match and _is_role_phrase(text[: match.start(1)].rsplit(" ", 2)[0]):
+    before = text[: match.start(1)].rsplit(" ", 2)[0] if match else ""
+    # "Talent Team at Acme", and "Gina at Acme": one given name, then the company
+    if match and (_is_role_phrase(before) or re.fullmatch(r"[A-Z][a-z'’-]+", before)):
         text, found = match.group(1), True
     changed = True
     while changed:
@@ -169,6 +176,8 @@ def _looks_like_person(display: str, local: str, domain: str = "") -> bool:
     """A display name that is the sender's own name (it shows in the address)."""
     if not _PERSON_NAME.match(display.strip()) or (domain and is_ats(domain)):
         return False
+    if is_role_address(local):
+        return False  # "Wattle Lane Aged Care <careers@...>": "care" in "careers" is no name
     if _letters(display) == _letters(local):
         return False  # "Larkspur Health <larkspurhealth@...>": the tenant, not a person
     words = [_letters(w) for w in display.split()]
@@ -218,6 +227,65 @@ def _prefix_in_text(label: str, text: str) -> str | None:
     return best
 
 
+_RUN = re.compile(r"\b[A-Z][\w'’-]*(?: (?:&|of|for|and|[A-Z][\w'’-]*))*")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": "and"})
+
+
+def _folded(word: str) -> str:
+    """``Präzision`` -> ``praezision``, ``&`` -> ``and``: how a word is spelt in a domain."""
+    text = unicodedata.normalize("NFKD", word.lower().translate(_FOLD))
+    return "".join(c for c in text if c.isascii() and c.isalnum())
+
+
+def _spells(label: str, words: list[str]) -> int:
+    """How many of ``words`` spell ``label`` as abbreviations of each, in order ("chattvalleymed"
+    <- "Chattahoochee Valley Medical"): each word gives a piece starting with its first letter
+    and taking the rest of its letters in order; 0 when they do not."""
+
+    @cache
+    def consume(at: int, index: int) -> int:
+        if at == len(label):
+            return index
+        if index == len(words):
+            return 0
+        word = words[index]
+        if not word:
+            return consume(at, index + 1)
+        if label[at] != word[0]:
+            return 0
+        # the longest piece first: the whole word, then shorter subsequences
+        ends, position = [], at
+        for char in word:
+            if position < len(label) and label[position] == char:
+                position += 1
+                ends.append(position)
+        for end in reversed(ends):
+            if (index > 0 or end - at >= 3) and (found := consume(end, index + 1)):
+                return found
+        return 0
+
+    return consume(0, 0)
+
+
+def _abbrev_in_text(label: str, text: str) -> str | None:
+    """The capitalised words the domain label abbreviates: ``colepropertymgmt`` ->
+    ``Cole Property Management``."""
+    letters = _folded(label)
+    if len(letters) < 4:
+        return None
+    for run in _RUN.finditer(text):
+        words = run.group(0).split(" ")
+        for start in range(len(words)):
+            if not _folded(words[start]).startswith(letters[:1]):
+                continue
+            used = _spells(letters, [_folded(w) for w in words[start:]])
+            if used and words[start + used - 1][:1].isupper():
+                # the name goes on as it does when the domain spells it whole
+                end = run.start() + len(" ".join(words[: start + used]))
+                return _extend_name(" ".join(words[start : start + used]), text[end:])
+    return None
+
+
 def _clean_candidate(name: str | None) -> str | None:
     if not name:
         return None
@@ -241,6 +309,25 @@ def _first(find: Callable[[str], str | None], texts: Iterable[str]) -> str | Non
     return None
 
 
+def _words_spelling(name: str, label: str) -> str | None:
+    """The first words of ``name`` whose letters are the label's: "Ashmere Health" of
+    "Ashmere Health Trust" for ashmerehealth."""
+    words = name.split()
+    for end in range(1, len(words) + 1):
+        if _letters(" ".join(words[:end])) == _letters(label):
+            return " ".join(words[:end])
+    return None
+
+
+def _written_label(label: str, texts: tuple[str, str]) -> str | None:
+    """How the text writes the company the domain label names, if it does."""
+    return (
+        _first(lambda t: _find_in_text(label.replace("-", ""), t), texts)
+        or _first(lambda t: _abbrev_in_text(label, t), texts)
+        or _first(lambda t: _prefix_in_text(label, t), texts)
+    )
+
+
 def extract_company(email: Email, doc: Doc | None = None) -> str | None:
     """The hiring company: display name, own domain, then what the text says."""
     local, _, domain = email.sender_email.rpartition("@")
@@ -254,19 +341,21 @@ def extract_company(email: Email, doc: Doc | None = None) -> str | None:
     person = bool(display) and _looks_like_person(display, local, domain) and not had_role
     if domain and is_free_mail(domain) and not had_role:
         person = True  # a private address: the display name is a person's, not a company's
+    label = registrable_label(domain) if domain and not third_party else ""
+    written = _written_label(label, texts) if label else None
     if display_org and not person:
-        label = registrable_label(domain) if domain else ""
         overlaps = bool(label) and _letters(display_org)[:4] in _letters(label)
+        # "Recruitment - Department for Rural Affairs": a name set apart from the department
+        named = had_role and " " in display_org and bool(re.search(r" [-|–:] ", display))
+        named = named and not re.search(r" [-|–:] ", display_org)
         # On the company's own domain a department name ("Graduate Recruitment") is no company.
-        if third_party or overlaps:
+        if third_party or overlaps or named:
+            longer = _words_spelling(written, label) if written else None
+            if longer and len(longer) > len(display_org) and longer.startswith(display_org):
+                return _clean_candidate(longer)  # "Ashmere Careers", "Ashmere Health" in text
             return _clean_candidate(display_org)
-    if domain and not third_party:
-        label = registrable_label(domain)
-        written = _first(lambda t: _find_in_text(label.replace("-", ""), t), texts) or _first(
-            lambda t: _prefix_in_text(label, t), texts
-        )
-        if written:
-            return _clean_candidate(written)
+    if written:
+        return _clean_candidate(written)
     for pattern in _BODY_PATTERNS:
         for text in texts:
             match = pattern.search(text)
