@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from watcher import __version__
@@ -52,7 +53,7 @@ def report_error(error: WatcherError, debug: bool) -> int:
     if debug:
         err_console().print_exception()
     message = str(error).replace("\n", " ")
-    err_console().print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console().print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return error.exit_code
 
 
