@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from spacy.language import Language
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from nlp.pipeline import analyze_many
@@ -60,26 +60,32 @@ def _inbound() -> list[ColumnElement[bool]]:
     ]
 
 
-def analyse_pending(session: Session, analyzer: Language, now: datetime) -> int:
-    """Detect every parsed inbound message without a detection; returns how many.
-
-    The user's own (outbound) messages and our digests and drafts get none.
-    """
+def _analyse_in_batches(
+    session: Session, analyzer: Language, now: datetime, messages: Select[StoredMessage]
+) -> int:
+    """Analyse what ``messages`` selects, BATCH at a time in id order; returns how many."""
     total = 0
     last_id = 0
     while True:
-        query = (
-            select(StoredMessage)
-            .outerjoin(StoredDetection, StoredDetection.message_id == StoredMessage.id)
-            .where(StoredDetection.id.is_(None), StoredMessage.id > last_id, *_inbound())
-            .order_by(StoredMessage.id)
-            .limit(BATCH)
-        )
+        query = messages.where(StoredMessage.id > last_id).order_by(StoredMessage.id).limit(BATCH)
         batch = list(session.scalars(query))
         if not batch:
             return total
         total += _analyse(session, analyzer, batch, now)
         last_id = batch[-1].id
+
+
+def analyse_pending(session: Session, analyzer: Language, now: datetime) -> int:
+    """Detect every parsed inbound message without a detection; returns how many.
+
+    The user's own (outbound) messages and our digests and drafts get none.
+    """
+    pending = (
+        select(StoredMessage)
+        .outerjoin(StoredDetection, StoredDetection.message_id == StoredMessage.id)
+        .where(StoredDetection.id.is_(None), *_inbound())
+    )
+    return _analyse_in_batches(session, analyzer, now, pending)
 
 
 def reanalyse(session: Session, analyzer: Language, now: datetime) -> int:
@@ -87,22 +93,9 @@ def reanalyse(session: Session, analyzer: Language, now: datetime) -> int:
 
     User overrides live in their own table, so they survive this.
     """
-    total = 0
-    last_id = 0
-    while True:
-        query = (
-            select(StoredMessage)
-            .join(StoredDetection, StoredDetection.message_id == StoredMessage.id)
-            .where(
-                StoredDetection.model_version != model_version(analyzer),
-                StoredMessage.id > last_id,
-                *_inbound(),
-            )
-            .order_by(StoredMessage.id)
-            .limit(BATCH)
-        )
-        batch = list(session.scalars(query))
-        if not batch:
-            return total
-        total += _analyse(session, analyzer, batch, now)
-        last_id = batch[-1].id
+    outdated = (
+        select(StoredMessage)
+        .join(StoredDetection, StoredDetection.message_id == StoredMessage.id)
+        .where(StoredDetection.model_version != model_version(analyzer), *_inbound())
+    )
+    return _analyse_in_batches(session, analyzer, now, outdated)

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from watcher.clock import Clock
 from watcher.config import AccountSettings, Settings
 from watcher.daemon import ChangeWatcher, Checkpoint, ServiceParts
-from watcher.errors import MailSourceError
 from watcher.ingest import sync_configured_account
 from watcher.pipeline import after_sync
 
@@ -30,10 +29,7 @@ def sync_once(
     report = sync_configured_account(
         account, sessions, clock, progress=lambda _folder, _done, _total: checkpoint()
     )
-    if report.exception is not None:
-        raise report.exception
-    if report.problems():
-        raise MailSourceError("; ".join(report.problems()), account=account.name)
+    report.raise_for_failure()
     return report.new
 
 
