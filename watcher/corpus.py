@@ -16,7 +16,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
-from nlp.train import Label, parse_label
+from nlp.labels import Label, parse_label
 from nlp.types import Email
 from watcher.errors import UsageError
 from watcher.mail import parse_message, to_nlp_email

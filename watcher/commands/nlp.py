@@ -179,8 +179,8 @@ def evaluate_cmd(
     ] = False,
 ) -> None:
     """Measure the detector on labelled mail: per-kind F1, confusion matrix, date accuracy."""
+    from nlp.evaluate import evaluate
     from nlp.pipeline import analyze_many, load
-    from nlp.train import evaluate
     from watcher.corpus import CORPUS_DIR, load_corpus
 
     examples = load_corpus(path or CORPUS_DIR, split)
