@@ -23,6 +23,8 @@ class Report:
     dates: dict[str, dict[str, float]] = field(default_factory=dict)
     flags: dict[str, dict[str, float]] = field(default_factory=dict)
     company_accuracy: float = 0.0
+    # Items where the label has no such date but the detector gives one, over all items.
+    unfounded_dates: dict[str, float] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -35,6 +37,7 @@ class Report:
             "dates": self.dates,
             "flags": self.flags,
             "company_accuracy": self.company_accuracy,
+            "date_given_where_none": self.unfounded_dates,
             "errors": self.errors,
         }
 
@@ -64,6 +67,19 @@ def _flag(pairs: list[tuple[bool, bool]]) -> dict[str, float]:
     gold = sum(g for g, _ in pairs)
     precision, recall = _ratio(tp, predicted), _ratio(tp, gold)
     return {"precision": precision, "recall": recall, "gold": gold, "predicted": predicted}
+
+
+def _unfounded(rows: list[tuple[str, Label, Detection]]) -> dict[str, float]:
+    """How often a date is given where the label has none: interview, feedback, either."""
+    interview = [lab.interview_at is None and det.interview_at is not None for _, lab, det in rows]
+    feedback = [lab.feedback_by is None and det.feedback_by is not None for _, lab, det in rows]
+    either = [a or b for a, b in zip(interview, feedback, strict=True)]
+    return {
+        "rate": _ratio(sum(either), len(rows)),
+        "items": sum(either),
+        "interview_at": sum(interview),
+        "feedback_by": sum(feedback),
+    }
 
 
 def evaluate(pairs: Iterable[tuple[str, Label, Detection]]) -> Report:
@@ -111,6 +127,7 @@ def evaluate(pairs: Iterable[tuple[str, Label, Detection]]) -> Report:
         "no_followup": _flag([(lab.no_followup, det.no_followup) for _, lab, det in rows]),
         "auto_reply": _flag([(lab.auto_reply, det.auto_reply) for _, lab, det in rows]),
     }
+    report.unfounded_dates = _unfounded(rows)
     with_company = [(lab, det) for _, lab, det in rows if lab.company]
     report.company_accuracy = _ratio(
         sum(

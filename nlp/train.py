@@ -11,12 +11,14 @@ import hashlib
 import random
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch  # type: ignore[attr-defined]
 from thinc.api import Adam
@@ -44,33 +46,52 @@ class TrainResult:
     losses: list[float]
 
 
-def train(
-    examples: Sequence[tuple[Email, Kind | str]],
+@dataclass
+class Fitted:
+    """A textcat trained in a language, with the averaged weights to predict with."""
+
+    textcat: Any
+    optimizer: Any
+    losses: list[float]
+
+
+def cue_language() -> Language:
+    """A blank pipeline with the cue component: it prepares the textcat's documents."""
+    language = spacy.blank("en")
+    language.add_pipe("followup_cues")
+    return language
+
+
+def cue_docs(language: Language, emails: Iterable[Email]) -> list[Doc]:
+    """The documents the textcat reads: composed text, cues and signals."""
+    cues = language.get_pipe("followup_cues")
+    return [cues(make_doc(language, email)) for email in emails]
+
+
+def fit_textcat(
+    language: Language,
+    docs: Sequence[Doc],
+    golds: Sequence[Kind | str],
     seed: int = DEFAULT_SEED,
-    out_dir: Path = MODEL_DIR,
     epochs: int = DEFAULT_EPOCHS,
     learn_rate: float = DEFAULT_LEARN_RATE,
     l2: float = DEFAULT_L2,
     averages: bool = True,
-) -> TrainResult:
-    """Train the textcat on (email, kind) pairs and write it to ``out_dir``.
+    batch_size: int = BATCH_SIZE,
+) -> Fitted:
+    """Train a fresh "textcat" pipe of ``language`` on cue docs and their kinds.
 
-    The same examples and seed give the same bytes on disk: examples are shuffled
-    by a seeded generator and the model has no dropout.
+    Deterministic: the seed fixes the initial weights and the shuffling, and the
+    model has no dropout. The docs are not changed, so they can be reused.
     """
-    if not examples:
-        raise ValueError("no training examples")
     fix_random_seed(seed)
-    language = spacy.blank("en")
-    language.add_pipe("followup_cues")
-    textcat = language.add_pipe("textcat", config=TEXTCAT_CONFIG)
+    if "textcat" in language.pipe_names:
+        language.remove_pipe("textcat")
+    textcat: Any = language.add_pipe("textcat", config=TEXTCAT_CONFIG)
     for kind in Kind:
-        textcat.add_label(kind.value)  # type: ignore[attr-defined]
-    cues = language.get_pipe("followup_cues")
-    trainable: Any = textcat
+        textcat.add_label(kind.value)
     data: list[SpacyExample] = []
-    for email, gold in examples:
-        doc = cues(make_doc(language, email))
+    for doc, gold in zip(docs, golds, strict=True):
         cats = {k.value: 1.0 if k.value == Kind(gold).value else 0.0 for k in Kind}
         data.append(SpacyExample.from_dict(doc, {"cats": cats}))
     optimizer = Adam(
@@ -82,12 +103,42 @@ def train(
     for _ in range(epochs):
         shuffler.shuffle(data)
         epoch_losses: dict[str, float] = {}
-        for batch in minibatch(data, size=BATCH_SIZE):  # type: ignore[no-untyped-call]
-            trainable.update(batch, sgd=optimizer, losses=epoch_losses)
+        for batch in minibatch(data, size=batch_size):  # type: ignore[no-untyped-call]
+            textcat.update(batch, sgd=optimizer, losses=epoch_losses)
         losses.append(round(epoch_losses.get("textcat", 0.0), 6))
-    with language.use_params(optimizer.averages):
+    return Fitted(textcat=textcat, optimizer=optimizer, losses=losses)
+
+
+def train(
+    examples: Sequence[tuple[Email, Kind | str]],
+    seed: int = DEFAULT_SEED,
+    out_dir: Path = MODEL_DIR,
+    epochs: int = DEFAULT_EPOCHS,
+    learn_rate: float = DEFAULT_LEARN_RATE,
+    l2: float = DEFAULT_L2,
+    averages: bool = True,
+) -> TrainResult:
+    """Train the textcat on (email, kind) pairs and write it to ``out_dir``.
+
+    The same examples and seed give the same bytes on disk.
+    """
+    if not examples:
+        raise ValueError("no training examples")
+    language = cue_language()
+    docs = cue_docs(language, (email for email, _ in examples))
+    fitted = fit_textcat(
+        language,
+        docs,
+        [gold for _, gold in examples],
+        seed=seed,
+        epochs=epochs,
+        learn_rate=learn_rate,
+        l2=l2,
+        averages=averages,
+    )
+    with language.use_params(fitted.optimizer.averages):
         language.remove_pipe("followup_cues")
-        weights = trainable.to_bytes(exclude=["vocab"])
+        weights = fitted.textcat.to_bytes(exclude=["vocab"])
         version = "textcat-" + hashlib.sha256(weights).hexdigest()[:12]
         language.meta["name"] = "followup_detector"
         language.meta["version"] = "1.0.0"
@@ -95,7 +146,9 @@ def train(
         language.meta["followup_trained_on"] = len(examples)
         language.meta["followup_seed"] = seed
         _write_atomically(language, out_dir)
-    return TrainResult(out_dir=out_dir, model_version=version, examples=len(data), losses=losses)
+    return TrainResult(
+        out_dir=out_dir, model_version=version, examples=len(docs), losses=fitted.losses
+    )
 
 
 def _write_atomically(language: Any, out_dir: Path) -> None:
