@@ -36,6 +36,7 @@ from watcher.errors import (
 )
 from watcher.instance_lock import InstanceLock, lock_path_for
 from watcher.store.db import dispose_all, open_database
+from watcher.terminal import PrintableFormatter
 
 log = logging.getLogger("followup.service")
 
@@ -445,7 +446,7 @@ _PRIORITIES = {
 }
 
 
-class JournalFormatter(logging.Formatter):
+class JournalFormatter(PrintableFormatter):
     """One line a record with a ``<N>`` syslog priority prefix, which journald turns into
     the entry's priority (so `journalctl -p warning` works); newlines are flattened."""
 

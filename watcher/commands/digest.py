@@ -13,6 +13,7 @@ import typer
 
 from watcher.commands.context import console, print_json, state
 from watcher.errors import ConfigError, DigestSendError, MailSourceError, UsageError
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -425,7 +426,7 @@ def digest(
         if app_state.json_output:
             print_json(result.as_json())
         else:
-            sys.stdout.write(result.rendered.html if html else result.rendered.text)
+            sys.stdout.write(printable(result.rendered.html if html else result.rendered.text))
             sys.stdout.flush()
         return
     result = deliver_digest(settings, sessions, now, force=force)
