@@ -218,8 +218,13 @@ def _html_mail(body: str) -> bytes:
         '<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p><b>From:</b> Sam<br>'
         "<b>Sent:</b> Monday<br><b>To:</b> Dana</p></div><p>OLD QUOTE</p>",
     ],
-    ids=["gmail-quote", "apple-blockquote-cite", "outlook-appendonsend", "outlook-divrplyfwdmsg",
-         "outlook-border-top"],  # fmt: skip
+    ids=[
+        "gmail-quote",
+        "apple-blockquote-cite",
+        "outlook-appendonsend",
+        "outlook-divrplyfwdmsg",
+        "outlook-border-top",
+    ],
 )
 def test_html_only_reply_drops_the_clients_quote(quote: str) -> None:
     raw = _html_mail(f"<div>We will decide by Friday.</div>{quote}")
