@@ -53,6 +53,7 @@ MAX_FETCH_COMMAND_BYTES = 4000
 # Of a message too big to fetch whole, at most this many text parts are read (the
 # sender's words are in the first few; a thousand tiny parts are an attack, not mail).
 MAX_TEXT_PARTS = 64
+MAX_FIELD_BYTES = 16_000  # of one header line of a message too big to fetch whole
 _MAX_PART_NUMBER = 40  # "1.2.1.1...": deeper nesting than this is no body a client shows
 
 Listing = Sequence[tuple[Sequence[bytes], bytes | None, str]]
@@ -132,6 +133,21 @@ def _drop_fields(header: bytes, names: Sequence[bytes]) -> bytes:
         skipping = field in names
         if not skipping and line.strip():
             kept.append(line)
+    return b"".join(kept)
+
+
+def _bounded_header(header: bytes, limit: int) -> bytes:
+    """The header block within ``limit`` bytes, each field cut to MAX_FIELD_BYTES: a 2 MB
+    Subject must not push the Message-ID under it out of what is kept."""
+    kept: list[bytes] = []
+    total = 0
+    for line in header.splitlines(keepends=True):
+        if len(line) > MAX_FIELD_BYTES:
+            line = line[:MAX_FIELD_BYTES] + b"\r\n"
+        if total + len(line) > limit:
+            break
+        kept.append(line)
+        total += len(line)
     return b"".join(kept)
 
 
@@ -449,7 +465,7 @@ class ImapSource:
         """
         limit = self.settings.max_message_bytes
         first = client.fetch([uid], [b"BODYSTRUCTURE", b"BODY.PEEK[HEADER]"]).get(uid, {})
-        header = bytes(first.get(b"BODY[HEADER]") or b"")[:limit]
+        header = _bounded_header(bytes(first.get(b"BODY[HEADER]") or b""), limit)
         structure = first.get(b"BODYSTRUCTURE")
         note = _TRUNCATED_HEADER + f": {size} bytes; only text parts fetched\r\n".encode()
         found = _inline_text_parts(structure) if isinstance(structure, BodyData) else []
