@@ -175,3 +175,24 @@ def test_digest_send_and_every_draft_survive_a_poisoned_subject(
     with sqlite3.connect(mailbox.parent / "followup.db") as db:
         dangling = db.execute("select count(*) from drafts where appended_at is null").fetchone()
     assert dangling == (0,)
+
+
+def test_a_message_the_server_cannot_send_is_recorded_as_failed_and_the_rest_stored(
+    dovecot: Dovecot, imap_user: ImapUser, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    dovecot.append_many(imap_user, "INBOX", [good(n) for n in range(1, 6)], RECENT)
+    maildir = dovecot.root / "home" / imap_user.name / "Maildir"
+    (broken,) = [p for p in maildir.rglob("*,S=*") if b"good-3@" in p.read_bytes()]
+    broken.chmod(0)  # Dovecot answers its FETCH with "Internal error" and hangs up
+    config = _config(dovecot, imap_user, tmp_path, smtp_server.port)
+
+    code, _, err = _cli(config, "sync")
+    assert code == 0, err
+    stored = {mid: error for mid, error, _ in _stored(config)}
+    assert [stored[f"good-{n}@hostile.example"] for n in (1, 2, 4, 5)] == [None] * 4
+    (failed,) = [error for error in stored.values() if error is not None]
+    assert "refused" in failed
+    code, out, _ = _cli(config, "status", "--json")
+    assert json.loads(out)["failed"] == 1
+    code, out, _ = _cli(config, "sync", "--json")
+    assert json.loads(out)["accounts"][0]["folders"][0]["new"] == 0  # the folder moved on

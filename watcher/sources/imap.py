@@ -388,6 +388,7 @@ class ImapSource:
         for start in range(0, len(uids), batch_size):
             with self._errors(f"fetching from {folder}"):
                 fetched = self._fetch(client, uids[start : start + batch_size])
+            client = self._client or client  # reconnected if the server hung up over a message
             yield fetched
 
     def _fetch(self, client: IMAPClient, uids: list[int]) -> list[FetchedMessage]:
@@ -398,15 +399,14 @@ class ImapSource:
         large = [uid for uid in present if uid not in small]
         raws: dict[int, bytes] = {}
         refused: dict[int, str] = {}
-        self._fetch_whole(client, small, raws, refused)
+        client = self._fetch_whole(client, small, raws, refused)
         for uid in large:
             try:
                 raws[uid] = self._fetch_text_only(client, uid, int(meta[uid][b"RFC822.SIZE"]))
-            except IMAPClientAbortError:
-                raise
             except IMAPClientError as exc:
+                client = self._after_refusal(client, exc)
                 refused[uid] = self._refusal(uid, exc)
-                raws[uid] = self._header_only(client, uid)
+                client, raws[uid] = self._header_only(client, uid)
         return [
             FetchedMessage(
                 uid=uid,
@@ -421,35 +421,66 @@ class ImapSource:
 
     def _fetch_whole(
         self, client: IMAPClient, uids: list[int], raws: dict[int, bytes], refused: dict[int, str]
-    ) -> None:
+    ) -> IMAPClient:
         """BODY.PEEK[] of ``uids``; a refused FETCH is retried in halves, then per message,
-        so that one message the server will not send never holds back the others."""
+        so that one message the server will not send never holds back the others.
+
+        Returns the connection to go on with: a new one when the server hung up.
+        """
         if not uids:
-            return
+            return client
         try:
             answer = client.fetch(uids, [b"BODY.PEEK[]"])
-        except IMAPClientAbortError:
-            raise
         except IMAPClientError as exc:
-            if len(uids) == 1:
-                refused[uids[0]] = self._refusal(uids[0], exc)
-                raws[uids[0]] = self._header_only(client, uids[0])
-                return
-            half = len(uids) // 2
-            self._fetch_whole(client, uids[:half], raws, refused)
-            self._fetch_whole(client, uids[half:], raws, refused)
-            return
+            client = self._after_refusal(client, exc)
+            if len(uids) > 1:
+                half = len(uids) // 2
+                client = self._fetch_whole(client, uids[:half], raws, refused)
+                return self._fetch_whole(client, uids[half:], raws, refused)
+            if isinstance(exc, IMAPClientAbortError):
+                # once more on the new connection: a hang-up may have had nothing to do with it
+                with contextlib.suppress(IMAPClientError):
+                    answer = client.fetch(uids, [b"BODY.PEEK[]"])
+                    raws[uids[0]] = bytes(answer.get(uids[0], {}).get(b"BODY[]") or b"")
+                    return client
+                client = self._after_refusal(client, exc)
+            refused[uids[0]] = self._refusal(uids[0], exc)
+            client, raws[uids[0]] = self._header_only(client, uids[0])
+            return client
         for uid, data in answer.items():
             raws[uid] = bytes(data.get(b"BODY[]") or b"")
+        return client
 
-    def _header_only(self, client: IMAPClient, uid: int) -> bytes:
-        """What a refused message still tells (its Message-ID and sender), best effort."""
-        with contextlib.suppress(IMAPClientError):
+    def _after_refusal(self, client: IMAPClient, exc: IMAPClientError) -> IMAPClient:
+        """The connection to go on with after a refused FETCH.
+
+        Some servers answer a message they cannot read with BYE (Dovecot: "Internal error
+        occurred"): the server spoke, so reconnect, EXAMINE the folder again and go on. A
+        socket error is the network's, not the message's: it is raised as it is.
+        """
+        if not isinstance(exc, IMAPClientAbortError):
+            return client
+        if "socket error" in str(exc).lower() or self._selected is None:
+            raise exc
+        folder = self._selected
+        self._drop()
+        client = self._ready()
+        client.select_folder(folder, readonly=True)
+        self._selected = folder
+        return client
+
+    def _header_only(self, client: IMAPClient, uid: int) -> tuple[IMAPClient, bytes]:
+        """What a refused message still tells (its Message-ID and sender), best effort;
+        and the connection to go on with."""
+        try:
             data = client.fetch([uid], [b"BODY.PEEK[HEADER]<0.65536>"]).get(uid, {})
+        except IMAPClientError as exc:
+            client = self._after_refusal(client, exc)
+        else:
             if header := _first_body(data):
-                return header
+                return client, header
         # a unique stand-in, so that two such messages are not taken for one
-        return f"X-Followup-Unfetched: UID {uid}\r\n\r\n".encode()
+        return client, f"X-Followup-Unfetched: UID {uid}\r\n\r\n".encode()
 
     def _refusal(self, uid: int, exc: IMAPClientError) -> str:
         reason = f"the server refused to send it: {_server_text(exc)}"[:300]
