@@ -194,5 +194,7 @@ def test_a_message_the_server_cannot_send_is_recorded_as_failed_and_the_rest_sto
     assert "refused" in failed
     code, out, _ = _cli(config, "status", "--json")
     assert json.loads(out)["failed"] == 1
+    code, out, _ = _cli(config, "status")
+    assert "failed: personal INBOX UID 3: the server refused to send it" in out
     code, out, _ = _cli(config, "sync", "--json")
     assert json.loads(out)["accounts"][0]["folders"][0]["new"] == 0  # the folder moved on
