@@ -9,8 +9,8 @@ from spacy.language import Language
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from nlp.pipeline import analyze_many
 from nlp.types import Email
+from watcher.budget import analyse_within_budget
 from watcher.domain import Direction
 from watcher.store.detections import save_detection
 from watcher.store.tables import StoredDetection, StoredMessage
@@ -43,10 +43,12 @@ def stored_to_email(message: StoredMessage) -> Email:
 def _analyse(
     session: Session, analyzer: Language, messages: Sequence[StoredMessage], now: datetime
 ) -> int:
-    detections = analyze_many((stored_to_email(m) for m in messages), analyzer)
+    detections = analyse_within_budget([stored_to_email(m) for m in messages], analyzer)
     count = 0
-    for message, detection in zip(messages, detections, strict=True):
-        save_detection(session, message, detection, now)
+    for message, (detection, cut) in zip(messages, detections, strict=True):
+        row = save_detection(session, message, detection, now)
+        if cut:  # read truncated: over the CPU budget of one message
+            row.facts = {**row.facts, "truncated": True}
         count += 1
     session.flush()
     return count
@@ -61,22 +63,32 @@ def _inbound() -> list[ColumnElement[bool]]:
 
 
 def _analyse_in_batches(
-    session: Session, analyzer: Language, now: datetime, messages: Select[StoredMessage]
+    session: Session,
+    analyzer: Language,
+    now: datetime,
+    messages: Select[StoredMessage],
+    limit: int | None = None,
 ) -> int:
-    """Analyse what ``messages`` selects, BATCH at a time in id order; returns how many."""
+    """Analyse what ``messages`` selects, BATCH at a time in id order, at most ``limit``
+    messages; returns how many."""
     total = 0
     last_id = 0
-    while True:
-        query = messages.where(StoredMessage.id > last_id).order_by(StoredMessage.id).limit(BATCH)
+    size = BATCH if limit is None else min(BATCH, limit)
+    while limit is None or total < limit:
+        query = messages.where(StoredMessage.id > last_id).order_by(StoredMessage.id).limit(size)
         batch = list(session.scalars(query))
         if not batch:
             return total
         total += _analyse(session, analyzer, batch, now)
         last_id = batch[-1].id
+    return total
 
 
-def analyse_pending(session: Session, analyzer: Language, now: datetime) -> int:
-    """Detect every parsed inbound message without a detection; returns how many.
+def analyse_pending(
+    session: Session, analyzer: Language, now: datetime, limit: int | None = None
+) -> int:
+    """Detect every parsed inbound message without a detection (at most ``limit``);
+    returns how many.
 
     The user's own (outbound) messages and our digests and drafts get none.
     """
@@ -85,7 +97,7 @@ def analyse_pending(session: Session, analyzer: Language, now: datetime) -> int:
         .outerjoin(StoredDetection, StoredDetection.message_id == StoredMessage.id)
         .where(StoredDetection.id.is_(None), *_inbound())
     )
-    return _analyse_in_batches(session, analyzer, now, pending)
+    return _analyse_in_batches(session, analyzer, now, pending, limit)
 
 
 def reanalyse(session: Session, analyzer: Language, now: datetime) -> int:

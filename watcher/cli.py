@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from watcher import __version__
 from watcher.commands.context import AppState, err_console
 from watcher.errors import WatcherError
+from watcher.terminal import PrintableFormatter, printable
 
 # Global options are accepted anywhere on the line (`followup leads --json --now D`):
 # the root group moves them in front of the subcommand before parsing.
@@ -53,7 +54,9 @@ def report_error(error: WatcherError, debug: bool) -> int:
     if debug:
         err_console().print_exception()
     message = str(error).replace("\n", " ")
-    err_console().print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err_console().print(
+        f"[red]error:[/] {escape(printable(message))}", highlight=False, soft_wrap=True
+    )
     return error.exit_code
 
 
@@ -145,11 +148,11 @@ def root(
     # --verbose is about our own steps; libraries stay at INFO unless --debug
     libraries = logging.DEBUG if debug else min(ours, logging.INFO) if verbose else ours
     handler = _CurrentStderrHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=libraries, handlers=[handler], force=True)
     for name in ("followup", "watcher", "nlp"):
         logging.getLogger(name).setLevel(ours)
-    for noisy in ("imapclient", "mailparser", "mailparser_reply", "alembic", "asyncio"):
+    for noisy in ("imapclient", "mailparser", "alembic", "asyncio"):
         logging.getLogger(noisy).setLevel(max(libraries, logging.WARNING))
 
 

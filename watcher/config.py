@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import shlex
 import stat
 import tomllib
 from dataclasses import dataclass
@@ -73,10 +74,11 @@ class _SecretSources(_Section):
 
     def secret_source(self) -> str:
         """A description of the secret source, safe to print."""
+        # The program's name only: a command line may carry a secret ("--password x").
         if self.oauth2_token_command:
-            return f"oauth2_token_command = {self.oauth2_token_command!r}"
+            return f"oauth2_token_command (runs {program_name(self.oauth2_token_command)})"
         if self.password_command:
-            return f"password_command = {self.password_command!r}"
+            return f"password_command (runs {program_name(self.password_command)})"
         if self.keyring:
             return "keyring"
         if self.password_env:
@@ -84,6 +86,15 @@ class _SecretSources(_Section):
         if self.password:
             return "password = '********'"
         return "none"
+
+
+def program_name(command: str) -> str:
+    """The program a command line runs, without its arguments or directory."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return Path(words[0]).name if words else "''"
 
 
 def _check_tls(host: str, tls: str, what: str) -> None:

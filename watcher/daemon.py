@@ -36,6 +36,7 @@ from watcher.errors import (
 )
 from watcher.instance_lock import InstanceLock, lock_path_for
 from watcher.store.db import dispose_all, open_database
+from watcher.terminal import PrintableFormatter
 
 log = logging.getLogger("followup.service")
 
@@ -75,7 +76,7 @@ class ServiceParts:
     """What the loop calls; injected so the loop itself stays testable."""
 
     sync_account: Callable[[AccountSettings, sessionmaker[Session], Clock, Checkpoint], int]
-    after_sync: Callable[[Settings, sessionmaker[Session], Clock], int]
+    after_sync: Callable[[Settings, sessionmaker[Session], Clock, Checkpoint], int]
     send_digest: Callable[[Settings, sessionmaker[Session], Clock], bool]
     open_watcher: Callable[[AccountSettings], ChangeWatcher | None]
 
@@ -274,7 +275,7 @@ class Service:
     def _analyse(self, settings: Settings, sessions: sessionmaker[Session], synced: int) -> None:
         self._refresh_at = self.monotonic() + REFRESH_SECONDS
         try:
-            live = self.parts.after_sync(settings, sessions, self.clock)
+            live = self.parts.after_sync(settings, sessions, self.clock, self._checkpoint)
         except Exception as error:  # retried at the next sync or refresh
             log.error("analysis failed: %s", _describe(error))
             self.notifier.notify(f"STATUS=analysis failed: {_describe(error)}")
@@ -445,7 +446,7 @@ _PRIORITIES = {
 }
 
 
-class JournalFormatter(logging.Formatter):
+class JournalFormatter(PrintableFormatter):
     """One line a record with a ``<N>`` syslog priority prefix, which journald turns into
     the entry's priority (so `journalctl -p warning` works); newlines are flattened."""
 

@@ -211,6 +211,8 @@ def message_values(
     fetched: FetchedMessage, account: AccountSettings, now: datetime
 ) -> tuple[dict[str, object], bool]:
     """The columns of a StoredMessage for a fetched message, and whether it failed to parse."""
+    if fetched.error is not None:
+        return _failed_values(fetched, account, fetched.error, now), True
     try:
         message = parse_message(fetched.raw, account.own_addresses, fetched.internal_date)
     except MessageParseError as exc:

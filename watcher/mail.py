@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import email.utils
-import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -13,14 +12,17 @@ from typing import Any
 
 import html_text
 import mailparser
-from mailparser_reply import EmailMessage, EmailReply
 
 from nlp.types import Email
 from watcher.domain import Address, Direction, Message
 from watcher.errors import MessageParseError
+from watcher.quotes import html_without_history, split_reply
 
 __all__ = [
     "KEPT_HEADERS",
+    "MAX_HEADER_CHARS",
+    "MAX_NAME_CHARS",
+    "MAX_SUBJECT_CHARS",
     "MAX_TEXT_CHARS",
     "extract_new_text",
     "message_key",
@@ -32,6 +34,14 @@ __all__ = [
 # Bodies past this are tails of logs or pasted documents: nothing the detector needs.
 MAX_TEXT_CHARS = 200_000
 MAX_ID_CHARS = 998  # RFC 5322 line length: longer "ids" are garbage
+# Header values are bounded at storage: a 2 MB subject is an attack, and everything that
+# shows or drafts it (tables, `why`, a draft's folded Subject) would grow with it.
+MAX_SUBJECT_CHARS = 500
+MAX_NAME_CHARS = 200
+MAX_HEADER_CHARS = 1000
+MAX_ADDRESSES = 100  # of To and Cc together: more is a mailing list or an attack
+MAX_REFERENCES = 50  # the nearest ancestors (the last ids) are the ones threading needs
+CUT_MARK = " [...]"
 KEPT_HEADERS = (
     "auto-submitted",
     "x-autoreply",
@@ -48,21 +58,7 @@ _IDENTITY_HEADERS = ("from", "to", "subject", "date", "message-id")
 _EARLIEST_PLAUSIBLE = datetime(1980, 1, 1, tzinfo=UTC)
 # A Date this far past the server's arrival time is a sender clock that is wrong.
 _FUTURE_SLACK = timedelta(days=2)
-_REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl"]
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
-_FORWARD_MARKER = re.compile(
-    r"^[ >]*(?:-+ ?Forwarded message ?-+|Begin forwarded message:"
-    r"|-+ ?Weitergeleitete Nachricht ?-+|-+ ?Message transféré ?-+)\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-# The forwarder's own note counts as "adding little" below this many characters.
-_SHORT_FORWARD_NOTE = 200
-_SIGN_OFF_MAX = 30  # a sign-off line ("Best regards,") is short; a sentence is not
-_NAME_LINE_MAX = 40  # nor is the name line under it
-# Bounds for the reply parser (see _bounded_for_reply_parser): about 0.5 s at worst.
-_REPLY_SCAN_CHARS = 64_000
-_REPLY_LINE_CHARS = 500
-_SIGNATURE_TRIES = 8
 
 
 def parse_message(
@@ -76,7 +72,7 @@ def parse_message(
     if not raw or not raw.strip():
         raise MessageParseError("empty message")
     try:
-        parsed = mailparser.parse_from_bytes(raw)
+        parsed = mailparser.parse_from_bytes(_without_received(raw))
     except Exception as exc:  # the library's errors, and the stdlib's beneath it
         raise MessageParseError(f"unparseable MIME: {type(exc).__name__}") from exc
     try:
@@ -94,13 +90,13 @@ def _build(
     if msg is None or not any(msg.get(name) is not None for name in _IDENTITY_HEADERS):
         raise MessageParseError("no mail headers found (From, To, Subject, Date, Message-ID)")
     sender = _first(_addresses(parsed.from_))
-    recipients = tuple(_addresses(parsed.to)) + tuple(_addresses(parsed.cc))
-    subject = _clean(_one_header(parsed.subject))
-    text = _body_text(parsed)
+    recipients = (tuple(_addresses(parsed.to)) + tuple(_addresses(parsed.cc)))[:MAX_ADDRESSES]
+    subject = bounded(_one_line(_clean(_one_header(parsed.subject))), MAX_SUBJECT_CHARS)
+    text, html = _body_text(parsed)
     sent_at = _sent_at(_raw_header(msg, "date"), fallback_date)
     message_id = _first_id(_raw_header(msg, "message-id")) or _synthetic_id(raw, msg)
     in_reply_to = _first_id(_raw_header(msg, "in-reply-to")) or None
-    references = tuple(_all_ids(_raw_header(msg, "references")))
+    references = tuple(_all_ids(_raw_header(msg, "references"))[-MAX_REFERENCES:])
     headers = _kept_headers(parsed)
     own = {a.lower() for a in own_addresses}
     direction = (
@@ -113,7 +109,7 @@ def _build(
         recipients=recipients,
         sent_at=sent_at,
         text=text,
-        new_text=extract_new_text(text),
+        new_text=_new_text(text, html),
         direction=direction,
         in_reply_to=in_reply_to,
         references=references,
@@ -149,6 +145,43 @@ def to_nlp_email(message: Message) -> Email:
 # --- headers -------------------------------------------------------------------------
 
 
+def bounded(value: str, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, the head kept and the cut marked."""
+    if len(value) <= limit:
+        return value
+    return value[: limit - len(CUT_MARK)].rstrip() + CUT_MARK
+
+
+def _one_line(value: str) -> str:
+    """Folded and encoded-word CR/LF, tabs and runs of blanks as one space."""
+    return " ".join(value.split())
+
+
+def _without_received(raw: bytes) -> bytes:
+    """The message without its Received lines, which mailparser would parse for nothing.
+
+    They are a server's trace, read by nothing here, and parsing them is about a
+    twentieth of a sync.
+    """
+    end = raw.find(b"\n\n")
+    end_crlf = raw.find(b"\n\r\n")
+    ends = [e for e in (end, end_crlf) if e >= 0]
+    if not ends:
+        return raw
+    head_end = min(ends) + 1
+    kept: list[bytes] = []
+    skipping = False
+    for line in raw[:head_end].splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = line[:9].lower() == b"received:"
+        if not skipping:
+            kept.append(line)
+    return b"".join(kept) + raw[head_end:]
+
+
 def _clean(value: str) -> str:
     """Text safe for any database and terminal: no NULs, no lone surrogates."""
     value = value.replace("\x00", "")
@@ -174,7 +207,8 @@ def _addresses(pairs: Iterable[Any]) -> list[Address]:
         addr = _clean(str(addr)).strip().lower()
         if "@" not in addr:
             continue
-        found.append(Address(name=_clean(str(name or "")).strip(), email=addr))
+        name = bounded(_one_line(_clean(str(name or ""))), MAX_NAME_CHARS)
+        found.append(Address(name=name, email=addr[:MAX_NAME_CHARS]))
     return found
 
 
@@ -214,7 +248,7 @@ def _kept_headers(parsed: Any) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name in KEPT_HEADERS:
         # mailparser resolves unknown attribute names to decoded headers ("-" spelled "_").
-        value = _clean(_one_header(getattr(parsed, name.replace("-", "_"))))
+        value = _clean(_one_header(getattr(parsed, name.replace("-", "_"))))[:MAX_HEADER_CHARS]
         if value:
             headers[name] = value
     return headers
@@ -268,14 +302,25 @@ def _iso_date(value: str) -> datetime | None:
 # --- body ----------------------------------------------------------------------------
 
 
-def _body_text(parsed: Any) -> str:
+def _body_text(parsed: Any) -> tuple[str, str | None]:
+    """The body as text, and the HTML it was made from when there was no plain text."""
     plain = "\n\n".join(p for p in parsed.text_plain if p.strip())
     if plain.strip():
-        return _clean(plain[:MAX_TEXT_CHARS])
+        return _clean(plain[:MAX_TEXT_CHARS]), None
     htmls = [h for h in parsed.text_html if h.strip()]
     if htmls:
-        return _clean(_html_to_text("\n".join(htmls)[: MAX_TEXT_CHARS * 4])[:MAX_TEXT_CHARS])
-    return _clean(_other_text_parts(parsed.message)[:MAX_TEXT_CHARS])
+        html = "\n".join(htmls)[: MAX_TEXT_CHARS * 4]
+        return _clean(_html_to_text(html)[:MAX_TEXT_CHARS]), html
+    return _clean(_other_text_parts(parsed.message)[:MAX_TEXT_CHARS]), None
+
+
+def _new_text(text: str, html: str | None) -> str:
+    """What this message added; for HTML mail, above the client's own quote markup."""
+    if html is not None:
+        above = html_without_history(html)
+        if above is not None and above.strip():
+            return extract_new_text(_clean(above[:MAX_TEXT_CHARS]))
+    return extract_new_text(text)
 
 
 def _other_text_parts(msg: Any) -> str:
@@ -316,107 +361,4 @@ def extract_new_text(text: str) -> str:
     """
     if not text.strip():
         return ""
-    header, disclaimers, signature = _reply_patterns()
-    thread = EmailMessage(
-        text=_bounded_for_reply_parser(text),
-        languages=list(_REPLY_LANGUAGES),
-        keep_hyphen_lists=True,  # "- a phone screen on Monday" is content, not a signature
-        _header_regex=header,
-        _disclaimers_regex=disclaimers,
-        _signature_regex=signature,
-    ).read()
-    if not thread.replies:
-        return text.strip()
-    signature = thread.SIGNATURE_REGEX
-    first = thread.replies[0]
-    own = _own_words(first, signature)
-    marker = _FORWARD_MARKER.search(own)
-    if marker is not None:
-        note = own[: marker.start()].strip()
-        own = note
-        if len(note) < _SHORT_FORWARD_NOTE and len(thread.replies) > 1:
-            own = f"{note}\n\n{_own_words(thread.replies[1], signature)}"
-    if not own.strip():
-        # Everything looked like quote or signature (a bare "Thanks,\nJane"): keep it all.
-        own = first.full_body or text
-    return own.strip()
-
-
-@functools.cache
-def _reply_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The reply parser's header, disclaimer and signature patterns for our languages.
-
-    It assembles them from dozens of pieces for every message it reads (a third of its
-    time on short mail); they depend only on the languages, so they are built once.
-    """
-    model = EmailMessage(text="", languages=list(_REPLY_LANGUAGES), keep_hyphen_lists=True)
-    return model.HEADER_REGEX, model.DISCLAIMERS_REGEX, model.SIGNATURE_REGEX
-
-
-def _own_words(reply: EmailReply, signature: re.Pattern[str]) -> str:
-    """One part of a thread without its header, disclaimers, signature and quoted lines."""
-    body = reply.full_body
-    for disclaimer in reply.disclaimers or ():
-        body = body.replace(disclaimer, "")
-    return _drop_quoted_lines(_cut_signature(body, signature))
-
-
-def _cut_signature(body: str, signature: re.Pattern[str]) -> str:
-    """Cut at the first signature match that starts with a short sign-off block.
-
-    The library's patterns also match sentences ("Thanks, we will call you on
-    Monday"); such a match is skipped and the search goes on below it, a few
-    times only, since each search runs to the end of the body.
-    """
-    position = 0
-    for _ in range(_SIGNATURE_TRIES):
-        found = signature.search(body, position)
-        if found is None:
-            break
-        start = found.start() + len(found.group()) - len(found.group().lstrip())
-        if _plausible_signature(found.group()):
-            return body[:start].rstrip()
-        line_end = body.find("\n", start)
-        if line_end < 0:
-            break
-        position = line_end
-    return body
-
-
-def _bounded_for_reply_parser(text: str) -> str:
-    """Cut the text to what the reply parser can scan in bounded time.
-
-    Its header patterns backtrack quadratically on a long line that starts like
-    "On ...": a 20 KB line takes seconds. What a sender wrote sits at the top, so
-    only the head is scanned, and over-long lines are wrapped at a space.
-    """
-    lines: list[str] = []
-    for line in text[:_REPLY_SCAN_CHARS].splitlines():
-        while len(line) > _REPLY_LINE_CHARS:
-            cut = line.rfind(" ", 0, _REPLY_LINE_CHARS)
-            cut = cut if cut > 0 else _REPLY_LINE_CHARS
-            lines.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _plausible_signature(signature: str) -> bool:
-    lines = [line.lstrip("> ").strip() for line in signature.splitlines()]
-    lines = [line for line in lines if line]
-    if not lines:
-        return True
-    head = lines[0]
-    if head in {"--", "__"}:
-        return True
-    # "Thanks, we will call you on Monday" is a sentence, not a sign-off.
-    if len(head) > _SIGN_OFF_MAX or head.endswith((".", "!", "?", ":")):
-        return False
-    return len(lines) < 2 or len(lines[1]) <= _NAME_LINE_MAX
-
-
-def _drop_quoted_lines(text: str) -> str:
-    lines = text.splitlines()
-    kept = [line for line in lines if not line.lstrip().startswith(">")]
-    # A message that is all quote (a bare forward) keeps its text.
-    return "\n".join(kept) if any(line.strip() for line in kept) else text
+    return split_reply(text)

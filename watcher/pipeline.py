@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 
 from spacy.language import Language
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +15,9 @@ from watcher.domain import Action
 from watcher.store.db import transaction
 
 log = logging.getLogger("followup.pipeline")
+# Messages analysed per commit: at the CPU budget of one message (watcher.budget) a
+# batch of pathological mail still ends well inside the service's watchdog interval.
+ANALYSIS_BATCH = 50
 
 
 @functools.cache
@@ -25,14 +29,30 @@ def shared_analyzer() -> Language:
     return nlp.load(active_model())  # the user's retrained model first, else the shipped one
 
 
-def after_sync(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> int:
-    """Analyse every message not yet analysed, then refresh leads; returns live leads."""
+def after_sync(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    checkpoint: Callable[[], None] | None = None,
+) -> int:
+    """Analyse every message not yet analysed, then refresh leads; returns live leads.
+
+    The analysis is committed a batch at a time, ``checkpoint`` called after each (the
+    service pings its watchdog there): a restart never redoes finished work.
+    """
     from watcher.analysis import analyse_pending
     from watcher.refresh import refresh
 
     now = clock.now()
-    with transaction(sessions) as session:
-        analysed = analyse_pending(session, shared_analyzer(), now)
+    analysed = 0
+    while True:
+        with transaction(sessions) as session:
+            done = analyse_pending(session, shared_analyzer(), now, limit=ANALYSIS_BATCH)
+        analysed += done
+        if checkpoint is not None:
+            checkpoint()
+        if done < ANALYSIS_BATCH:
+            break
     if analysed:
         log.info("analysed %d message(s)", analysed)
     with transaction(sessions) as session:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from watcher.clock import Clock, FixedClock, SystemClock
 from watcher.errors import UsageError
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -147,7 +148,7 @@ def print_json_line(value: Any) -> None:
 
 def _cell(value: Any) -> str:
     """Table cells are text, not rich markup: "[External] Re: ..." must stay as written."""
-    return "" if value is None else escape(str(_jsonable(value)))
+    return "" if value is None else escape(printable(_jsonable(value)))
 
 
 def print_table(

@@ -13,6 +13,7 @@ import typer
 
 from watcher.commands.context import console, print_json, state
 from watcher.errors import ConfigError, DigestSendError, MailSourceError, UsageError
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from watcher.clock import Clock
     from watcher.config import AccountSettings, Settings
     from watcher.digest import RenderedDigest
+    from watcher.drafting import SuggestedMessage
     from watcher.drafts import MailboxWriter
     from watcher.store.digests import ViewResult
 
@@ -280,7 +282,7 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
     is never appended twice, even after a crash.
     """
     from watcher.digest import draft_facts
-    from watcher.drafting import draft_email, draft_message_id, suggest_message
+    from watcher.drafting import draft_message_id, suggest_message
     from watcher.store.db import transaction
     from watcher.store.digests import build_view, claim_draft, mark_draft_appended
 
@@ -302,18 +304,23 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
             continue
         decision = lead.decision
         message_id = draft_message_id(lead.lead_id, decision.action, decision.due, account.name)
+        sender = _draft_sender(account, result.view.user_name)
+        # Built before the draft row is claimed: a message that cannot be written (hostile
+        # mail reaches corners of the email package) leaves no claim behind, and the
+        # other leads still get theirs.
+        raw = _draft_bytes(suggestion, sender, message_id, now, lead.lead_id)
+        if raw is None:
+            continue
         with transaction(sessions) as session:
             draft = claim_draft(
                 session, lead.lead_id, decision.action.value, decision.due, message_id
             )
             if draft is None:
                 continue
-            draft_id, message_id = draft.id, draft.message_id
-        sender = _draft_sender(account, result.view.user_name)
-        message = draft_email(
-            suggestion, sender=sender, message_id=message_id, now=now, lead_id=lead.lead_id
-        )
-        pending.setdefault(account.name, []).append((draft_id, message_id, message))
+            draft_id, claimed_id = draft.id, draft.message_id
+        if claimed_id != message_id:  # claimed earlier under another id: keep that one
+            raw = _draft_bytes(suggestion, sender, claimed_id, now, lead.lead_id) or raw
+        pending.setdefault(account.name, []).append((draft_id, claimed_id, raw))
     appended = 0
     for name, drafts in pending.items():
         account = settings.account(name)
@@ -324,11 +331,26 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
                 continue
             for draft_id, message_id, message in drafts:
                 if not mailbox.contains_message_id([folder], message_id):
-                    mailbox.append_draft(folder, message.as_bytes(), now)
+                    mailbox.append_draft(folder, message, now)
                     appended += 1
                 with transaction(sessions) as session:
                     mark_draft_appended(session, draft_id, now)
     return appended
+
+
+def _draft_bytes(
+    suggestion: SuggestedMessage, sender: str, message_id: str, now: datetime, lead_id: int
+) -> bytes | None:
+    from watcher.drafting import draft_email
+
+    try:
+        message = draft_email(
+            suggestion, sender=sender, message_id=message_id, now=now, lead_id=lead_id
+        )
+        return message.as_bytes()
+    except Exception as exc:  # one lead's bad draft is skipped, never the others'
+        log.warning("lead %d: draft not written: %s: %s", lead_id, type(exc).__name__, exc)
+        return None
 
 
 def _draft_account(settings: Settings, name: str | None) -> AccountSettings | None:
@@ -425,7 +447,7 @@ def digest(
         if app_state.json_output:
             print_json(result.as_json())
         else:
-            sys.stdout.write(result.rendered.html if html else result.rendered.text)
+            sys.stdout.write(printable(result.rendered.html if html else result.rendered.text))
             sys.stdout.flush()
         return
     result = deliver_digest(settings, sessions, now, force=force)

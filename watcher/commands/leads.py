@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from watcher.commands.context import console, print_json, print_table, state
 from watcher.domain import Action, Decision, Direction, TimelineEvent
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from watcher.refresh import LeadState
@@ -158,11 +159,11 @@ def _print_why(found: LeadState, decision: Decision, timeline: list[dict[str, An
     out = console()
     lead = found.lead
     due = f", due {decision.due.isoformat()}" if decision.due else ""
-    out.print(f"[bold]#{lead.id} {escape(lead.company or '(unknown company)')}[/]")
+    out.print(f"[bold]#{lead.id} {escape(printable(lead.company or '(unknown company)'))}[/]")
     if found.timeline.contact:
-        out.print(f"contact: {escape(found.timeline.contact)}")
+        out.print(f"contact: {escape(printable(found.timeline.contact))}")
     out.print(f"{decision.status.value}: [bold]{decision.action.value}[/]{due}")
-    out.print(escape(decision.reason))
+    out.print(escape(printable(decision.reason)))
     rows = [
         {**item, "subject": escape(item["subject"]), "facts": escape(_fact_text(item["facts"]))}
         for item in timeline
@@ -173,7 +174,7 @@ def _print_why(found: LeadState, decision: Decision, timeline: list[dict[str, An
         origin = " (set by you)" if step.from_user else ""
         quote = f' "{step.phrase}"' if step.phrase else ""
         where = f" <{step.message_id}>" if step.message_id else ""
-        out.print(escape(f"  {step.rule}: {step.detail}{origin}{quote}{where}"))
+        out.print(escape(printable(f"  {step.rule}: {step.detail}{origin}{quote}{where}")))
 
 
 def why(

@@ -24,6 +24,7 @@ from watcher.commands.context import AppState, console, print_json, print_table,
 from watcher.commands.leads import lead_row  # one shape for a lead everywhere
 from watcher.domain import LeadStatus
 from watcher.errors import UnknownLeadError, UsageError
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -590,7 +591,9 @@ def undo_cmd(ctx: typer.Context) -> None:
         return
     out = console()
     for row in rows:
-        out.print(f"undid {row.command!r}: {undone_text(row)}", highlight=False)
+        out.print(
+            printable(f"undid {row.command!r}: {undone_text(row)}"), highlight=False, markup=False
+        )
     for current in leads:
         _print_lead(current)
 

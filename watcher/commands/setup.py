@@ -99,17 +99,21 @@ def init(
         console().print("next: edit the \\[\\[account]] section, then run `followup config check`")
 
 
+# Shown as "secret" (the program's name only): a command line may carry a secret itself.
+_SECRET_FIELDS = {"password", "password_command", "oauth2_token_command"}
+
+
 def _masked(settings: Settings) -> dict[str, object]:
     """The effective settings as plain data; secrets replaced by where they come from."""
     accounts = []
     for account in settings.accounts:
-        data = account.model_dump(exclude={"password"})
+        data = account.model_dump(exclude=_SECRET_FIELDS)
         data["port"] = account.effective_port
         data["secret"] = account.secret_source()
         accounts.append(data)
     smtp = None
     if settings.smtp is not None:
-        smtp = settings.smtp.model_dump(exclude={"password"}, by_alias=True)
+        smtp = settings.smtp.model_dump(exclude=_SECRET_FIELDS, by_alias=True)
         smtp["port"] = settings.smtp.effective_port
         smtp["secret"] = settings.smtp.secret_source()
     return {

@@ -47,6 +47,14 @@ _OAUTH_ONLY_HINTS = (
     "please use oauth",
 )
 _TRUNCATED_HEADER = b"X-Followup-Truncated"
+# A FETCH command line stays below this whatever the message's structure: servers refuse
+# longer lines (Dovecot at 64 KB: "IMAP command line too large"), some at far less.
+MAX_FETCH_COMMAND_BYTES = 4000
+# Of a message too big to fetch whole, at most this many text parts are read (the
+# sender's words are in the first few; a thousand tiny parts are an attack, not mail).
+MAX_TEXT_PARTS = 64
+MAX_FIELD_BYTES = 16_000  # of one header line of a message too big to fetch whole
+_MAX_PART_NUMBER = 40  # "1.2.1.1...": deeper nesting than this is no body a client shows
 
 Listing = Sequence[tuple[Sequence[bytes], bytes | None, str]]
 
@@ -80,14 +88,22 @@ def choose_folders(listing: Listing, configured: Sequence[str] | None) -> list[F
 
 def text_parts(structure: BodyData) -> list[str]:
     """Part numbers (``1``, ``2.1`` ...) of a message's inline text parts, attachments skipped."""
+    return [number for number, _ in _inline_text_parts(structure)]
 
-    def walk(part: BodyData, number: str) -> list[str]:
+
+def _inline_text_parts(structure: BodyData) -> list[tuple[str, int]]:
+    """(number, size in octets) of each inline text part, in order."""
+
+    def walk(part: BodyData, number: str) -> list[tuple[str, int]]:
         if part.is_multipart:
-            found: list[str] = []
+            found: list[tuple[str, int]] = []
             for index, child in enumerate(part[0], 1):
                 found.extend(walk(child, f"{number}.{index}" if number else str(index)))
             return found
-        return [number or "1"] if _is_inline_text(part) else []
+        if not _is_inline_text(part):
+            return []
+        size = part[6] if len(part) > 6 and isinstance(part[6], int) else 0
+        return [(number or "1", size)]
 
     return walk(structure, "")
 
@@ -117,6 +133,21 @@ def _drop_fields(header: bytes, names: Sequence[bytes]) -> bytes:
         skipping = field in names
         if not skipping and line.strip():
             kept.append(line)
+    return b"".join(kept)
+
+
+def _bounded_header(header: bytes, limit: int) -> bytes:
+    """The header block within ``limit`` bytes, each field cut to MAX_FIELD_BYTES: a 2 MB
+    Subject must not push the Message-ID under it out of what is kept."""
+    kept: list[bytes] = []
+    total = 0
+    for line in header.splitlines(keepends=True):
+        if len(line) > MAX_FIELD_BYTES:
+            line = line[:MAX_FIELD_BYTES] + b"\r\n"
+        if total + len(line) > limit:
+            break
+        kept.append(line)
+        total += len(line)
     return b"".join(kept)
 
 
@@ -357,6 +388,7 @@ class ImapSource:
         for start in range(0, len(uids), batch_size):
             with self._errors(f"fetching from {folder}"):
                 fetched = self._fetch(client, uids[start : start + batch_size])
+            client = self._client or client  # reconnected if the server hung up over a message
             yield fetched
 
     def _fetch(self, client: IMAPClient, uids: list[int]) -> list[FetchedMessage]:
@@ -366,43 +398,118 @@ class ImapSource:
         small = [uid for uid in present if int(meta[uid].get(b"RFC822.SIZE", 0)) <= limit]
         large = [uid for uid in present if uid not in small]
         raws: dict[int, bytes] = {}
-        if small:
-            for uid, data in client.fetch(small, [b"BODY.PEEK[]"]).items():
-                raws[uid] = bytes(data.get(b"BODY[]") or b"")
+        refused: dict[int, str] = {}
+        client = self._fetch_whole(client, small, raws, refused)
         for uid in large:
-            raws[uid] = self._fetch_text_only(client, uid, int(meta[uid][b"RFC822.SIZE"]))
+            try:
+                raws[uid] = self._fetch_text_only(client, uid, int(meta[uid][b"RFC822.SIZE"]))
+            except IMAPClientError as exc:
+                client = self._after_refusal(client, exc)
+                refused[uid] = self._refusal(uid, exc)
+                client, raws[uid] = self._header_only(client, uid)
         return [
             FetchedMessage(
                 uid=uid,
                 raw=raws[uid],
                 internal_date=meta[uid].get(b"INTERNALDATE"),
                 size=int(meta[uid].get(b"RFC822.SIZE", 0)) or None,
+                error=refused.get(uid),
             )
             for uid in present
             if uid in raws  # expunged between the two FETCHes: gone, not broken
         ]
 
+    def _fetch_whole(
+        self, client: IMAPClient, uids: list[int], raws: dict[int, bytes], refused: dict[int, str]
+    ) -> IMAPClient:
+        """BODY.PEEK[] of ``uids``; a refused FETCH is retried in halves, then per message,
+        so that one message the server will not send never holds back the others.
+
+        Returns the connection to go on with: a new one when the server hung up.
+        """
+        if not uids:
+            return client
+        try:
+            answer = client.fetch(uids, [b"BODY.PEEK[]"])
+        except IMAPClientError as exc:
+            client = self._after_refusal(client, exc)
+            if len(uids) > 1:
+                half = len(uids) // 2
+                client = self._fetch_whole(client, uids[:half], raws, refused)
+                return self._fetch_whole(client, uids[half:], raws, refused)
+            if isinstance(exc, IMAPClientAbortError):
+                # once more on the new connection: a hang-up may have had nothing to do with it
+                with contextlib.suppress(IMAPClientError):
+                    answer = client.fetch(uids, [b"BODY.PEEK[]"])
+                    raws[uids[0]] = bytes(answer.get(uids[0], {}).get(b"BODY[]") or b"")
+                    return client
+                client = self._after_refusal(client, exc)
+            refused[uids[0]] = self._refusal(uids[0], exc)
+            client, raws[uids[0]] = self._header_only(client, uids[0])
+            return client
+        for uid, data in answer.items():
+            raws[uid] = bytes(data.get(b"BODY[]") or b"")
+        return client
+
+    def _after_refusal(self, client: IMAPClient, exc: IMAPClientError) -> IMAPClient:
+        """The connection to go on with after a refused FETCH.
+
+        Some servers answer a message they cannot read with BYE (Dovecot: "Internal error
+        occurred"): the server spoke, so reconnect, EXAMINE the folder again and go on. A
+        socket error is the network's, not the message's: it is raised as it is.
+        """
+        if not isinstance(exc, IMAPClientAbortError):
+            return client
+        if "socket error" in str(exc).lower() or self._selected is None:
+            raise exc
+        folder = self._selected
+        self._drop()
+        client = self._ready()
+        client.select_folder(folder, readonly=True)
+        self._selected = folder
+        return client
+
+    def _header_only(self, client: IMAPClient, uid: int) -> tuple[IMAPClient, bytes]:
+        """What a refused message still tells (its Message-ID and sender), best effort;
+        and the connection to go on with."""
+        try:
+            data = client.fetch([uid], [b"BODY.PEEK[HEADER]<0.65536>"]).get(uid, {})
+        except IMAPClientError as exc:
+            client = self._after_refusal(client, exc)
+        else:
+            if header := _first_body(data):
+                return client, header
+        # a unique stand-in, so that two such messages are not taken for one
+        return client, f"X-Followup-Unfetched: UID {uid}\r\n\r\n".encode()
+
+    def _refusal(self, uid: int, exc: IMAPClientError) -> str:
+        reason = f"the server refused to send it: {_server_text(exc)}"[:300]
+        log.warning("account %r: UID %s: %s", self.account, uid, reason)
+        return reason
+
     def _fetch_text_only(self, client: IMAPClient, uid: int, size: int) -> bytes:
-        """A message too big to fetch whole: its header and text parts, never its attachments."""
+        """A message too big to fetch whole: its header and text parts, never its attachments.
+
+        Whatever its BODYSTRUCTURE says, the FETCH lines stay short (at most
+        MAX_FETCH_COMMAND_BYTES, at most MAX_TEXT_PARTS parts) and the bytes read stay
+        near ``max_message_bytes``.
+        """
         limit = self.settings.max_message_bytes
         first = client.fetch([uid], [b"BODYSTRUCTURE", b"BODY.PEEK[HEADER]"]).get(uid, {})
-        header = bytes(first.get(b"BODY[HEADER]") or b"")
+        header = _bounded_header(bytes(first.get(b"BODY[HEADER]") or b""), limit)
         structure = first.get(b"BODYSTRUCTURE")
         note = _TRUNCATED_HEADER + f": {size} bytes; only text parts fetched\r\n".encode()
-        parts = text_parts(structure) if isinstance(structure, BodyData) else []
+        found = _inline_text_parts(structure) if isinstance(structure, BodyData) else []
         if not isinstance(structure, BodyData) or not structure.is_multipart:
             body = b""
-            if parts:
+            if found:
                 data = client.fetch([uid], [f"BODY.PEEK[TEXT]<0.{limit}>".encode()]).get(uid, {})
                 body = _first_body(data)
             return header.rstrip(b"\r\n") + b"\r\n" + note + b"\r\n" + body
-        wanted: list[bytes] = []
-        for number in parts:
-            wanted += [
-                f"BODY.PEEK[{number}.MIME]".encode(),
-                f"BODY.PEEK[{number}]<0.{limit}>".encode(),
-            ]
-        data = client.fetch([uid], wanted).get(uid, {}) if wanted else {}
+        parts = _within_budget(found, limit)
+        sections: dict[bytes, Any] = {}
+        for chunk in _command_chunks(parts, limit):
+            sections.update(client.fetch([uid], chunk).get(uid, {}))
         boundary = f"followup-{_random.token_hex(12)}".encode()
         out = [
             _drop_fields(header, (b"content-type", b"content-transfer-encoding")),
@@ -411,8 +518,8 @@ class ImapSource:
             b"\r\n",
         ]
         for number in parts:
-            mime = bytes(data.get(f"BODY[{number}.MIME]".encode()) or b"")
-            content = bytes(data.get(f"BODY[{number}]<0>".encode()) or b"")
+            mime = bytes(sections.get(f"BODY[{number}.MIME]".encode()) or b"")
+            content = bytes(sections.get(f"BODY[{number}]<0>".encode()) or b"")
             out += [b"--" + boundary + b"\r\n", mime, content, b"\r\n"]
         out.append(b"--" + boundary + b"--\r\n")
         return b"".join(out)
@@ -503,6 +610,36 @@ def _same_folder(a: str, b: str) -> bool:
 
 def _announces_mail(response: Any) -> bool:
     return isinstance(response, tuple) and len(response) >= 2 and response[1] == b"EXISTS"
+
+
+def _within_budget(parts: list[tuple[str, int]], limit: int) -> list[str]:
+    """The text parts worth reading: the first ones, up to about ``limit`` bytes in all."""
+    chosen: list[str] = []
+    total = 0
+    for number, size in parts:
+        if len(number) > _MAX_PART_NUMBER:
+            continue
+        if len(chosen) >= MAX_TEXT_PARTS or (chosen and total + size > limit):
+            break
+        chosen.append(number)
+        total += size
+    return chosen
+
+
+def _command_chunks(numbers: list[str], limit: int) -> Iterator[list[bytes]]:
+    """The FETCH items for ``numbers``, split so that no command exceeds the line budget."""
+    chunk: list[bytes] = []
+    length = 0
+    for number in numbers:
+        items = [f"BODY.PEEK[{number}.MIME]".encode(), f"BODY.PEEK[{number}]<0.{limit}>".encode()]
+        cost = sum(len(item) + 1 for item in items)
+        if chunk and length + cost > MAX_FETCH_COMMAND_BYTES - 100:  # 100: tag, UID, "FETCH"
+            yield chunk
+            chunk, length = [], 0
+        chunk += items
+        length += cost
+    if chunk:
+        yield chunk
 
 
 def _first_body(data: dict[bytes, Any]) -> bytes:
