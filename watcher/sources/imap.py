@@ -27,12 +27,14 @@ from watcher.errors import (
     WatcherError,
 )
 from watcher.secrets import SecretProvider
-from watcher.sources.base import FolderInfo, FolderRole, FolderStatus
+from watcher.sources.base import FolderInfo, FolderStatus
+from watcher.sources.folders import Candidate, choose, resolve
 
 log = logging.getLogger(__name__)
 
 INBOX = "INBOX"
-SENT_FALLBACKS = ("Sent", "Sent Items", "Sent Messages", "[Gmail]/Sent Mail", "INBOX.Sent")
+MAX_UID = 4294967295  # RFC 3501: UIDs are 32-bit; the top of a range when UIDNEXT is unknown
+_UNSELECTABLE = {"\\noselect", "\\nonexistent"}
 # RFC 2177: servers may drop an IDLE after 30 minutes; some (Microsoft 365) after ~10. Renewing
 # well before either costs one round trip.
 IDLE_RENEW_SECONDS = 9 * 60
@@ -54,28 +56,27 @@ Listing = Sequence[tuple[Sequence[bytes], bytes | None, str]]
 def choose_folders(listing: Listing, configured: Sequence[str] | None) -> list[FolderInfo]:
     """The folders to sync from a LIST answer: the configured ones, else INBOX + Sent.
 
-    The Sent folder is the one marked ``\\Sent`` (SPECIAL-USE), else the first of the
-    usual names that exists.
+    Roles come from watcher.sources.folders: a ``\\Sent`` flag in any case, else a
+    well-known (or localised) name below any namespace prefix.
     """
-    names = {name: {bytes(f).lower() for f in flags} for flags, _, name in listing}
-    sent = next((n for n, flags in names.items() if b"\\sent" in flags), None)
-    if sent is None:
-        sent = next((n for n in SENT_FALLBACKS if n in names), None)
-
-    def role(name: str) -> FolderRole:
-        if name.upper() == "INBOX":
-            return "inbox"
-        if name == sent:
-            return "sent"
-        return "drafts" if b"\\drafts" in names.get(name, set()) else "other"
-
+    candidates = [
+        Candidate(
+            name,
+            frozenset(_text(f) for f in flags),
+            delimiter.decode("ascii", "replace") if delimiter else None,
+        )
+        for flags, delimiter, name in listing
+        if not {_text(f).lower() for f in flags} & _UNSELECTABLE
+    ]
     if configured is not None:
-        return [FolderInfo(name, role(name)) for name in configured]
-    inbox = next((n for n in names if n.upper() == "INBOX"), "INBOX")
-    chosen = [FolderInfo(inbox, "inbox")]
-    if sent is not None:
-        chosen.append(FolderInfo(sent, "sent"))
-    return chosen
+        names = [c.name for c in candidates]
+        delimiter = next((c.delimiter for c in candidates if c.delimiter), None)
+        configured = [resolve(name, names, delimiter) or name for name in configured]
+    return choose(candidates, configured)
+
+
+def _text(flag: bytes | str) -> str:
+    return flag.decode("ascii", "replace") if isinstance(flag, bytes) else str(flag)
 
 
 def text_parts(structure: BodyData) -> list[str]:
@@ -155,6 +156,7 @@ class ImapSource:
         self._idle_renew_at = 0.0
         self._selected: str | None = None  # the folder EXAMINEd on this connection
         self._early: dict[str, FolderStatus] = {}  # STATUS asked ahead by folders()
+        self._statuses: dict[str, FolderStatus] = {}  # the last STATUS of each folder
 
     @property
     def _where(self) -> str:
@@ -334,30 +336,74 @@ class ImapSource:
                 what.append(b"HIGHESTMODSEQ")
             found = client.folder_status(folder, what)
         modseq = found.get(b"HIGHESTMODSEQ")
-        return FolderStatus(
+        status = FolderStatus(
             uidvalidity=int(found[b"UIDVALIDITY"]),
             uidnext=int(found[b"UIDNEXT"]),
             messages=int(found[b"MESSAGES"]),
             highestmodseq=int(modseq) if modseq is not None else None,
         )
+        self._statuses[_folder_key(folder)] = status
+        return status
 
     def fetch_new(
         self, folder: str, after_uid: int, since: date | None, batch_size: int
     ) -> Iterator[list[FetchedMessage]]:
         client = self._ready()
         self._early.clear()
+        # Never `n:*`: it matches the highest UID even below n, and some servers (GNU
+        # Mailutils) answer nothing at all to it. The top is UIDNEXT-1 of the STATUS the
+        # caller just asked (mail that came since waits for the next sync), else the maximum.
+        status = self._statuses.get(_folder_key(folder))
+        top = status.uidnext - 1 if status is not None else MAX_UID
         with self._errors(f"searching {folder}"):
             client.select_folder(folder, readonly=True)  # EXAMINE: flags stay as they are
             self._selected = folder
-            criteria: list[Any] = ["UID", f"{after_uid + 1}:*"]
-            if since is not None:
-                criteria += ["SINCE", since]
-            # `n:*` always matches the highest UID, even when it is below n
-            uids = sorted(uid for uid in client.search(criteria) if uid > after_uid)
+            uids = self._search(client, after_uid, top, since)
+            if not uids and status is not None:
+                self._check_nothing_found(client, folder, status, after_uid, since)
         for start in range(0, len(uids), batch_size):
             with self._errors(f"fetching from {folder}"):
                 fetched = self._fetch(client, uids[start : start + batch_size])
             yield fetched
+
+    @staticmethod
+    def _search(client: IMAPClient, after_uid: int, top: int, since: date | None) -> list[int]:
+        """UIDs in ``after_uid+1 .. top`` (delivered on or after ``since``), ascending."""
+        if top <= after_uid:
+            return []
+        criteria: list[Any] = ["UID", f"{after_uid + 1}:{top}"]
+        if since is not None:
+            criteria += ["SINCE", since]
+        return sorted(uid for uid in client.search(criteria) if after_uid < uid <= top)
+
+    def _check_nothing_found(
+        self,
+        client: IMAPClient,
+        folder: str,
+        status: FolderStatus,
+        after_uid: int,
+        since: date | None,
+    ) -> None:
+        """Raise if an empty search contradicts the STATUS: a server whose search answers
+        nothing must fail loudly, never pass for a folder without news."""
+        top = status.uidnext - 1
+        first_sync = after_uid == 0 and status.messages > 0
+        if not first_sync and top <= after_uid:
+            return
+        if since is not None and self._search(client, after_uid, top, None):
+            return  # the range search works; everything in it is older than `since`
+        everything = client.search(["ALL"])
+        if everything and not any(after_uid < uid <= top for uid in everything):
+            return  # what was new has been expunged meanwhile
+        if not everything and status.messages == 0:
+            return  # the folder was emptied
+        said = f"STATUS reports {status.messages} message(s) and UIDNEXT {status.uidnext}"
+        raise MailSourceError(
+            f"folder {folder!r}: {said}, but UID SEARCH {after_uid + 1}:{top} found nothing "
+            f"(SEARCH ALL found {len(everything)}): the server's search is unreliable; "
+            "nothing was stored, the next sync tries again",
+            account=self.account,
+        )
 
     def _fetch(self, client: IMAPClient, uids: list[int]) -> list[FetchedMessage]:
         limit = self.settings.max_message_bytes
@@ -494,6 +540,10 @@ class ImapSource:
 
 def _is_inbox(name: str) -> bool:
     return name.upper() == INBOX
+
+
+def _folder_key(name: str) -> str:
+    return INBOX if _is_inbox(name) else name
 
 
 def _same_folder(a: str, b: str) -> bool:
