@@ -38,6 +38,8 @@ _UNSELECTABLE = {"\\noselect", "\\nonexistent"}
 # RFC 2177: servers may drop an IDLE after 30 minutes; some (Microsoft 365) after ~10. Renewing
 # well before either costs one round trip.
 IDLE_RENEW_SECONDS = 9 * 60
+# Before an IDLE is checked against STATUS, how long a late announcement may take.
+IDLE_GRACE_SECONDS = 1.5
 CONNECT_TIMEOUT_SECONDS = 30.0
 READ_TIMEOUT_SECONDS = 120.0
 # Server answers that mean "password login is off here, use OAuth2".
@@ -154,6 +156,10 @@ class ImapSource:
         self._client: IMAPClient | None = None
         self._idling: str | None = None  # the folder in IDLE right now
         self._idle_renew_at = 0.0
+        self._idle_poll_at = 0.0
+        self._idle_uidnext: int | None = None  # UIDNEXT of the IDLE folder at the last check
+        self.idle_announced = False  # IDLE announced new mail at least once
+        self.idle_missed = 0  # polls that found new mail IDLE had not announced
         self._selected: str | None = None  # the folder EXAMINEd on this connection
         self._early: dict[str, FolderStatus] = {}  # STATUS asked ahead by folders()
         self._statuses: dict[str, FolderStatus] = {}  # the last STATUS of each folder
@@ -487,20 +493,19 @@ class ImapSource:
     def _idle(self, client: IMAPClient, folder: str, timeout: float) -> bool:
         # The IDLE stays open between calls (the daemon calls with short timeouts so it can
         # stop quickly); it is only renewed every IDLE_RENEW_SECONDS or for another folder.
+        # Every poll_seconds it is checked against a STATUS: some servers' IDLE never
+        # announces anything (GNU Mailutils), others only every minute (stock Cyrus, Courier).
         deadline = self._monotonic() + timeout
         while (remaining := deadline - self._monotonic()) > 0:
             with self._errors(f"IDLE on {folder}"):
                 announced = False
                 if self._idling != folder or self._monotonic() >= self._idle_renew_at:
                     announced = self._stop_idle(client)
-                    client.select_folder(folder, readonly=True)
-                    self._selected = folder
-                    client.idle()
-                    self._idling = folder
-                    self._idle_renew_at = self._monotonic() + IDLE_RENEW_SECONDS
+                    self._start_idle(client, folder)
                 if announced:
                     return True
-                wait = min(remaining, max(0.0, self._idle_renew_at - self._monotonic()))
+                until = min(self._idle_renew_at, self._idle_poll_at)
+                wait = min(remaining, max(0.0, until - self._monotonic()))
                 started = self._monotonic()
                 responses = client.idle_check(timeout=wait)
                 # imapclient answers [] at once when the server closed the connection:
@@ -508,9 +513,45 @@ class ImapSource:
                 returned_early = self._monotonic() - started < wait / 2
                 if not responses and returned_early and self._stop_idle(client):
                     return True
-            if any(_announces_mail(r) for r in responses):
-                return True
+                if any(_announces_mail(r) for r in responses):
+                    self.idle_announced = True
+                    self._idle_uidnext = None  # the next poll takes a fresh baseline
+                    return True
+                if self._monotonic() >= self._idle_poll_at and self._idle_poll(client, folder):
+                    return True
         return False
+
+    def _start_idle(self, client: IMAPClient, folder: str) -> None:
+        selected = client.select_folder(folder, readonly=True)
+        self._selected = folder
+        if self._idle_uidnext is None and b"UIDNEXT" in selected:
+            self._idle_uidnext = int(selected[b"UIDNEXT"])
+        client.idle()
+        self._idling = folder
+        now = self._monotonic()
+        self._idle_renew_at = now + IDLE_RENEW_SECONDS
+        if not self._idle_poll_at:
+            self._idle_poll_at = now + self._poll_every
+
+    @property
+    def _poll_every(self) -> float:
+        return float(self.settings.poll_seconds)
+
+    def _idle_poll(self, client: IMAPClient, folder: str) -> bool:
+        """The STATUS check of an IDLE: True if mail came that IDLE did not announce."""
+        # A late announcement is no lie: give the server a moment (Dovecot takes ~0.5 s).
+        if any(_announces_mail(r) for r in client.idle_check(timeout=IDLE_GRACE_SECONDS)):
+            self.idle_announced = True
+            self._idle_uidnext = None
+            return True
+        self._stop_idle(client)  # what DONE reports came too late to count as a push
+        uidnext = self._status(client, folder).uidnext
+        before, self._idle_uidnext = self._idle_uidnext, uidnext
+        self._idle_poll_at = self._monotonic() + self._poll_every
+        if before is None or uidnext <= before:
+            return False
+        self.idle_missed += 1
+        return True
 
     def _unselect(self, client: IMAPClient) -> None:
         if client.has_capability("UNSELECT"):
