@@ -27,10 +27,14 @@ from tests.sources_contract import (
     samples,
 )
 from tests.test_daemon_run import Daemon
+from watcher.clock import FixedClock
 from watcher.errors import MailSourceError
+from watcher.ingest import sync_account
 from watcher.secrets import Secret
 from watcher.sources.base import MailSource
 from watcher.sources.imap import ImapSource
+from watcher.store.db import dispose_all, open_database
+from watcher.store.messages import folder_counts
 
 SENT = "Sent Items"  # found by name: imap4d has no SPECIAL-USE
 START_TIMEOUT = 30.0
@@ -246,3 +250,26 @@ def test_run_with_a_20_s_poll_stores_mail_although_imap4d_idle_never_tells(
         assert len(daemon.lines(r"IDLE .*did not announce")) == 1, daemon.log()
     finally:
         daemon.close()
+
+
+def test_a_first_sync_that_finds_nothing_fails_and_status_says_why(
+    imap4d: Imap4d, tmp_path: Path
+) -> None:
+    user = imap4d.add_user()
+    for number in (1, 2):
+        imap4d.append(user, "INBOX", raw_message(number))
+    settings = imap4d.account_settings(user, since_days=3650)
+    sessions = open_database(f"sqlite:///{tmp_path / 'followup.db'}")
+    try:
+        with StarSearchingSource(settings, lambda: Secret("password", user.password)) as source:
+            report = sync_account(source, settings, sessions, FixedClock(datetime.now(UTC)))
+        assert not report.ok
+        assert any("found nothing" in problem for problem in report.problems())
+        with sessions() as session:
+            lines = {c.folder: c for c in folder_counts(session)}
+        assert lines["INBOX"].messages == 0
+        assert (lines["INBOX"].last_sync_result or "").startswith("error: ")
+        assert "STATUS reports 2 message(s)" in (lines["INBOX"].last_sync_result or "")
+        assert (lines[SENT].last_sync_result or "").startswith("ok")  # empty: nothing to find
+    finally:
+        dispose_all()

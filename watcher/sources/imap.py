@@ -7,6 +7,7 @@ import contextlib
 import logging
 import secrets as _random
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
@@ -27,7 +28,7 @@ from watcher.errors import (
     WatcherError,
 )
 from watcher.secrets import SecretProvider
-from watcher.sources.base import FolderInfo, FolderStatus
+from watcher.sources.base import FolderInfo, FolderStatus, KnownMessage
 from watcher.sources.folders import Candidate, choose, resolve
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ _OAUTH_ONLY_HINTS = (
     "please use oauth",
 )
 _TRUNCATED_HEADER = b"X-Followup-Truncated"
+_MESSAGE_ID_FIELD = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
+# After this many rescans of one folder in one process, the server's UIDs are called unstable.
+FLAPS_BEFORE_WARNING = 3
 
 Listing = Sequence[tuple[Sequence[bytes], bytes | None, str]]
 
@@ -158,6 +162,7 @@ class ImapSource:
         self._idle_renew_at = 0.0
         self._idle_poll_at = 0.0
         self._idle_uidnext: int | None = None  # UIDNEXT of the IDLE folder at the last check
+        self._idle_messages: int | None = None  # and its message count
         self.idle_announced = False  # IDLE announced new mail at least once
         self.idle_missed = 0  # polls that found new mail IDLE had not announced
         self._selected: str | None = None  # the folder EXAMINEd on this connection
@@ -352,25 +357,54 @@ class ImapSource:
         return status
 
     def fetch_new(
-        self, folder: str, after_uid: int, since: date | None, batch_size: int
+        self,
+        folder: str,
+        after_uid: int,
+        since: date | None,
+        batch_size: int,
+        known: KnownMessage | None = None,
     ) -> Iterator[list[FetchedMessage]]:
         client = self._ready()
         self._early.clear()
         # Never `n:*`: it matches the highest UID even below n, and some servers (GNU
         # Mailutils) answer nothing at all to it. The top is UIDNEXT-1 of the STATUS the
-        # caller just asked (mail that came since waits for the next sync), else the maximum.
+        # caller just asked, or of the EXAMINE if that is later (GNU Mailutils' Maildir gives
+        # a message in new/ a new UID at every look), else the highest UID there can be.
         status = self._statuses.get(_folder_key(folder))
-        top = status.uidnext - 1 if status is not None else MAX_UID
         with self._errors(f"searching {folder}"):
-            client.select_folder(folder, readonly=True)  # EXAMINE: flags stay as they are
+            selected = client.select_folder(folder, readonly=True)  # EXAMINE: flags stay
             self._selected = folder
+            top = MAX_UID
+            if status is not None:
+                top = max(status.uidnext, int(selected.get(b"UIDNEXT", 0))) - 1
             uids = self._search(client, after_uid, top, since)
             if not uids and status is not None:
                 self._check_nothing_found(client, folder, status, after_uid, since)
+        if known is not None:
+            _RESCANS.note(self.account, folder)
         for start in range(0, len(uids), batch_size):
+            chunk = uids[start : start + batch_size]
             with self._errors(f"fetching from {folder}"):
-                fetched = self._fetch(client, uids[start : start + batch_size])
-            yield fetched
+                matched = self._match_known(client, chunk, known) if known else {}
+                rest = [uid for uid in chunk if uid not in matched]
+                fetched = [*matched.values(), *(self._fetch(client, rest) if rest else [])]
+            yield sorted(fetched, key=lambda message: message.uid)
+
+    @staticmethod
+    def _match_known(
+        client: IMAPClient, uids: list[int], known: KnownMessage
+    ) -> dict[int, FetchedMessage]:
+        """A rescan's messages already stored (same Message-ID and size): their header field
+        is enough to give them their new UID, so their bodies are not downloaded again."""
+        found = client.fetch(uids, [b"RFC822.SIZE", b"INTERNALDATE", _MESSAGE_ID_FIELD])
+        matched: dict[int, FetchedMessage] = {}
+        for uid, data in found.items():
+            size = int(data.get(b"RFC822.SIZE", 0))
+            header = _first_body(data)
+            stub = FetchedMessage(uid, header, data.get(b"INTERNALDATE"), size)
+            if size and header.strip() and known(stub):
+                matched[uid] = stub
+        return matched
 
     @staticmethod
     def _search(client: IMAPClient, after_uid: int, top: int, since: date | None) -> list[int]:
@@ -526,6 +560,7 @@ class ImapSource:
         self._selected = folder
         if self._idle_uidnext is None and b"UIDNEXT" in selected:
             self._idle_uidnext = int(selected[b"UIDNEXT"])
+            self._idle_messages = int(selected.get(b"EXISTS", 0))
         client.idle()
         self._idling = folder
         now = self._monotonic()
@@ -545,12 +580,16 @@ class ImapSource:
             self._idle_uidnext = None
             return True
         self._stop_idle(client)  # what DONE reports came too late to count as a push
-        uidnext = self._status(client, folder).uidnext
-        before, self._idle_uidnext = self._idle_uidnext, uidnext
+        status = self._status(client, folder)
+        before, self._idle_uidnext = self._idle_uidnext, status.uidnext
+        counted, self._idle_messages = self._idle_messages, status.messages
         self._idle_poll_at = self._monotonic() + self._poll_every
-        if before is None or uidnext <= before:
+        if before is None or status.uidnext <= before:
             return False
-        self.idle_missed += 1
+        # UIDNEXT alone also moves when a server renumbers (GNU Mailutils' Maildir does at
+        # every look): only more messages prove that IDLE kept quiet about new mail.
+        if counted is not None and status.messages > counted:
+            self.idle_missed += 1
         return True
 
     def _unselect(self, client: IMAPClient) -> None:
@@ -577,6 +616,31 @@ class ImapSource:
             if (now.uidvalidity, now.uidnext) != (before.uidvalidity, before.uidnext):
                 return True
         return False
+
+
+class _RescanCounter:
+    """Rescans per (account, folder) in this process: a server whose UIDVALIDITY keeps
+    changing (GNU Mailutils' Maildir store) is named once, not at every poll."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def note(self, account: str, folder: str) -> None:
+        with self._lock:
+            count = self._counts[account, folder] = self._counts.get((account, folder), 0) + 1
+        if count == FLAPS_BEFORE_WARNING:
+            log.warning(
+                "account %r folder %r: renumbered %d times since start: the server's UIDs "
+                "are unstable; each time, stored mail is matched by Message-ID and size and "
+                "only the rest is downloaded again",
+                account,
+                folder,
+                count,
+            )
+
+
+_RESCANS = _RescanCounter()
 
 
 def _is_inbox(name: str) -> bool:

@@ -41,7 +41,7 @@ from pathlib import Path
 from watcher.config import AccountSettings
 from watcher.domain import FetchedMessage
 from watcher.errors import MailSourceError
-from watcher.sources.base import FolderInfo, FolderRole, FolderStatus
+from watcher.sources.base import FolderInfo, FolderRole, FolderStatus, KnownMessage
 from watcher.sources.folders import Candidate, first_with_role, resolve, role_by_name
 
 __all__ = ["MaildirSource", "folder_role"]
@@ -102,7 +102,12 @@ class MaildirSource:
         )
 
     def fetch_new(
-        self, folder: str, after_uid: int, since: date | None, batch_size: int
+        self,
+        folder: str,
+        after_uid: int,
+        since: date | None,
+        batch_size: int,
+        known: KnownMessage | None = None,  # reading local files again costs little
     ) -> Iterator[list[FetchedMessage]]:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
