@@ -321,6 +321,18 @@ def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
     return 0 <= (mention.value.date() - sent_at.date()).days <= 1
 
 
+def requested_date(doc: Doc, ids: Sequence[int], sent_at: datetime) -> date | None:
+    """The last day the sender asks the candidate to answer by ("let us know by Friday")."""
+    asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST)}
+    found: date | None = None
+    for start, end, _phrase, day in dates.find_deadlines(_text(doc), sent_at):
+        tokens = _token_range(doc, start, end)
+        if tokens is None or day < sent_at.date() or _sentence_of(ids, tokens[0]) not in asked:
+            continue
+        found = max(found or day, day)
+    return found
+
+
 def interview_slot(
     doc: Doc,
     ids: Sequence[int],
@@ -594,6 +606,9 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
         )
     if slot is not None:
         evidence.append(Evidence("interview_at", slot[3]))
+    reply_by = None
+    if kind is Kind.OFFER:
+        reply_by = _safe("reply_by", None, lambda: requested_date(doc, ids, sent_at))
     company = _safe("company", None, lambda: extract_company(email, doc))
     nobody: tuple[str | None, str | None] = (None, None)
     contact_name, contact_email = _safe("contact", nobody, lambda: extract_contact(email))
@@ -612,6 +627,7 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
         contact_email=contact_email,
         evidence=tuple(evidence),
         model_version=model_version,
+        reply_by=reply_by,
     )
 
 
