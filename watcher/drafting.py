@@ -206,12 +206,27 @@ def draft_email(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     if suggestion.in_reply_to:
-        message["In-Reply-To"] = suggestion.in_reply_to
-        message["References"] = " ".join(suggestion.references)
+        message["In-Reply-To"] = _bracketed(suggestion.in_reply_to)
+        message["References"] = _references(suggestion.references)
     message[DRAFT_HEADER] = f"lead={lead_id}; action={suggestion.action.value}"
     notes = "".join(f"[[ Note: {warning} ]]\n\n" for warning in suggestion.warnings)
     message.set_content(notes + suggestion.body)
     return message
+
+
+def _bracketed(message_id: str) -> str:
+    """RFC 5322 msg-id: ``<id@host>`` (ids are stored without their brackets)."""
+    return f"<{message_id.strip().strip('<>').strip()}>"
+
+
+def _references(ids: Sequence[str]) -> str:
+    """The References header: each id bracketed, once, in thread order."""
+    seen: dict[str, str] = {}
+    for message_id in ids:
+        bracketed = _bracketed(message_id)
+        if bracketed != "<>":
+            seen.setdefault(bracketed.lower(), bracketed)
+    return " ".join(seen.values())
 
 
 def _day(value: date) -> str:

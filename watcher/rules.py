@@ -81,9 +81,10 @@ from watcher.domain import (
     TimelineEvent,
     TraceStep,
 )
+from watcher.leads import is_generic_sender
 from watcher.workdays import Workdays
 
-__all__ = ["LeadView", "Source", "decide", "read_timeline"]
+__all__ = ["LeadView", "Source", "Writer", "addressee", "decide", "read_timeline"]
 
 _REOPENED = frozenset({LeadStatus.ACTIVE, LeadStatus.APPLIED, LeadStatus.INTERVIEWING})
 _CLOSING_MARKS = {
@@ -785,3 +786,53 @@ def decide(
         reason=outcome.reason,
         trace=(*_fact_steps(view, calendar), *outcome.steps, final),
     )
+
+
+# --- whom the action is addressed to ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who wrote one inbound message of a lead, and the recruiter it names, if any."""
+
+    message_id: str
+    at: datetime
+    sender: str  # lower-cased address
+    contact: str | None = None  # the human recruiter the detector found in it
+
+
+def _human(address: str | None) -> bool:
+    return bool(address) and "@" in (address or "") and not is_generic_sender(address or "")
+
+
+def addressee(
+    decision: Decision,
+    writers: Sequence[Writer],
+    contact: str | None,
+    override: str | None,
+    now: datetime,
+) -> str | None:
+    """The lead's contact as of ``now``: whom its action is addressed to.
+
+    The user's override wins. ``respond`` goes to whoever wrote the message that needs
+    the answer (the trace's last step names it), when that is a person. Otherwise the
+    lead's ``contact`` (grouping's choice over all mail), once they had written by
+    ``now``; else the latest person who had: nobody who writes after ``now`` exists yet.
+    """
+    if override:
+        return override
+    known = sorted((w for w in writers if w.at <= now), key=lambda w: w.at)
+    if decision.action is Action.RESPOND and decision.trace:
+        wanted = decision.trace[-1].message_id
+        for writer in known:
+            if writer.message_id == wanted:
+                for address in (writer.sender, writer.contact):
+                    if _human(address):
+                        return address
+    if contact and any(contact.lower() in (w.sender, (w.contact or "").lower()) for w in known):
+        return contact
+    for writer in reversed(known):
+        for address in (writer.contact, writer.sender):
+            if _human(address):
+                return (address or "").lower()
+    return None
