@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from spacy.language import Language
 from sqlalchemy import ColumnElement, Select, select
@@ -29,6 +30,7 @@ def stored_to_email(message: StoredMessage) -> Email:
     if sent_at.tzinfo is None:
         sent_at = sent_at.replace(tzinfo=UTC)
     headers = {str(k).lower(): str(v) for k, v in (message.headers or {}).items()}
+    sent_at = _in_sender_zone(sent_at, headers.get("date", ""))
     return Email(
         subject=message.subject or "",
         text=message.new_text or message.text or "",
@@ -38,6 +40,18 @@ def stored_to_email(message: StoredMessage) -> Email:
         full_text=message.text or "",
         headers=headers,
     )
+
+
+def _in_sender_zone(sent_at: datetime, date_header: str) -> datetime:
+    """``sent_at`` (stored in UTC) in the offset of the Date header: a time the mail writes
+    without a zone ("Thursday at 3:30 PM") is in the sender's zone, not in UTC."""
+    try:
+        written = parsedate_to_datetime(date_header) if date_header else None
+    except (TypeError, ValueError, IndexError):
+        return sent_at
+    if written is None or written.tzinfo is None:
+        return sent_at
+    return sent_at.astimezone(written.tzinfo)
 
 
 def _analyse(

@@ -17,13 +17,14 @@ mail from a sender or domain before anything else.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from nlp.types import Kind
+from watcher import ats
+from watcher.ats import is_ats_domain
 from watcher.domain import Direction
 from watcher.drafting import FREE_MAIL_DOMAINS
 
@@ -37,83 +38,9 @@ __all__ = [
     "normalise_id",
 ]
 
-# Applicant tracking systems send for many companies from their own domains.
-ATS_DOMAINS = (
-    "greenhouse.io",
-    "greenhouse-mail.io",
-    "lever.co",
-    "hire.lever.co",
-    "myworkday.com",
-    "myworkdayjobs.com",
-    "workday.com",
-    "smartrecruiters.com",
-    "ashbyhq.com",
-    "icims.com",
-    "jobvite.com",
-    "taleo.net",
-    "successfactors.com",
-    "successfactors.eu",
-    "bamboohr.com",
-    "recruitee.com",
-    "workable.com",
-    "workablemail.com",
-    "breezy.hr",
-    "jazzhr.com",
-    "applytojob.com",
-    "teamtailor.com",
-    "teamtailor-mail.com",
-    "personio.de",
-    "personio.com",
-    "pinpointhq.com",
-    "comeet.co",
-    "recruiterbox.com",
-    "jobs.lever.co",
-    "rippling.com",
-    "dover.com",
-    "gem.com",
-    "linkedin.com",
-    "indeed.com",
-    "indeedemail.com",
-    "ziprecruiter.com",
-    "hireology.com",
-    "paylocity.com",
-    "ultipro.com",
-    "adp.com",
-    "oraclecloud.com",
-)
 _GENERIC_LOCAL = re.compile(
     r"^(no-?reply|do-?not-?reply|notifications?|mailer-daemon|bounces?|postmaster|"
     r"auto(mated)?|system|alerts?)([-+._].*)?$"
-)
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"})
-_LEGAL_WORDS = frozenset(
-    {
-        "inc",
-        "incorporated",
-        "llc",
-        "ltd",
-        "limited",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "sas",
-        "bv",
-        "nv",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "group",
-        "the",
-        "recruiting",
-        "recruitment",
-        "careers",
-        "talent",
-        "team",
-        "hr",
-        "jobs",
-    }
 )
 
 
@@ -165,9 +92,8 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
-@functools.lru_cache(maxsize=4096)
 def _is_ats(domain: str) -> bool:
-    return any(domain == ats or domain.endswith("." + ats) for ats in ATS_DOMAINS)
+    return is_ats_domain(domain)
 
 
 def is_generic_sender(address: str) -> bool:
@@ -177,21 +103,8 @@ def is_generic_sender(address: str) -> bool:
 
 
 def company_tokens(name: str | None = None, domain: str | None = None) -> frozenset[str]:
-    """What identifies a company: "Acme, Inc." and "careers.acme.co.uk" both give "acme".
-
-    A name gives two spellings, without and with its legal and team words, so that
-    "Ferris & Co" meets the domain ferrisandco.com.
-    """
-    if domain:
-        labels = [label for label in domain.lower().split(".") if label]
-        if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
-            return frozenset({labels[-3]})
-        return frozenset(labels[-2:-1] if len(labels) >= 2 else labels)
-    if name:
-        words = re.findall(r"[a-z0-9]+", name.lower().replace("&", " and "))
-        kept = [w for w in words if w not in _LEGAL_WORDS and w != "and"]
-        return frozenset(filter(None, ("".join(kept), "".join(words))))
-    return frozenset()
+    """What identifies a company (watcher.ats: names, hyphenated domains, ATS tenants)."""
+    return ats.company_tokens(name, domain)
 
 
 def _is_job(message: GroupInput) -> bool:
@@ -211,7 +124,7 @@ def _tokens(message: GroupInput) -> frozenset[str]:
         or domain in FREE_MAIL_DOMAINS
         or not _personal(message.sender)
     ):
-        return company_tokens(name=_named_company(message))
+        return company_tokens(name=_named_company(message) or ats.tenant(domain))
     return company_tokens(domain=domain)
 
 

@@ -14,6 +14,10 @@ from watcher.domain import Action, Decision, Direction, TimelineEvent
 from watcher.terminal import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from sqlalchemy.orm import Session
+
     from watcher.refresh import LeadState
 
 LEAD_COLUMNS = ("id", "company", "contact", "status", "action", "due", "reason")
@@ -21,12 +25,55 @@ RECENT_DAYS = 30  # dead leads quiet for longer are hidden without --all
 _ORDER = {a: i for i, a in enumerate(Action)}  # respond, thank, nudge, wait, dead, none
 
 
-def lead_row(found: LeadState) -> dict[str, Any]:
+class _Unset:
+    """No contact given: the lead's own."""
+
+
+_UNSET = _Unset()
+
+
+def senders_of(session: Session) -> dict[str, str]:
+    """Message-ID -> sender address of every inbound message (for the contact as of now)."""
+    from sqlalchemy import select
+
+    from watcher.store.tables import StoredMessage
+
+    query = select(StoredMessage.message_id, StoredMessage.sender_email).where(
+        StoredMessage.direction == Direction.INBOUND.value
+    )
+    return {message_id: (sender or "").lower() for message_id, sender in session.execute(query)}
+
+
+def contact_as_of(found: LeadState, senders: Mapping[str, str], now: datetime) -> str | None:
+    """The lead's contact as of ``now``: nobody who first writes later (watcher.rules)."""
+    from watcher.rules import Writer, addressee
+
+    writers = [
+        Writer(
+            e.message_id,
+            e.at,
+            senders.get(e.message_id, ""),
+            e.detection.contact_email if e.detection else None,
+        )
+        for e in found.timeline.events
+        if e.direction is Direction.INBOUND
+    ]
+    return addressee(
+        found.decision,
+        writers,
+        found.lead.contact_email,
+        found.timeline.overrides.contact,
+        now,
+    )
+
+
+def lead_row(found: LeadState, contact: str | _Unset | None = _UNSET) -> dict[str, Any]:
+    """One row of `followup leads`; ``contact`` as of --now (default: the lead's own)."""
     decision = found.decision
     return {
         "id": found.lead.id,
         "company": found.lead.company,
-        "contact": found.timeline.contact,
+        "contact": found.timeline.contact if isinstance(contact, _Unset) else contact,
         "status": decision.status.value,
         "action": decision.action.value,
         "due": decision.due.isoformat() if decision.due else None,
@@ -60,10 +107,17 @@ def _sort_key(found: LeadState) -> tuple[int, date, int]:
     return (_ORDER[decision.action], decision.due or date.max, found.lead.id)
 
 
-def lead_rows(states: list[LeadState], now: datetime, show_all: bool) -> list[dict[str, Any]]:
-    """The rows of `followup leads`, most urgent first; leads not yet started are left out."""
+def lead_rows(
+    states: list[LeadState],
+    now: datetime,
+    show_all: bool,
+    senders: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of `followup leads`, most urgent first; leads not yet started are left out.
+
+    With ``senders`` (``senders_of``), each contact is the one as of ``now``."""
     return [
-        lead_row(s)
+        lead_row(s, _UNSET if senders is None else contact_as_of(s, senders, now))
         for s in sorted(states, key=_sort_key)
         if _started(s, now) and (show_all or _shown(s, now))
     ]
@@ -86,7 +140,8 @@ def leads(
     settings = app.settings()
     now = app.clock().now()
     with app.transaction() as session:
-        rows = lead_rows(refresh_leads(session, settings, now), now, show_all)
+        states = refresh_leads(session, settings, now)
+        rows = lead_rows(states, now, show_all, senders_of(session))
     if app.json_output:
         print_json(rows)
     elif rows:
@@ -155,13 +210,15 @@ def _fact_text(facts: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _print_why(found: LeadState, decision: Decision, timeline: list[dict[str, Any]]) -> None:
+def _print_why(
+    found: LeadState, decision: Decision, timeline: list[dict[str, Any]], contact: str | None
+) -> None:
     out = console()
     lead = found.lead
     due = f", due {decision.due.isoformat()}" if decision.due else ""
     out.print(f"[bold]#{lead.id} {escape(printable(lead.company or '(unknown company)'))}[/]")
-    if found.timeline.contact:
-        out.print(f"contact: {escape(printable(found.timeline.contact))}")
+    if contact:
+        out.print(f"contact: {escape(printable(contact))}")
     out.print(f"{decision.status.value}: [bold]{decision.action.value}[/]{due}")
     out.print(escape(printable(decision.reason)))
     rows = [
@@ -195,17 +252,18 @@ def why(
         found = next(s for s in states if s.lead.id == chosen.id)
         timeline = _timeline(found, now, settings.zone)
         decision = found.decision
+        contact = contact_as_of(found, senders_of(session), now)
         if app.json_output:
             print_json(
                 {
-                    **lead_row(found),
+                    **lead_row(found, contact),
                     "timeline": timeline,
                     "trace": trace_to_json(decision.trace),
                     "overrides": _user_facts(found),
                 }
             )
             return
-        _print_why(found, decision, timeline)
+        _print_why(found, decision, timeline, contact)
 
 
 def register(app: typer.Typer) -> None:
