@@ -284,16 +284,20 @@ def set_cmd(
     ] = None,
 ) -> None:
     """Override facts of a lead; they beat what was detected, from now on."""
-    from watcher.cli_dates import parse_day, parse_moment
+    from watcher.cli_dates import describe_day, describe_moment, parse_day, parse_moment
 
     app, settings, now, command = _begin(ctx)
     if no_followup and followup_ok:
         raise UsageError("--no-followup and --followup-ok contradict each other; give one")
     changes: dict[str, Any] = {}
+    readings: list[str] = []  # what each typed date was taken as, echoed before the change
     if feedback_by is not None:
         changes["feedback_by"] = parse_day(feedback_by, now, settings.zone, "--feedback-by")
+        readings.append(f"--feedback-by {feedback_by!r}: {describe_day(changes['feedback_by'])}")
     if interview_at is not None:
         changes["interview_at"] = parse_moment(interview_at, now, settings.zone, "--interview-at")
+        taken = describe_moment(changes["interview_at"], settings.zone)
+        readings.append(f"--interview-at {interview_at!r}: {taken}")
     if no_followup or followup_ok:
         changes["no_followup"] = no_followup
     if contact is not None:
@@ -323,6 +327,9 @@ def set_cmd(
             "lead": lead_row(after),
             "overrides": [override_row(r, settings.zone) for r in rows],
         }
+    if not app.json_output:
+        for reading in readings:
+            console().print(f"taking {reading}", highlight=False)
     _emit(app, data, rows, after)
 
 
