@@ -494,9 +494,18 @@ def split_cmd(
             "message": _message_row(found),
             "overrides": [override_row(row, settings.zone)],
         }
-    _emit(app, data, [row], left)
-    if new is not None and not app.json_output:
-        _print_lead(new)
+    if app.json_output:
+        print_json(data)
+        return
+    into = f"new lead {new.lead.id}" if new is not None else "a lead of its own"
+    console().print(
+        f"moved message {found.id} ({found.subject or 'no subject'!r}) out of lead "
+        f"{source.id} ({source.company or '?'}) into {into}",
+        highlight=False,
+    )
+    for current in (left, new):
+        if current is not None:
+            _print_lead(current)
 
 
 def ignore_cmd(
