@@ -112,8 +112,17 @@ def state(ctx: typer.Context) -> AppState:
     return obj
 
 
+# Piped or redirected output is read by programs and grep: whole lines, never cut or
+# wrapped at an assumed 80 columns.
+_PIPE_WIDTH = 100_000
+
+
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """Stdout: laid out for the terminal's width, or full lines when it is not a terminal."""
+    out = Console(highlight=False, soft_wrap=False)
+    if out.is_terminal:
+        return out
+    return Console(highlight=False, soft_wrap=True, width=_PIPE_WIDTH)
 
 
 def err_console() -> Console:
@@ -152,12 +161,51 @@ def _cell(value: Any) -> str:
 
 
 def print_table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    wrap: str | None = None,
+    limits: Mapping[str, int] | None = None,
+    droppable: Sequence[str] = (),
 ) -> None:
-    """Rows as a rich table (the human form of a --json array)."""
+    """Rows as a rich table (the human form of a --json array).
+
+    On a terminal the table fits its width: ``wrap`` (e.g. the reason) wraps, columns in
+    ``limits`` are cut to that many cells, ``droppable`` ones make way when still too
+    narrow (see layout.plan_columns). Not on a terminal, every cell is printed whole.
+    """
+    from rich.cells import cell_len
+
+    from watcher.commands.layout import plan_columns
+
+    out = console()
+    cells = [{c: _cell(row.get(c)) for c in columns} for row in rows]
+    natural = {
+        c: max([cell_len(c), *(cell_len(line) for r in cells for line in _plain(r[c]))])
+        for c in columns
+    }
+    if out.is_terminal:
+        layout = plan_columns(natural, out.width, wrap=wrap, limits=limits, droppable=droppable)
+    else:
+        layout = plan_columns(natural, _PIPE_WIDTH)
     table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    console().print(table)
+    for column in layout.columns:
+        width = layout.widths[column]
+        if column == wrap or width is None:
+            table.add_column(column, overflow="fold", width=width)
+        else:
+            table.add_column(column, overflow="ellipsis", no_wrap=True, width=width)
+    for row in cells:
+        table.add_row(*(row[c] for c in layout.columns))
+    out.print(table)
+    if layout.hidden:
+        shown = ", ".join(layout.hidden)
+        out.print(f"[dim](left out at this width: {shown}; --json shows all)[/]")
+
+
+def _plain(cell: str) -> list[str]:
+    """A cell's lines as shown (markup escapes removed)."""
+    from rich.text import Text
+
+    return Text.from_markup(cell).plain.splitlines() or [""]

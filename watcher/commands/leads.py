@@ -123,6 +123,20 @@ def lead_rows(
     ]
 
 
+def hidden_count(states: list[LeadState], now: datetime) -> int:
+    """How many existing leads `followup leads` leaves out without --all."""
+    return sum(1 for s in states if _started(s, now) and not _shown(s, now))
+
+
+# The table on a terminal: the reason wraps; company and contact are cut; contact, then
+# status, make way on a narrow terminal (both are in `why` and --json).
+LEAD_LAYOUT: dict[str, Any] = {
+    "wrap": "reason",
+    "limits": {"company": 14, "contact": 22},
+    "droppable": ("contact", "status"),
+}
+
+
 def leads(
     ctx: typer.Context,
     show_all: Annotated[
@@ -142,13 +156,20 @@ def leads(
     with app.transaction() as session:
         states = refresh_leads(session, settings, now)
         rows = lead_rows(states, now, show_all, senders_of(session))
+        hidden = 0 if show_all else hidden_count(states, now)
     if app.json_output:
         print_json(rows)
-    elif rows:
-        print_table(rows, LEAD_COLUMNS)
-    else:
-        hint = "" if show_all else " needing attention; `followup leads --all` shows every lead"
-        console().print(f"no leads{hint}")
+        return
+    if rows:
+        print_table(rows, LEAD_COLUMNS, **LEAD_LAYOUT)
+    elif not hidden:
+        console().print("no leads")
+    if hidden:
+        what = "lead" if hidden == 1 else "leads"
+        lead = "no leads need attention; " if not rows else ""
+        console().print(
+            f"{lead}{hidden} {what} with nothing to do; `followup leads --all` shows them"
+        )
 
 
 def _facts(event: TimelineEvent, zone: ZoneInfo) -> dict[str, Any]:
@@ -188,6 +209,25 @@ def _timeline(found: LeadState, now: datetime, zone: ZoneInfo) -> list[dict[str,
     ]
 
 
+def _stored_ids(session: Session, timeline: list[dict[str, Any]]) -> None:
+    """Give each timeline item the number `relabel` and `split` take (the first stored copy)."""
+    from sqlalchemy import func, select
+
+    from watcher.store.tables import StoredMessage
+
+    keys = {item["key"] for item in timeline if item["key"]}
+    found: dict[str, int] = {
+        key: number
+        for key, number in session.execute(
+            select(StoredMessage.message_key, func.min(StoredMessage.id))
+            .where(StoredMessage.message_key.in_(keys))
+            .group_by(StoredMessage.message_key)
+        )
+    }
+    for item in timeline:
+        item["id"] = found.get(item["key"])
+
+
 def _kind(event: TimelineEvent) -> str | None:
     return event.kind.value if event.kind else None
 
@@ -222,10 +262,23 @@ def _print_why(
     out.print(f"{decision.status.value}: [bold]{decision.action.value}[/]{due}")
     out.print(escape(printable(decision.reason)))
     rows = [
-        {**item, "subject": escape(item["subject"]), "facts": escape(_fact_text(item["facts"]))}
+        {
+            **item,
+            "#": item.get("id"),
+            "subject": item["subject"],
+            "facts": _fact_text(item["facts"]),
+        }
         for item in timeline
     ]
-    print_table(rows, ("date", "direction", "kind", "subject", "facts"), title="timeline")
+    print_table(
+        rows,
+        ("date", "direction", "kind", "#", "subject", "facts"),
+        title="timeline",
+        wrap="facts",
+        limits={"subject": 24, "kind": 16},
+        droppable=("direction", "subject"),
+    )
+    out.print("#: the message number that `followup relabel` and `followup split` take")
     out.print("[bold]rule trace[/]")
     for step in decision.trace:
         origin = " (set by you)" if step.from_user else ""
@@ -251,6 +304,7 @@ def why(
         chosen = find_lead(lead, [s.lead for s in states if _started(s, now)])
         found = next(s for s in states if s.lead.id == chosen.id)
         timeline = _timeline(found, now, settings.zone)
+        _stored_ids(session, timeline)
         decision = found.decision
         contact = contact_as_of(found, senders_of(session), now)
         if app.json_output:

@@ -285,16 +285,20 @@ def set_cmd(
     ] = None,
 ) -> None:
     """Override facts of a lead; they beat what was detected, from now on."""
-    from watcher.cli_dates import parse_day, parse_moment
+    from watcher.cli_dates import describe_day, describe_moment, parse_day, parse_moment
 
     app, settings, now, command = _begin(ctx)
     if no_followup and followup_ok:
         raise UsageError("--no-followup and --followup-ok contradict each other; give one")
     changes: dict[str, Any] = {}
+    readings: list[str] = []  # what each typed date was taken as, echoed before the change
     if feedback_by is not None:
         changes["feedback_by"] = parse_day(feedback_by, now, settings.zone, "--feedback-by")
+        readings.append(f"--feedback-by {feedback_by!r}: {describe_day(changes['feedback_by'])}")
     if interview_at is not None:
         changes["interview_at"] = parse_moment(interview_at, now, settings.zone, "--interview-at")
+        taken = describe_moment(changes["interview_at"], settings.zone)
+        readings.append(f"--interview-at {interview_at!r}: {taken}")
     if no_followup or followup_ok:
         changes["no_followup"] = no_followup
     if contact is not None:
@@ -324,6 +328,9 @@ def set_cmd(
             "lead": lead_row(after),
             "overrides": [override_row(r, settings.zone) for r in rows],
         }
+    if not app.json_output:
+        for reading in readings:
+            console().print(f"taking {reading}", highlight=False)
     _emit(app, data, rows, after)
 
 
@@ -488,9 +495,18 @@ def split_cmd(
             "message": _message_row(found),
             "overrides": [override_row(row, settings.zone)],
         }
-    _emit(app, data, [row], left)
-    if new is not None and not app.json_output:
-        _print_lead(new)
+    if app.json_output:
+        print_json(data)
+        return
+    into = f"new lead {new.lead.id}" if new is not None else "a lead of its own"
+    console().print(
+        f"moved message {found.id} ({found.subject or 'no subject'!r}) out of lead "
+        f"{source.id} ({source.company or '?'}) into {into}",
+        highlight=False,
+    )
+    for current in (left, new):
+        if current is not None:
+            _print_lead(current)
 
 
 def ignore_cmd(

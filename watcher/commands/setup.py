@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from watcher.commands.context import console, print_json, state
+from watcher.commands.context import console, err_console, print_json, state
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
@@ -127,16 +128,34 @@ def _masked(settings: Settings) -> dict[str, object]:
     }
 
 
-def config_check(ctx: typer.Context) -> None:
-    """Validate the config file and print the effective settings, secrets masked."""
+def config_check(
+    ctx: typer.Context,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Check the file only; do not log in to the servers."),
+    ] = False,
+) -> None:
+    """Validate the config, print the effective settings (secrets masked), and log in.
+
+    Logs in to each account (read-only) and the SMTP server, and lists the folders it will
+    read; one line per problem, exit 1 when something fails. --offline checks only what
+    needs no server (example host, username, ca_file, the password program).
+    """
+    from watcher.config_check import check_settings
+
     app_state = state(ctx)
     settings = app_state.settings()
     data = _masked(settings)
+    results = check_settings(settings, connect=not offline)
+    failed = [r for r in results if not r.ok]
     if app_state.json_output:
+        data["checks"] = [{"target": r.target, "ok": r.ok, "detail": r.detail} for r in results]
         print_json(data)
+        if failed:
+            raise typer.Exit(1)
         return
     out = console()
-    out.print(f"[green]ok[/]: {settings.path}")
+    out.print(f"[green]file ok[/]: {escape(str(settings.path))}")
     for section, values in data.items():
         if section in ("config", "warnings"):
             continue
@@ -148,7 +167,14 @@ def config_check(ctx: typer.Context) -> None:
             out.print(f"[bold]\\[{section}][/]")
             assert isinstance(item, dict)
             for key, value in item.items():
-                out.print(f"  {key} = {value!r}")
+                out.print(f"  {key} = {escape(repr(value))}")
+    for result in results:
+        if result.ok:
+            out.print(f"[green]ok[/]: {escape(result.line)}")
+        else:
+            err_console().print(f"[red]error:[/] {escape(result.line)}", soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 def db_upgrade(ctx: typer.Context) -> None:

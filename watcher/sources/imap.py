@@ -245,7 +245,8 @@ class ImapSource:
                 if settings.tls == "starttls":
                     if not client.has_capability("STARTTLS"):
                         raise MailSourceError(
-                            f"{self._where} does not offer STARTTLS; use tls = 'implicit'",
+                            f"{self._where} speaks plain text and does not offer STARTTLS; "
+                            + self._no_starttls_hint(),
                             account=self.account,
                         )
                     client.starttls(self._ssl_context())
@@ -258,6 +259,12 @@ class ImapSource:
         client.normalise_times = False
         self._client = client
         return client
+
+    def _no_starttls_hint(self) -> str:
+        """What fits a server that greeted in plain text without offering STARTTLS."""
+        if is_loopback(self.settings.host):
+            return 'for a server on this machine use tls = "none"'
+        return 'it cannot encrypt on this port: use tls = "implicit" with port 993'
 
     def _login(self, client: IMAPClient) -> None:
         secret = self._secret()
@@ -311,6 +318,18 @@ class ImapSource:
                 f"the TLS certificate of {self._where} is not trusted ({exc.verify_message}); "
                 "if the server uses a private CA or a self-signed certificate, set ca_file "
                 "to that CA's PEM file",
+                account=self.account,
+            ) from exc
+        except ssl.SSLError as exc:
+            self._drop()
+            if "WRONG_VERSION_NUMBER" not in str(exc):
+                raise ConnectionLostError(
+                    f"{doing}: TLS with {self._where} failed: {exc}", account=self.account
+                ) from exc
+            # implicit TLS got a plain-text greeting: the port is a STARTTLS or plain one
+            raise MailSourceError(
+                f"{doing}: {self._where}: the server speaks plain text on this port: "
+                'use tls = "starttls" (port 143/587)',
                 account=self.account,
             ) from exc
         except (IMAPClientAbortError, OSError, EOFError) as exc:
