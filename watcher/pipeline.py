@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.clock import Clock
 from watcher.config import Settings
-from watcher.domain import Action
 from watcher.store.db import transaction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger("followup.pipeline")
 
@@ -27,14 +29,15 @@ def shared_analyzer() -> Language:
 
 def after_sync(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> int:
     """Analyse every message not yet analysed, then refresh leads; returns live leads."""
-    from watcher.analysis import analyse_pending
-    from watcher.refresh import refresh
+    from watcher.analysis import analyse_pending, has_pending
+    from watcher.refresh import live_leads, refresh
 
     now = clock.now()
     with transaction(sessions) as session:
-        analysed = analyse_pending(session, shared_analyzer(), now)
+        # spaCy is loaded only when there is mail to read: a quiet poll skips its import.
+        analysed = analyse_pending(session, shared_analyzer(), now) if has_pending(session) else 0
     if analysed:
         log.info("analysed %d message(s)", analysed)
     with transaction(sessions) as session:
-        decisions = refresh(session, settings, now)
-    return sum(1 for d in decisions if d.action not in (Action.NONE, Action.DEAD))
+        refresh(session, settings, now)
+        return live_leads(session)

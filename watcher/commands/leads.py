@@ -79,13 +79,14 @@ def leads(
     A lead whose first message is after --now is not listed: it did not exist yet.
     """
     # imported when used: keeps `followup --help` fast
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import lead_states
 
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
+    since = None if show_all else now - timedelta(days=RECENT_DAYS)
     with app.transaction() as session:
-        rows = lead_rows(refresh_leads(session, settings, now), now, show_all)
+        rows = lead_rows(lead_states(session, settings, now, live_since=since), now, show_all)
     if app.json_output:
         print_json(rows)
     elif rows:
@@ -182,16 +183,15 @@ def why(
 ) -> None:
     """A lead's timeline and the rule trace behind its action as of now (or --now)."""
     # imported when used: keeps `followup --help` fast
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import lead_states, started_leads
     from watcher.store.leads import find_lead, trace_to_json
 
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
     with app.transaction() as session:
-        states = refresh_leads(session, settings, now)
-        chosen = find_lead(lead, [s.lead for s in states if _started(s, now)])
-        found = next(s for s in states if s.lead.id == chosen.id)
+        chosen = find_lead(lead, started_leads(session, settings, now, lead))
+        found = lead_states(session, settings, now, lead_ids=[chosen.id])[0]
         timeline = _timeline(found, now, settings.zone)
         decision = found.decision
         if app.json_output:
