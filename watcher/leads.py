@@ -35,6 +35,7 @@ __all__ = [
     "company_tokens",
     "group",
     "is_generic_sender",
+    "links",
     "normalise_id",
 ]
 
@@ -343,3 +344,22 @@ def group(
         merged.setdefault(target, []).extend(members[key])
     groups = [_describe(key, found) for key, found in merged.items() if found]
     return sorted(groups, key=lambda g: _order(unique[g.message_keys[0]]))
+
+
+def links(message: GroupInput) -> frozenset[str]:
+    """What can put ``message`` in a lead with another: its thread ids, and the addresses
+    and company keys ``group`` matches on. Messages sharing none never meet in ``group``,
+    so a change regroups only the messages linked to it (watcher.refresh)."""
+    ids = {normalise_id(message.message_id) or message.key}
+    ids.update(normalise_id(other) for other in (message.in_reply_to, *message.references))
+    found = {f"t:{i}" for i in ids if i}
+    if message.direction is Direction.INBOUND and _is_job(message):
+        addresses, tokens = _identities(message)
+    elif message.direction is Direction.OUTBOUND:
+        addresses = {r.lower() for r in message.recipients}
+        tokens = set().union(*map(_recipient_tokens, addresses))
+    else:
+        return frozenset(found)
+    found.update(f"a:{a}" for a in addresses)
+    found.update(f"c:{t}" for t in tokens)
+    return frozenset(found)

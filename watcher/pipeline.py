@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.clock import Clock
 from watcher.config import Settings
-from watcher.domain import Action
 from watcher.store.db import transaction
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger("followup.pipeline")
 # Messages analysed per commit: at the CPU budget of one message (watcher.budget) a
@@ -38,15 +40,18 @@ def after_sync(
     """Analyse every message not yet analysed, then refresh leads; returns live leads.
 
     The analysis is committed a batch at a time, ``checkpoint`` called after each (the
-    service pings its watchdog there): a restart never redoes finished work.
+    service pings its watchdog there): a restart never redoes finished work. spaCy is
+    loaded only when there is mail to read: a quiet poll skips its import.
     """
-    from watcher.analysis import analyse_pending
-    from watcher.refresh import refresh
+    from watcher.analysis import analyse_pending, has_pending
+    from watcher.refresh import live_leads, refresh
 
     now = clock.now()
     analysed = 0
     while True:
         with transaction(sessions) as session:
+            if not has_pending(session):
+                break
             done = analyse_pending(session, shared_analyzer(), now, limit=ANALYSIS_BATCH)
         analysed += done
         if checkpoint is not None:
@@ -56,5 +61,5 @@ def after_sync(
     if analysed:
         log.info("analysed %d message(s)", analysed)
     with transaction(sessions) as session:
-        decisions = refresh(session, settings, now)
-    return sum(1 for d in decisions if d.action not in (Action.NONE, Action.DEAD))
+        refresh(session, settings, now)
+        return live_leads(session)

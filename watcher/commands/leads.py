@@ -123,6 +123,16 @@ def lead_rows(
     ]
 
 
+def _left_out(session: Session, states: list[LeadState]) -> int:
+    """Leads with a stored decision that ``lead_states(live_since=...)`` did not load."""
+    from sqlalchemy import func, select
+
+    from watcher.store.tables import StoredDecision
+
+    decided = session.scalar(select(func.count()).select_from(StoredDecision)) or 0
+    return max(0, decided - len(states))
+
+
 def hidden_count(states: list[LeadState], now: datetime) -> int:
     """How many existing leads `followup leads` leaves out without --all."""
     return sum(1 for s in states if _started(s, now) and not _shown(s, now))
@@ -148,15 +158,16 @@ def leads(
     A lead whose first message is after --now is not listed: it did not exist yet.
     """
     # imported when used: keeps `followup --help` fast
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import lead_states
 
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
+    since = None if show_all else now - timedelta(days=RECENT_DAYS)
     with app.transaction() as session:
-        states = refresh_leads(session, settings, now)
+        states = lead_states(session, settings, now, live_since=since)
         rows = lead_rows(states, now, show_all, senders_of(session))
-        hidden = 0 if show_all else hidden_count(states, now)
+        hidden = 0 if show_all else hidden_count(states, now) + _left_out(session, states)
     if app.json_output:
         print_json(rows)
         return
@@ -293,16 +304,15 @@ def why(
 ) -> None:
     """A lead's timeline and the rule trace behind its action as of now (or --now)."""
     # imported when used: keeps `followup --help` fast
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import lead_states, started_leads
     from watcher.store.leads import find_lead, trace_to_json
 
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
     with app.transaction() as session:
-        states = refresh_leads(session, settings, now)
-        chosen = find_lead(lead, [s.lead for s in states if _started(s, now)])
-        found = next(s for s in states if s.lead.id == chosen.id)
+        chosen = find_lead(lead, started_leads(session, settings, now, lead))
+        found = lead_states(session, settings, now, lead_ids=[chosen.id])[0]
         timeline = _timeline(found, now, settings.zone)
         _stored_ids(session, timeline)
         decision = found.decision
