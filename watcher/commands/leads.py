@@ -32,16 +32,31 @@ class _Unset:
 _UNSET = _Unset()
 
 
-def senders_of(session: Session) -> dict[str, str]:
-    """Message-ID -> sender address of every inbound message (for the contact as of now)."""
+def senders_of(session: Session, states: list[LeadState]) -> dict[str, str]:
+    """Message-ID -> sender address of the inbound messages of ``states`` (for the contact
+    as of now); only those leads' messages are read, never the whole mailbox."""
     from sqlalchemy import select
 
     from watcher.store.tables import StoredMessage
 
-    query = select(StoredMessage.message_id, StoredMessage.sender_email).where(
-        StoredMessage.direction == Direction.INBOUND.value
+    ids = sorted(
+        {
+            e.message_id
+            for found in states
+            for e in found.timeline.events
+            if e.direction is Direction.INBOUND and e.message_id
+        }
     )
-    return {message_id: (sender or "").lower() for message_id, sender in session.execute(query)}
+    senders: dict[str, str] = {}
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        query = select(StoredMessage.message_id, StoredMessage.sender_email).where(
+            StoredMessage.direction == Direction.INBOUND.value,
+            StoredMessage.message_id.in_(ids[start : start + 500]),
+        )
+        senders.update(
+            (message_id, (sender or "").lower()) for message_id, sender in session.execute(query)
+        )
+    return senders
 
 
 def contact_as_of(found: LeadState, senders: Mapping[str, str], now: datetime) -> str | None:
@@ -166,7 +181,7 @@ def leads(
     since = None if show_all else now - timedelta(days=RECENT_DAYS)
     with app.transaction() as session:
         states = lead_states(session, settings, now, live_since=since)
-        rows = lead_rows(states, now, show_all, senders_of(session))
+        rows = lead_rows(states, now, show_all, senders_of(session, states))
         hidden = 0 if show_all else hidden_count(states, now) + _left_out(session, states)
     if app.json_output:
         print_json(rows)
@@ -316,7 +331,7 @@ def why(
         timeline = _timeline(found, now, settings.zone)
         _stored_ids(session, timeline)
         decision = found.decision
-        contact = contact_as_of(found, senders_of(session), now)
+        contact = contact_as_of(found, senders_of(session, [found]), now)
         if app.json_output:
             print_json(
                 {
