@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from nlp.types import Kind
+from tests.test_digest_render import at
 from watcher.digest import DigestView, LeadView, MessageMark, draft_facts, render_digest
 from watcher.domain import Action, Address, Decision, Direction, LeadStatus, TraceStep
 from watcher.drafting import draft_email, suggest_message
@@ -15,10 +16,6 @@ NOW = datetime(2026, 11, 12, 8, 0, tzinfo=ZONE)
 DANA = Address("Dana Whitfield", "dana.whitfield@globex.com")
 TOM = Address("Tom Becker", "tom.becker@globex.com")
 ME = Address("Alex Morgan", "alex@example.org")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=ZONE)
 
 
 def decision(
