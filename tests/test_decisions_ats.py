@@ -48,6 +48,19 @@ def test_a_company_name_meets_its_hyphenated_or_concatenated_domain(name: str, d
     assert company_tokens(name=name) & company_tokens(domain=domain)
 
 
+def test_a_team_name_names_no_company() -> None:
+    """ "Hiring Team <no-reply@...>" of two companies must not join them."""
+    assert company_tokens(name="Hiring Team") == frozenset()
+    assert company_tokens(name="The Recruiting Team") == frozenset()
+    found = group(
+        [
+            mail("a1", 0, WORKABLE, Kind.APPLICATION_ACK, sender_name="Hiring Team"),
+            mail("b1", 1, WORKABLE, Kind.APPLICATION_ACK, sender_name="Hiring Team"),
+        ]
+    )
+    assert members(found) == [{"a1"}, {"b1"}]
+
+
 def test_different_companies_keep_different_keys() -> None:
     assert not company_tokens(name="Tidewell Freight") & company_tokens(domain="tidewell.com")
     assert not company_tokens(name="Globex") & company_tokens(domain="globex-freight.com")

@@ -85,9 +85,10 @@ def one(week: Scenario, now: datetime, company: str) -> dict[str, Any]:
     return rows[0]
 
 
-def preview(week: Scenario, now: datetime) -> str:
+def digest(week: Scenario, now: datetime, how: str = "--preview") -> str:
+    """`followup digest --preview` (or --send) as of ``now``; its output."""
     done = run(
-        ["digest", "--preview", "--config", str(week.config), "--now", now.isoformat()],
+        ["digest", how, "--config", str(week.config), "--now", now.isoformat()],
         env=week.env,
         timeout=60,
     )
@@ -119,7 +120,7 @@ def test_respond_goes_to_who_wrote_the_invitation_in_its_thread(week: Scenario) 
     row = one(week, NOON_12, "globex")
     assert (row["action"], row["due"]) == ("respond", "2026-11-11"), row
     assert row["contact"] == "dana.whitfield@globex.com", row
-    text = preview(week, NOON_12)
+    text = digest(week, NOON_12)
     block = text.split("Globex", 1)[1].split("\n* ", 1)[0]
     assert "To: Dana Whitfield <dana.whitfield@globex.com>" in block, block
     assert "Subject: Re: Final round interview" in block, block
@@ -135,7 +136,7 @@ def test_as_of_now_nothing_after_it_exists(week: Scenario) -> None:
     why = week.cli("why", str(vandelay["id"]), "--now", NOON_12.isoformat())
     assert why["contact"] == "vera.lind@vandelay.com"
     assert all(item["date"] <= "2026-11-12" for item in why["timeline"]), why["timeline"]
-    text = preview(week, NOON_12)
+    text = digest(week, NOON_12)
     assert "Kestrel" not in text
     assert "Kevin" not in text
     assert "kevin.park" not in text
@@ -155,7 +156,7 @@ def test_ats_acknowledgement_recruiter_and_ats_rejection_are_one_lead(week: Scen
 
 def test_digest_gives_every_open_lead_a_line(week: Scenario) -> None:
     """6: leads with nothing to do (an answered invitation, an acknowledged application)."""
-    text = preview(week, NOON_12)
+    text = digest(week, NOON_12)
     section = text.split("OPEN, NOTHING TO DO", 1)[1].split("\n\n\n", 1)[0]
     assert "Umbrella Health" in section, text
     assert "You answered their invitation on Tue 2026-11-10" in section, section
@@ -171,7 +172,7 @@ def test_offer_decision_date_is_shown_beside_respond(week: Scenario) -> None:
     assert "Fri 2026-11-20" in row["reason"], row
     why = week.cli("why", str(row["id"]), "--now", FRI_13.isoformat())
     assert why["trace"][-1]["dates"].get("decide_by") == "2026-11-20", why["trace"][-1]
-    assert "Fri 2026-11-20" in preview(week, FRI_13)
+    assert "Fri 2026-11-20" in digest(week, FRI_13)
 
 
 def _drafts(dovecot: Dovecot, week: Scenario) -> dict[str, EmailMessage]:
@@ -187,20 +188,11 @@ def _drafts(dovecot: Dovecot, week: Scenario) -> dict[str, EmailMessage]:
     return drafts
 
 
-def _send(week: Scenario, now: datetime) -> None:
-    done = run(
-        ["digest", "--send", "--config", str(week.config), "--now", now.isoformat()],
-        env=week.env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 def test_drafts_thread_and_the_digest_says_they_were_saved(
     dovecot: Dovecot, smtp: SmtpServer, week: Scenario
 ) -> None:
     """7: bracketed In-Reply-To/References with the user's last message; the digest says so."""
-    _send(week, MON_23)
+    digest(week, MON_23, "--send")
     drafts = _drafts(dovecot, week)
     nudge = drafts["Hank Moody <hank.moody@hooli.com>"]
     ids = re.findall(r"<[^<>\s]+>", str(nudge["References"]))

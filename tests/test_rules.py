@@ -102,6 +102,13 @@ class Row:
 # Interviews used below: Mon 2026-03-09 15:00 and Fri 2026-03-06 15:00.
 MON = confirmed("2026-03-05 10:00", "2026-03-09 15:00")
 INVITATION = inbound("2026-03-10 10:00", Kind.INTERVIEW_INVITATION)
+# Issue 13: "Thursday, November 12 at 3:30 PM" in a mail whose Date is -0500.
+AT_1530_EST = inbound(
+    "2026-11-10 10:00",
+    Kind.INTERVIEW_CONFIRMATION,
+    interview_at=datetime(2026, 11, 12, 15, 30, tzinfo=EST),
+    interview_has_time=True,
+)
 FRI = confirmed("2026-03-02 10:00", "2026-03-06 15:00")
 
 ROWS: dict[str, Row] = {
@@ -383,28 +390,14 @@ ROWS: dict[str, Row] = {
     # An interview time written without a zone is in the sender's zone (the Date's -05:00):
     # at noon New York time on the day, a 15:30-05:00 interview is still ahead.
     "zone-less-interview-time-still-ahead-at-noon": Row(
-        lead(
-            inbound(
-                "2026-11-10 10:00",
-                Kind.INTERVIEW_CONFIRMATION,
-                interview_at=datetime(2026, 11, 12, 15, 30, tzinfo=EST),
-                interview_has_time=True,
-            )
-        ),
+        lead(AT_1530_EST),
         "2026-11-12 12:00",
         Action.WAIT,
         "2026-11-12",
         says="at 15:30",
     ),
     "zone-less-interview-time-thank-after-it": Row(
-        lead(
-            inbound(
-                "2026-11-10 10:00",
-                Kind.INTERVIEW_CONFIRMATION,
-                interview_at=datetime(2026, 11, 12, 15, 30, tzinfo=EST),
-                interview_has_time=True,
-            )
-        ),
+        lead(AT_1530_EST),
         "2026-11-12 16:00",
         Action.THANK,
         "2026-11-13",

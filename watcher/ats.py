@@ -202,5 +202,7 @@ def company_tokens(name: str | None = None, domain: str | None = None) -> frozen
         name = _SENTENCE_END.sub("", name.strip())
         words = re.findall(r"[a-z0-9]+", name.lower().replace("&", " and "))
         kept = [w for w in words if w not in _LEGAL_WORDS and w != "and"]
+        if not kept:
+            return frozenset()  # "Hiring Team", "The Recruiting Team": no company named
         return frozenset(filter(None, ("".join(kept), "".join(words))))
     return frozenset()

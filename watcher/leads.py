@@ -125,7 +125,7 @@ def _tokens(message: GroupInput) -> frozenset[str]:
         or domain in FREE_MAIL_DOMAINS
         or not _personal(message.sender)
     ):
-        return company_tokens(name=_named_company(message) or ats.tenant(domain))
+        return company_tokens(name=message.company or ats.tenant(domain) or _named_company(message))
     return company_tokens(domain=domain)
 
 

@@ -47,6 +47,12 @@ Due dates
   the base; rule 8 and later nudges: the opening day itself).
 - none and dead carry no due date; the reason names the dates.
 
+Whom to write (``addressee``, the contact ``leads``, ``why`` and the digest show)
+- The user's contact override; for ``respond`` whoever wrote the invitation or
+  offer that needs the answer (a person, not a no-reply sender), in its thread;
+  else the lead's contact once they had written by ``now``, else the latest person
+  who had. Someone whose first mail is after ``now`` does not exist yet.
+
 Nudges
 - A later nudge opens min_gap_days after the latest follow-up and never before
   the first window; its due day is its opening day.
