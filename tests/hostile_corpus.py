@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime
 
-from tests.test_sync_dovecot import RECENT
+RECENT = datetime(2026, 3, 8, 15, 0, tzinfo=UTC)  # two days before the tests' "now"
 
 ESCAPES = "\x1b]0;pwned\x07\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x1b[31m\x9b1m\x07"
 INVITE = (
@@ -106,6 +107,20 @@ def repeated_word_subject() -> bytes:
     )
 
 
+def repeated_word_body() -> bytes:
+    words = " ".join(["Acme", "Corp", "Ac"] * 7000)[:20_000]
+    return _mail(
+        "repeated-word-body",
+        sender="Talent <jobs@acmecorpglobalholdings.example>",
+        body=f"{words}\n\n{INVITE}",
+    )
+
+
+def long_on_line() -> bytes:
+    """One 200 KB line that starts like an attribution ("On ... wrote:")."""
+    return _mail("long-on-line", body="Hi\n\nOn " + "a b " * 50_000 + "\n")
+
+
 def letter_run() -> bytes:
     return _mail("letter-run", subject="A" * 20_000, body="A" * 20_000 + " Recruiting team\n")
 
@@ -134,6 +149,8 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "comma-display-name": comma_display_name,
     "escapes": escapes_in_name_and_subject,
     "repeated-word-subject": repeated_word_subject,
+    "repeated-word-body": repeated_word_body,
+    "long-on-line": long_on_line,
     "letter-run": letter_run,
     "schrieb-lines": schrieb_lines,
     "bad-charset": bad_charsets,
