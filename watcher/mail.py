@@ -40,7 +40,10 @@ MAX_SUBJECT_CHARS = 500
 MAX_NAME_CHARS = 200
 MAX_HEADER_CHARS = 1000
 MAX_ADDRESSES = 100  # of To and Cc together: more is a mailing list or an attack
-MAX_REFERENCES = 50  # the nearest ancestors (the last ids) are the ones threading needs
+# The nearest ancestors (the last ids) are the ones threading needs; a draft's References
+# repeats them, so they stay within a few KB.
+MAX_REFERENCES = 20
+MAX_REFERENCE_CHARS = 250  # a real Message-ID is far shorter
 CUT_MARK = " [...]"
 KEPT_HEADERS = (
     "auto-submitted",
@@ -96,7 +99,10 @@ def _build(
     sent_at = _sent_at(_raw_header(msg, "date"), fallback_date)
     message_id = _first_id(_raw_header(msg, "message-id")) or _synthetic_id(raw, msg)
     in_reply_to = _first_id(_raw_header(msg, "in-reply-to")) or None
-    references = tuple(_all_ids(_raw_header(msg, "references"))[-MAX_REFERENCES:])
+    ancestors = [
+        i for i in _all_ids(_raw_header(msg, "references")) if len(i) <= MAX_REFERENCE_CHARS
+    ]
+    references = tuple(ancestors[-MAX_REFERENCES:])
     headers = _kept_headers(parsed)
     own = {a.lower() for a in own_addresses}
     direction = (
