@@ -407,6 +407,10 @@ class ImapSource:
                 client = self._after_refusal(client, exc)
                 refused[uid] = self._refusal(uid, exc)
                 client, raws[uid] = self._header_only(client, uid)
+            except (RecursionError, ValueError, TypeError, KeyError, IndexError) as exc:
+                # a BODYSTRUCTURE no parser expected: this message only
+                refused[uid] = f"its structure cannot be read: {type(exc).__name__}"
+                client, raws[uid] = self._header_only(client, uid)
         return [
             FetchedMessage(
                 uid=uid,
