@@ -121,6 +121,16 @@ def long_on_line() -> bytes:
     return _mail("long-on-line", body="Hi\n\nOn " + "a b " * 50_000 + "\n")
 
 
+def html_tag_flood() -> bytes:
+    """HTML-only mail of 200,000 tiny elements (and unclosed "<"s) under a Gmail quote."""
+    flood = '<div class="gmail_quote">' + "<p>a" * 200_000 + "<" * 100_000
+    return _mail(
+        "html-flood",
+        content_type="text/html; charset=utf-8",
+        body=f"<html><body><div>{INVITE}</div>{flood}</body></html>",
+    )
+
+
 def letter_run() -> bytes:
     return _mail("letter-run", subject="A" * 20_000, body="A" * 20_000 + " Recruiting team\n")
 
@@ -151,6 +161,7 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "repeated-word-subject": repeated_word_subject,
     "repeated-word-body": repeated_word_body,
     "long-on-line": long_on_line,
+    "html-tag-flood": html_tag_flood,
     "letter-run": letter_run,
     "schrieb-lines": schrieb_lines,
     "bad-charset": bad_charsets,
