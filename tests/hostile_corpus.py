@@ -131,6 +131,25 @@ def html_tag_flood() -> bytes:
     )
 
 
+def header_floods() -> bytes:
+    """50,000 To addresses, a 60,000-encoded-word second Subject, a part whose filename is
+    30,000 encoded words and whose Content-Type has 50,000 parameters."""
+    recipients = ", ".join(f"u{n}@example.org" for n in range(50_000))
+    words = " ".join(["=?utf-8?q?abc?="] * 30_000)
+    params = "; ".join(f"p{n}=v" for n in range(50_000))
+    body = (
+        f"--F\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{INVITE}\r\n"
+        f"--F\r\nContent-Type: application/pdf; {params}\r\n"
+        f'Content-Disposition: attachment; filename="{words}"\r\n\r\nJVBERi0=\r\n--F--\r\n'
+    )
+    return _mail(
+        "header-floods",
+        content_type='multipart/mixed; boundary="F"',
+        extra=f"Cc: {recipients}\r\nSubject: {words} {words}\r\n",
+        body=body,
+    )
+
+
 def letter_run() -> bytes:
     return _mail("letter-run", subject="A" * 20_000, body="A" * 20_000 + " Recruiting team\n")
 
@@ -162,6 +181,7 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "repeated-word-body": repeated_word_body,
     "long-on-line": long_on_line,
     "html-tag-flood": html_tag_flood,
+    "header-floods": header_floods,
     "letter-run": letter_run,
     "schrieb-lines": schrieb_lines,
     "bad-charset": bad_charsets,
