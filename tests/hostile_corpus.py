@@ -59,6 +59,14 @@ def many_parts(parts: int = 1500, attachment: int = 300_000) -> bytes:
     return _mail("many-parts", body=body, content_type=f'multipart/mixed; boundary="{boundary}"')
 
 
+def tiny_parts(parts: int = 100_000) -> bytes:
+    """A hundred thousand one-letter parts: MIME parsers pay per part."""
+    body = f"--T\r\nContent-Type: text/plain\r\n\r\n{INVITE}\r\n" + "--T\r\n\r\nx\r\n" * parts
+    return _mail(
+        "tiny-parts", body=body + "--T--\r\n", content_type='multipart/mixed; boundary="T"'
+    )
+
+
 def deep_nesting(depth: int = 120) -> bytes:
     """MIME nested deeper than any client shows."""
     opening = "".join(
@@ -172,6 +180,7 @@ def bad_charsets() -> bytes:
 
 HOSTILE: dict[str, Callable[[], bytes]] = {
     "many-parts": many_parts,
+    "tiny-parts": tiny_parts,
     "deep-nesting": deep_nesting,
     "huge-subject": huge_subject,
     "crlf-subject": crlf_subject,
