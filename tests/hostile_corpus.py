@@ -162,6 +162,16 @@ def letter_run() -> bytes:
     return _mail("letter-run", subject="A" * 20_000, body="A" * 20_000 + " Recruiting team\n")
 
 
+def affix_runs() -> bytes:
+    """Runs of quotes, brackets and emoji without a space: one token to split, char by char."""
+    return _mail("affix-runs", body=INVITE + "'" * 3000 + "\n" + "(" * 3000 + "😀" * 3000)
+
+
+def promise_flood() -> bytes:
+    """Eight thousand characters of date promises: each one a date to normalise."""
+    return _mail("promise-flood", body="We will get back to you by Friday, " * 250)
+
+
 def schrieb_lines() -> bytes:
     line = "Am " + "schrieb " * 124 + "\n"
     return _mail("schrieb", body="Hallo\n\n" + line * 128)
@@ -193,5 +203,7 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "header-floods": header_floods,
     "letter-run": letter_run,
     "schrieb-lines": schrieb_lines,
+    "affix-runs": affix_runs,
+    "promise-flood": promise_flood,
     "bad-charset": bad_charsets,
 }
