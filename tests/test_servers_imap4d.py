@@ -40,16 +40,29 @@ SENT = "Sent Items"  # found by name: imap4d has no SPECIAL-USE
 START_TIMEOUT = 30.0
 
 
-@pytest.fixture(scope="module")
-def imap4d(tls_certificate: tuple[Path, Path]) -> Iterator[Imap4d]:
+def _running(certificate: tuple[Path, Path], store: str) -> Iterator[Imap4d]:
     # A missing server is a failure, not a skip: a skipped integration test proves nothing.
     if installed() is None:
         pytest.fail(INSTALL_HINT, pytrace=False)
-    server = start_imap4d(*tls_certificate, sent=SENT)
+    server = start_imap4d(*certificate, store=store, sent=SENT)
     try:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="module")
+def imap4d(tls_certificate: tuple[Path, Path]) -> Iterator[Imap4d]:
+    """imap4d over mbox files, its sane store."""
+    yield from _running(tls_certificate, "mbox")
+
+
+@pytest.fixture(scope="module", params=["mbox", "maildir"])
+def any_imap4d(
+    tls_certificate: tuple[Path, Path], request: pytest.FixtureRequest
+) -> Iterator[Imap4d]:
+    """imap4d over mbox, and over Maildir (whose UIDs and UIDVALIDITY keep changing)."""
+    yield from _running(tls_certificate, request.param)
 
 
 def source_for(server: Imap4d, user: MailutilsUser, **keys: Any) -> ImapSource:
@@ -196,8 +209,9 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_three_syncs_store_every_message_of_inbox_and_sent_items_incrementally(
-    imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
+    any_imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
+    imap4d = any_imap4d
     user = imap4d.add_user()
     config = write_config(
         tmp_path, imap4d.account_toml(user, tmp_path, since_days=3650, poll_seconds=20)
@@ -222,8 +236,9 @@ def test_three_syncs_store_every_message_of_inbox_and_sent_items_incrementally(
 
 @pytest.mark.slow
 def test_run_with_a_20_s_poll_stores_mail_although_imap4d_idle_never_tells(
-    imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
+    any_imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
+    imap4d = any_imap4d
     user = imap4d.add_user()
     now = datetime.now(UTC)
     imap4d.append(user, "INBOX", mail_in(1, now))
