@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,8 @@ from tests.clirun import run
 from tests.servers.dovecot import write_config
 from tests.servers.imap4d import INSTALL_HINT, Imap4d, MailutilsUser, installed, start_imap4d
 from tests.servers.messages import raw_message
+from tests.servers.server_contract import ServerContract
 from tests.sources_contract import (
-    Deliver,
-    MailSourceContract,
-    MakeSource,
-    MessagesByFolder,
-    Sample,
     fetch_all,
     samples,
 )
@@ -31,7 +27,6 @@ from watcher.clock import FixedClock
 from watcher.errors import MailSourceError
 from watcher.ingest import sync_account
 from watcher.secrets import Secret
-from watcher.sources.base import MailSource
 from watcher.sources.imap import ImapSource
 from watcher.store.db import dispose_all, open_database
 from watcher.store.messages import folder_counts
@@ -70,51 +65,14 @@ def source_for(server: Imap4d, user: MailutilsUser, **keys: Any) -> ImapSource:
     return ImapSource(settings, lambda: Secret("password", user.password))
 
 
-class TestImap4dContract(MailSourceContract):
+class TestImap4dContract(ServerContract):
     """The MailSource contract, over imap4d (mbox store, Sent called "Sent Items")."""
 
-    @pytest.fixture
-    def made(self) -> Iterator[list[tuple[ImapSource, MailutilsUser]]]:
-        made: list[tuple[ImapSource, MailutilsUser]] = []
-        yield made
-        for source, _ in made:
-            source.close()
+    sent = SENT
 
     @pytest.fixture
-    def make_source(
-        self, imap4d: Imap4d, made: list[tuple[ImapSource, MailutilsUser]]
-    ) -> MakeSource:
-        def make(messages_by_folder: MessagesByFolder) -> MailSource:
-            user = imap4d.add_user()
-            for role, given in messages_by_folder.items():
-                for sample in given:
-                    imap4d.append(user, _folder(role), sample.raw, sample.delivered)
-            source = source_for(imap4d, user)
-            made.append((source, user))
-            return source
-
-        return make
-
-    @pytest.fixture
-    def deliver(self, imap4d: Imap4d, made: list[tuple[ImapSource, MailutilsUser]]) -> Deliver:
-        def add(source: MailSource, role: str, sample: Sample) -> None:
-            user = next(u for s, u in made if s is source)
-            imap4d.append(user, _folder(role), sample.raw, sample.delivered)
-
-        return add
-
-    @pytest.fixture
-    def snapshot(
-        self, imap4d: Imap4d, made: list[tuple[ImapSource, MailutilsUser]]
-    ) -> Callable[[], object]:
-        def state() -> object:
-            return [(imap4d.flags(user, "INBOX"), imap4d.flags(user, SENT)) for _, user in made]
-
-        return state
-
-
-def _folder(role: str) -> str:
-    return SENT if role == "Sent" else role
+    def server(self, imap4d: Imap4d) -> Imap4d:
+        return imap4d
 
 
 def test_imap4d_answers_nothing_to_uid_star_ranges(imap4d: Imap4d) -> None:
