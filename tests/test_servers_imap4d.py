@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from imapclient import IMAPClient
 
 from tests.clirun import run
-from tests.servers.dovecot import write_config
+from tests.servers.dovecot import Dovecot, write_config
 from tests.servers.imap4d import INSTALL_HINT, Imap4d, MailutilsUser, installed, start_imap4d
 from tests.servers.messages import raw_message
 from tests.servers.server_contract import ServerContract
@@ -27,7 +28,7 @@ from watcher.clock import FixedClock
 from watcher.errors import MailSourceError
 from watcher.ingest import sync_account
 from watcher.secrets import Secret
-from watcher.sources.imap import ImapSource
+from watcher.sources.imap import IDLE_GRACE_SECONDS, ImapSource
 from watcher.store.db import dispose_all, open_database
 from watcher.store.messages import folder_counts
 
@@ -246,3 +247,32 @@ def test_a_first_sync_that_finds_nothing_fails_and_status_says_why(
         assert (lines[SENT].last_sync_result or "").startswith("ok")  # empty: nothing to find
     finally:
         dispose_all()
+
+
+def test_idle_that_never_announces_is_caught_by_the_poll_within_poll_seconds(
+    imap4d: Imap4d,
+) -> None:
+    user = imap4d.add_user()
+    with source_for(imap4d, user, poll_seconds=5) as watcher:
+        assert watcher.idle_supported()
+        assert watcher.wait_for_change("INBOX", timeout=0.5) is False
+        imap4d.append(user, "INBOX", raw_message(1))
+        started = time.monotonic()
+        assert watcher.wait_for_change("INBOX", timeout=15) is True
+        assert time.monotonic() - started < 5 + IDLE_GRACE_SECONDS + 2
+        assert (watcher.idle_missed, watcher.idle_announced) == (1, False)
+
+
+@pytest.mark.dovecot
+def test_idle_that_announces_is_never_counted_as_silent(dovecot: Dovecot) -> None:
+    user = dovecot.add_user()
+    with ImapSource(
+        dovecot.account_settings(user, poll_seconds=5),
+        lambda: Secret("password", user.password),
+    ) as watcher:
+        assert watcher.wait_for_change("INBOX", timeout=0.5) is False
+        dovecot.append(user, "INBOX", raw_message(1))
+        assert watcher.wait_for_change("INBOX", timeout=3) is True  # pushed, not polled
+        # the next poll sees UIDNEXT moved by the mail IDLE did announce: no lie
+        assert watcher.wait_for_change("INBOX", timeout=5 + IDLE_GRACE_SECONDS + 1) is False
+        assert (watcher.idle_missed, watcher.idle_announced) == (0, True)
