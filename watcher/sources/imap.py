@@ -381,7 +381,7 @@ class ImapSource:
             if not uids and status is not None:
                 self._check_nothing_found(client, folder, status, after_uid, since)
         if known is not None:
-            _RESCANS.note(self.account, folder)
+            _RESCANS.note(self.settings, folder)
         for start in range(0, len(uids), batch_size):
             chunk = uids[start : start + batch_size]
             with self._errors(f"fetching from {folder}"):
@@ -623,18 +623,20 @@ class _RescanCounter:
     changing (GNU Mailutils' Maildir store) is named once, not at every poll."""
 
     def __init__(self) -> None:
-        self._counts: dict[tuple[str, str], int] = {}
+        self._counts: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
 
-    def note(self, account: str, folder: str) -> None:
+    def note(self, account: AccountSettings, folder: str) -> None:
+        # by server and login: a fleet worker serves many users' accounts called "personal"
+        key = (account.host, account.username, folder)
         with self._lock:
-            count = self._counts[account, folder] = self._counts.get((account, folder), 0) + 1
+            count = self._counts[key] = self._counts.get(key, 0) + 1
         if count == FLAPS_BEFORE_WARNING:
             log.warning(
                 "account %r folder %r: renumbered %d times since start: the server's UIDs "
                 "are unstable; each time, stored mail is matched by Message-ID and size and "
                 "only the rest is downloaded again",
-                account,
+                account.name,
                 folder,
                 count,
             )
