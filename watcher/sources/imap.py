@@ -517,8 +517,11 @@ class ImapSource:
         """Block up to ``timeout`` seconds until ``folder`` may have new mail.
 
         Uses IDLE when the server offers it and the account allows it (renewed every
-        ``IDLE_RENEW_SECONDS``), else polls STATUS every ``poll_seconds``. True means
-        "something arrived, sync now"; False means the time ran out quietly.
+        ``IDLE_RENEW_SECONDS`` and checked against a STATUS every ``poll_seconds``, which
+        may add ``IDLE_GRACE_SECONDS`` to this call), else polls STATUS every
+        ``poll_seconds``. True means "something arrived, sync now"; False means the time
+        ran out quietly. ``idle_missed`` counts the polls that found mail IDLE kept quiet
+        about; ``idle_announced`` says whether IDLE ever announced any.
         """
         if self.idle_supported():
             return self._idle(self._connect(), folder, timeout)
