@@ -187,8 +187,18 @@ def test_forward_with_long_note_keeps_only_the_note() -> None:
         + "a b " * 50_000,  # backtracks quadratically in the reply parser's header regex
         "Hi\n" + "Thanks, we would like to talk with you about it.\n" * 4000,
         ("On " + "a b " * 124 + "\n") * 2000,
+        "Hallo\n\n" + ("Am " + "schrieb " * 124 + "\n") * 128,
+        "Hi\n" + ("Thanks,\n" + "x " * 300 + "\n") * 2000,
+        "Hi\n" + ("From: a\n" * 3 + "\n") * 5000,
     ],
-    ids=["one-long-on-line", "many-false-sign-offs", "many-on-lines"],
+    ids=[
+        "one-long-on-line",
+        "many-false-sign-offs",
+        "many-on-lines",
+        "am-schrieb-lines",
+        "sign-offs-over-long-lines",
+        "many-from-lines",
+    ],
 )
 def test_hostile_text_is_handled_quickly(text: str) -> None:
     started = time.perf_counter()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from watcher.config import AccountSettings
 from watcher.sources.base import FolderInfo
 from watcher.sources.folders import Candidate, choose, name_key, resolve, role_by_name
 from watcher.sources.imap import choose_folders
-from watcher.sources.maildir import folder_role
+from watcher.sources.maildir import MaildirSource, folder_role
 
 
 @pytest.mark.parametrize(
@@ -102,3 +105,23 @@ def test_configured_folders_override_and_match_the_listing_case_insensitively() 
 def test_configured_folder_missing_from_the_listing_is_kept_as_written() -> None:
     assert choose([Candidate("INBOX")], ["Elsewhere"]) == [FolderInfo("Elsewhere", "other")]
     assert resolve("Elsewhere", ["INBOX"]) is None
+
+
+@pytest.mark.parametrize(
+    ("dirs", "sent"),
+    [
+        ([".Envoy&AOk-s", ".Archive"], "Envoy&AOk-s"),  # Maildir++ in modified UTF-7
+        ([".INBOX.Sent Messages", ".Sent"], "Sent"),  # usual and unprefixed first
+        (["INBOX/sent-mail"], "INBOX/sent-mail"),  # mbsync's Verbatim layout
+        ([".Wysłane"], "Wysłane"),
+    ],
+)
+def test_maildir_source_uses_the_same_table(tmp_path: Path, dirs: list[str], sent: str) -> None:
+    for directory in ["", *dirs]:
+        for sub in ("cur", "new", "tmp"):
+            (tmp_path / directory / sub).mkdir(parents=True, exist_ok=True)
+    settings = AccountSettings.model_validate({"name": "local", "maildir": str(tmp_path)})
+    assert MaildirSource(settings).folders() == [
+        FolderInfo("INBOX", "inbox"),
+        FolderInfo(sent, "sent"),
+    ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,11 @@ import pytest
 from imapclient import IMAPClient
 
 from tests.clirun import run
-from tests.servers.dovecot import write_config
+from tests.servers.dovecot import Dovecot, write_config
 from tests.servers.imap4d import INSTALL_HINT, Imap4d, MailutilsUser, installed, start_imap4d
 from tests.servers.messages import raw_message
+from tests.servers.server_contract import ServerContract
 from tests.sources_contract import (
-    Deliver,
-    MailSourceContract,
-    MakeSource,
-    MessagesByFolder,
-    Sample,
     fetch_all,
     samples,
 )
@@ -31,8 +28,7 @@ from watcher.clock import FixedClock
 from watcher.errors import MailSourceError
 from watcher.ingest import sync_account
 from watcher.secrets import Secret
-from watcher.sources.base import MailSource
-from watcher.sources.imap import ImapSource
+from watcher.sources.imap import IDLE_GRACE_SECONDS, ImapSource
 from watcher.store.db import dispose_all, open_database
 from watcher.store.messages import folder_counts
 
@@ -40,16 +36,29 @@ SENT = "Sent Items"  # found by name: imap4d has no SPECIAL-USE
 START_TIMEOUT = 30.0
 
 
-@pytest.fixture(scope="module")
-def imap4d(tls_certificate: tuple[Path, Path]) -> Iterator[Imap4d]:
+def _running(certificate: tuple[Path, Path], store: str) -> Iterator[Imap4d]:
     # A missing server is a failure, not a skip: a skipped integration test proves nothing.
     if installed() is None:
         pytest.fail(INSTALL_HINT, pytrace=False)
-    server = start_imap4d(*tls_certificate, sent=SENT)
+    server = start_imap4d(*certificate, store=store, sent=SENT)
     try:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="module")
+def imap4d(tls_certificate: tuple[Path, Path]) -> Iterator[Imap4d]:
+    """imap4d over mbox files, its sane store."""
+    yield from _running(tls_certificate, "mbox")
+
+
+@pytest.fixture(scope="module", params=["mbox", "maildir"])
+def any_imap4d(
+    tls_certificate: tuple[Path, Path], request: pytest.FixtureRequest
+) -> Iterator[Imap4d]:
+    """imap4d over mbox, and over Maildir (whose UIDs and UIDVALIDITY keep changing)."""
+    yield from _running(tls_certificate, request.param)
 
 
 def source_for(server: Imap4d, user: MailutilsUser, **keys: Any) -> ImapSource:
@@ -57,51 +66,14 @@ def source_for(server: Imap4d, user: MailutilsUser, **keys: Any) -> ImapSource:
     return ImapSource(settings, lambda: Secret("password", user.password))
 
 
-class TestImap4dContract(MailSourceContract):
+class TestImap4dContract(ServerContract):
     """The MailSource contract, over imap4d (mbox store, Sent called "Sent Items")."""
 
-    @pytest.fixture
-    def made(self) -> Iterator[list[tuple[ImapSource, MailutilsUser]]]:
-        made: list[tuple[ImapSource, MailutilsUser]] = []
-        yield made
-        for source, _ in made:
-            source.close()
+    sent = SENT
 
     @pytest.fixture
-    def make_source(
-        self, imap4d: Imap4d, made: list[tuple[ImapSource, MailutilsUser]]
-    ) -> MakeSource:
-        def make(messages_by_folder: MessagesByFolder) -> MailSource:
-            user = imap4d.add_user()
-            for role, given in messages_by_folder.items():
-                for sample in given:
-                    imap4d.append(user, _folder(role), sample.raw, sample.delivered)
-            source = source_for(imap4d, user)
-            made.append((source, user))
-            return source
-
-        return make
-
-    @pytest.fixture
-    def deliver(self, imap4d: Imap4d, made: list[tuple[ImapSource, MailutilsUser]]) -> Deliver:
-        def add(source: MailSource, role: str, sample: Sample) -> None:
-            user = next(u for s, u in made if s is source)
-            imap4d.append(user, _folder(role), sample.raw, sample.delivered)
-
-        return add
-
-    @pytest.fixture
-    def snapshot(
-        self, imap4d: Imap4d, made: list[tuple[ImapSource, MailutilsUser]]
-    ) -> Callable[[], object]:
-        def state() -> object:
-            return [(imap4d.flags(user, "INBOX"), imap4d.flags(user, SENT)) for _, user in made]
-
-        return state
-
-
-def _folder(role: str) -> str:
-    return SENT if role == "Sent" else role
+    def server(self, imap4d: Imap4d) -> Imap4d:
+        return imap4d
 
 
 def test_imap4d_answers_nothing_to_uid_star_ranges(imap4d: Imap4d) -> None:
@@ -196,8 +168,9 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_three_syncs_store_every_message_of_inbox_and_sent_items_incrementally(
-    imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
+    any_imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
+    imap4d = any_imap4d
     user = imap4d.add_user()
     config = write_config(
         tmp_path, imap4d.account_toml(user, tmp_path, since_days=3650, poll_seconds=20)
@@ -222,8 +195,9 @@ def test_three_syncs_store_every_message_of_inbox_and_sent_items_incrementally(
 
 @pytest.mark.slow
 def test_run_with_a_20_s_poll_stores_mail_although_imap4d_idle_never_tells(
-    imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
+    any_imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
+    imap4d = any_imap4d
     user = imap4d.add_user()
     now = datetime.now(UTC)
     imap4d.append(user, "INBOX", mail_in(1, now))
@@ -273,3 +247,32 @@ def test_a_first_sync_that_finds_nothing_fails_and_status_says_why(
         assert (lines[SENT].last_sync_result or "").startswith("ok")  # empty: nothing to find
     finally:
         dispose_all()
+
+
+def test_idle_that_never_announces_is_caught_by_the_poll_within_poll_seconds(
+    imap4d: Imap4d,
+) -> None:
+    user = imap4d.add_user()
+    with source_for(imap4d, user, poll_seconds=5) as watcher:
+        assert watcher.idle_supported()
+        assert watcher.wait_for_change("INBOX", timeout=0.5) is False
+        imap4d.append(user, "INBOX", raw_message(1))
+        started = time.monotonic()
+        assert watcher.wait_for_change("INBOX", timeout=15) is True
+        assert time.monotonic() - started < 5 + IDLE_GRACE_SECONDS + 2
+        assert (watcher.idle_missed, watcher.idle_announced) == (1, False)
+
+
+@pytest.mark.dovecot
+def test_idle_that_announces_is_never_counted_as_silent(dovecot: Dovecot) -> None:
+    user = dovecot.add_user()
+    with ImapSource(
+        dovecot.account_settings(user, poll_seconds=5),
+        lambda: Secret("password", user.password),
+    ) as watcher:
+        assert watcher.wait_for_change("INBOX", timeout=0.5) is False
+        dovecot.append(user, "INBOX", raw_message(1))
+        assert watcher.wait_for_change("INBOX", timeout=3) is True  # pushed, not polled
+        # the next poll sees UIDNEXT moved by the mail IDLE did announce: no lie
+        assert watcher.wait_for_change("INBOX", timeout=5 + IDLE_GRACE_SECONDS + 1) is False
+        assert (watcher.idle_missed, watcher.idle_announced) == (0, True)

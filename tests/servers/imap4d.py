@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +55,24 @@ def installed() -> str | None:
     if found is None and Path("/usr/sbin/imap4d").exists():
         found = "/usr/sbin/imap4d"
     return found
+
+
+def wait_listening(
+    process: subprocess.Popen[bytes], host: str, ports: Sequence[int], timeout: float
+) -> None:
+    """Wait until a freshly started server accepts on every port (polling, not sleeping)."""
+    deadline = time.monotonic() + timeout
+    for port in ports:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"exited with {process.returncode}")
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"did not listen on {port}") from None
+                time.sleep(0.01)
 
 
 @dataclass(frozen=True)
@@ -146,19 +165,11 @@ class Imap4d:
                 stderr=log,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        for port in (self.port, self.tls_port):
-            while True:
-                if self._process.poll() is not None:
-                    raise RuntimeError(f"imap4d exited: {self.log_text()}")
-                try:
-                    with socket.create_connection((self.host, port), timeout=0.5):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        self.stop()
-                        raise RuntimeError(f"imap4d did not listen on {port}") from None
-                    time.sleep(0.01)
+        try:
+            wait_listening(self._process, self.host, (self.port, self.tls_port), timeout)
+        except RuntimeError as exc:
+            self.stop()
+            raise RuntimeError(f"imap4d: {exc}\n{self.log_text()}") from None
 
     stop = Dovecot.stop  # kill the process group
 

@@ -155,9 +155,17 @@ def print_json_line(value: Any) -> None:
     sys.stdout.flush()
 
 
+MAX_CELL_CHARS = 2000
+
+
 def _cell(value: Any) -> str:
     """Table cells are text, not rich markup: "[External] Re: ..." must stay as written."""
-    return "" if value is None else escape(printable(_jsonable(value)))
+    if value is None:
+        return ""
+    text = printable(_jsonable(value))
+    if len(text) > MAX_CELL_CHARS:  # a field from mail stored before fields were bounded
+        text = text[: MAX_CELL_CHARS - 6] + " [...]"
+    return escape(text)
 
 
 def print_table(

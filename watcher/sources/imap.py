@@ -431,7 +431,7 @@ class ImapSource:
             if not uids and status is not None:
                 self._check_nothing_found(client, folder, status, after_uid, since)
         if known is not None:
-            _RESCANS.note(self.account, folder)
+            _RESCANS.note(self.settings, folder)
         for start in range(0, len(uids), batch_size):
             chunk = uids[start : start + batch_size]
             with self._errors(f"fetching from {folder}"):
@@ -511,6 +511,10 @@ class ImapSource:
             except IMAPClientError as exc:
                 client = self._after_refusal(client, exc)
                 refused[uid] = self._refusal(uid, exc)
+                client, raws[uid] = self._header_only(client, uid)
+            except (RecursionError, ValueError, TypeError, KeyError, IndexError) as exc:
+                # a BODYSTRUCTURE no parser expected: this message only
+                refused[uid] = f"its structure cannot be read: {type(exc).__name__}"
                 client, raws[uid] = self._header_only(client, uid)
         return [
             FetchedMessage(
@@ -643,8 +647,11 @@ class ImapSource:
         """Block up to ``timeout`` seconds until ``folder`` may have new mail.
 
         Uses IDLE when the server offers it and the account allows it (renewed every
-        ``IDLE_RENEW_SECONDS``), else polls STATUS every ``poll_seconds``. True means
-        "something arrived, sync now"; False means the time ran out quietly.
+        ``IDLE_RENEW_SECONDS`` and checked against a STATUS every ``poll_seconds``, which
+        may add ``IDLE_GRACE_SECONDS`` to this call), else polls STATUS every
+        ``poll_seconds``. True means "something arrived, sync now"; False means the time
+        ran out quietly. ``idle_missed`` counts the polls that found mail IDLE kept quiet
+        about; ``idle_announced`` says whether IDLE ever announced any.
         """
         if self.idle_supported():
             return self._idle(self._connect(), folder, timeout)
@@ -749,18 +756,20 @@ class _RescanCounter:
     changing (GNU Mailutils' Maildir store) is named once, not at every poll."""
 
     def __init__(self) -> None:
-        self._counts: dict[tuple[str, str], int] = {}
+        self._counts: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
 
-    def note(self, account: str, folder: str) -> None:
+    def note(self, account: AccountSettings, folder: str) -> None:
+        # by server and login: a fleet worker serves many users' accounts called "personal"
+        key = (account.host, account.username, folder)
         with self._lock:
-            count = self._counts[account, folder] = self._counts.get((account, folder), 0) + 1
+            count = self._counts[key] = self._counts.get(key, 0) + 1
         if count == FLAPS_BEFORE_WARNING:
             log.warning(
                 "account %r folder %r: renumbered %d times since start: the server's UIDs "
                 "are unstable; each time, stored mail is matched by Message-ID and size and "
                 "only the rest is downloaded again",
-                account,
+                account.name,
                 folder,
                 count,
             )
