@@ -30,13 +30,15 @@ def run(ctx: typer.Context) -> None:
     Meant for systemd (Type=notify, watchdog); see `followup service install`.
     """
     from watcher.config import load_settings
-    from watcher.daemon import Service, stderr_is_journal, use_journal_priorities
+    from watcher.daemon import Service, stderr_is_journal, use_journal_priorities, use_timestamps
     from watcher.service import default_parts
 
     app_state = state(ctx)
     path = app_state.resolved_config_path
     if stderr_is_journal():
         use_journal_priorities()
+    else:
+        use_timestamps()
     service = Service(
         load_settings=lambda: load_settings(path), clock=app_state.clock(), parts=default_parts()
     )
