@@ -11,6 +11,7 @@ import pytest
 
 from tests.clirun import invoke, run
 from tests.servers.dovecot import Dovecot, ImapUser, free_port, write_config
+from tests.servers.messages import raw_message
 from tests.servers.smtp import SmtpServer
 
 pytestmark = pytest.mark.dovecot
@@ -47,6 +48,7 @@ def smtp(make_smtp_server: Callable[..., SmtpServer]) -> SmtpServer:
 def test_good_account_and_smtp_log_in_and_list_folders(
     dovecot: Dovecot, imap_user: ImapUser, smtp: SmtpServer, tmp_path: Path
 ) -> None:
+    dovecot.append(imap_user, "INBOX", raw_message(1))
     config = write_config(
         tmp_path,
         dovecot.account_toml(imap_user, tmp_path, tls="starttls"),
@@ -56,8 +58,8 @@ def test_good_account_and_smtp_log_in_and_list_folders(
     assert result.returncode == 0, result.stderr
     account = next(x for x in result.stdout.splitlines() if x.startswith("ok: account"))
     assert f"logged in as {imap_user.name!r}" in account
-    assert "INBOX (0)" in account
-    assert "Sent (0)" in account
+    assert "INBOX (1 message)" in account
+    assert "Sent (0 messages)" in account
     assert any(x.startswith("ok: [smtp]: logged in as 'alex'") for x in result.stdout.splitlines())
     assert imap_user.password not in result.stdout + result.stderr
     assert smtp.received == []  # a check sends nothing

@@ -15,6 +15,7 @@ from watcher.errors import UsageError
 NY = ZoneInfo("America/New_York")
 TUESDAY = datetime(2026, 11, 10, 9, 0, tzinfo=NY)  # before Thursday Nov 12
 FRIDAY = datetime(2026, 11, 13, 9, 0, tzinfo=NY)  # the day after it
+MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=NY)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,10 @@ FRIDAY = datetime(2026, 11, 13, 9, 0, tzinfo=NY)  # the day after it
         ("November 12, 3:30 PM", FRIDAY, datetime(2026, 11, 12, 15, 30, tzinfo=NY)),
         ("12 nov 15:30", FRIDAY, datetime(2026, 11, 12, 15, 30, tzinfo=NY)),
         ("Thursday 15:30", TUESDAY, datetime(2026, 11, 12, 15, 30, tzinfo=NY)),
+        ("Thursday 15:30", FRIDAY, datetime(2026, 11, 12, 15, 30, tzinfo=NY)),  # yesterday
+        ("thursday", MONDAY, datetime(2026, 11, 19, 12, 0, tzinfo=NY)),  # 3 ahead, not 4 back
+        ("tuesday 3pm", TUESDAY, datetime(2026, 11, 10, 15, 0, tzinfo=NY)),  # today
+        ("next thursday 10am", FRIDAY, datetime(2026, 11, 19, 10, 0, tzinfo=NY)),
         ("jan 5 10am", FRIDAY, datetime(2027, 1, 5, 10, 0, tzinfo=NY)),  # nearer next year
         ("dec 30 2025 10am", FRIDAY, datetime(2025, 12, 30, 10, 0, tzinfo=NY)),  # year given
         ("nov 12", FRIDAY, datetime(2026, 11, 12, 12, 0, tzinfo=NY)),  # a day alone: noon

@@ -137,6 +137,10 @@ def test_piped_output_prints_whole_lines(setup: Setup) -> None:  # noqa: F811
         assert re.match(r"│ \d+ ", row), row
     assert "…" not in result.stdout
     assert "jane@acme.com" in result.stdout
+    # whole lines, but only as wide as the table: nothing padded to some huge width
+    widest = max(len(line) for line in result.stdout.splitlines())
+    assert widest == max(len(row) for row in rows)
+    assert widest < 400
 
 
 @pytest.mark.parametrize(

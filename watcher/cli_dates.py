@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
@@ -20,6 +20,12 @@ _MONTH_NAME = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
 )
 _YEAR = re.compile(r"\b\d{4}\b")
+# A weekday alone ("thursday 15:30", not "next thursday"): for an interview, the nearest one,
+# which may be past (recording an interview that happened) or ahead.
+_BARE_WEEKDAY = re.compile(
+    r"^(on\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b(?!.*\b(next|last|this|coming|week)\b)",
+    re.IGNORECASE,
+)
 # DESIGN, rule 3: a day without a time counts as noon local.
 NOON = time(12)
 
@@ -85,6 +91,14 @@ def _iso_moment(text: str, option: str, now: datetime, zone: ZoneInfo) -> tuple[
     return value, has_time
 
 
+def _nearest_weekday(value: datetime, base: datetime) -> datetime:
+    """dateparser's coming weekday, or the same weekday a week earlier when that is nearer."""
+    earlier = value - timedelta(days=7)
+    if abs((base.date() - earlier.date()).days) < abs((value.date() - base.date()).days):
+        return earlier
+    return value
+
+
 def describe_moment(value: datetime, zone: ZoneInfo) -> str:
     """How a moment typed by the user was read: "Thu 2026-11-12 15:30 EST"."""
     local = value.astimezone(zone)
@@ -111,7 +125,11 @@ def parse_day(text: str, now: datetime, zone: ZoneInfo, option: str = "date") ->
 
 
 def parse_moment(text: str, now: datetime, zone: ZoneInfo, option: str = "time") -> datetime:
-    """An aware moment: ISO (no offset = ``zone``) or words; a day alone means 12:00 local."""
+    """An aware moment: ISO (no offset = ``zone``) or words; a day alone means 12:00 local.
+
+    A weekday alone is the nearest such day ("thursday" typed on Friday is yesterday); a
+    month and day without a year are in the nearest year.
+    """
     cleaned = text.strip()
     if not cleaned:
         raise _invalid(option, text, "is empty")
@@ -119,6 +137,8 @@ def parse_moment(text: str, now: datetime, zone: ZoneInfo, option: str = "time")
         moment, _ = _iso_moment(cleaned, option, now, zone)
     else:
         moment, has_time = _parse_words(cleaned, now, zone, option)
+        if _BARE_WEEKDAY.match(cleaned):
+            moment = _nearest_weekday(moment, now.astimezone(zone).replace(tzinfo=None))
         if not has_time:
             moment = datetime.combine(moment.date(), NOON)
     if moment.tzinfo is None:

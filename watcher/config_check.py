@@ -86,6 +86,10 @@ def static_problems(settings: AccountSettings | SmtpSettings, server: str) -> li
     return problems
 
 
+def _counted(folder: str, messages: int) -> str:
+    return f"{folder} ({messages} message{'' if messages == 1 else 's'})"
+
+
 def _check_account(account: AccountSettings) -> CheckResult:
     from watcher.ingest import open_source
 
@@ -93,7 +97,7 @@ def _check_account(account: AccountSettings) -> CheckResult:
     source = open_source(account)
     try:
         folders = source.folders()
-        counts = [f"{f.name} ({source.status(f.name).messages})" for f in folders]
+        counts = [_counted(f.name, source.status(f.name).messages) for f in folders]
     except WatcherError as error:
         # the error names the account already
         return CheckResult(target, False, str(error).removeprefix(f"{target}: "))

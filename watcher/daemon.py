@@ -485,6 +485,17 @@ def stderr_is_journal() -> bool:
     return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
 
 
+def use_timestamps() -> None:
+    """Each line of a foreground run gets its local time: a terminal or a log file adds none
+    (journald does, so under it see use_journal_priorities)."""
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z"
+            )
+        )
+
+
 def use_journal_priorities() -> None:
     """Give the root logger's handlers journald priorities (the CLI set their format)."""
     for handler in logging.getLogger().handlers:

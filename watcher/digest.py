@@ -615,6 +615,6 @@ def build_digest_message(
         maintype="text",
         subtype="calendar",
         filename="followup.ics",
-        params={"method": "PUBLISH"},
+        params={"method": "PUBLISH", "charset": "utf-8"},  # summaries hold names, not ASCII
     )
     return message

@@ -73,10 +73,8 @@ def _no_starttls_hint(settings: SmtpSettings) -> str:
     """What fits a server that answered in plain text and offers no STARTTLS."""
     if is_loopback(settings.host):
         return 'for a server on this machine use tls = "none"'
-    return (
-        "it cannot encrypt on this port: use its submission port with "
-        'tls = "starttls" (587) or tls = "implicit" (465)'
-    )
+    # not tls = "implicit" on this port: the server just answered it in plain text
+    return 'it offers no encryption on this port: use its submission port 587 with tls = "starttls"'
 
 
 def _open(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:

@@ -112,17 +112,16 @@ def state(ctx: typer.Context) -> AppState:
     return obj
 
 
-# Piped or redirected output is read by programs and grep: whole lines, never cut or
-# wrapped at an assumed 80 columns.
-_PIPE_WIDTH = 100_000
+def console(width: int | None = None) -> Console:
+    """Stdout: laid out for the terminal's width, or full lines when it is not a terminal.
 
-
-def console() -> Console:
-    """Stdout: laid out for the terminal's width, or full lines when it is not a terminal."""
+    Piped or redirected output is read by programs and grep: text is never wrapped at an
+    assumed 80 columns (rules and the like still are), and tables get ``width``.
+    """
     out = Console(highlight=False, soft_wrap=False)
     if out.is_terminal:
         return out
-    return Console(highlight=False, soft_wrap=True, width=_PIPE_WIDTH)
+    return Console(highlight=False, soft_wrap=True, width=max(width or 0, out.width))
 
 
 def err_console() -> Console:
@@ -185,7 +184,7 @@ def print_table(
     """
     from rich.cells import cell_len
 
-    from watcher.commands.layout import plan_columns
+    from watcher.commands.layout import overhead, plan_columns
 
     out = console()
     cells = [{c: _cell(row.get(c)) for c in columns} for row in rows]
@@ -195,8 +194,10 @@ def print_table(
     }
     if out.is_terminal:
         layout = plan_columns(natural, out.width, wrap=wrap, limits=limits, droppable=droppable)
-    else:
-        layout = plan_columns(natural, _PIPE_WIDTH)
+    else:  # every cell whole: the table is as wide as its widest row
+        whole = sum(natural.values()) + overhead(len(natural))
+        out = console(max(whole, cell_len(title or "")))
+        layout = plan_columns(natural, out.width)
     table = Table(title=title, show_lines=False)
     for column in layout.columns:
         width = layout.widths[column]

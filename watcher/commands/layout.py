@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["MIN_WRAP", "Layout", "plan_columns"]
+__all__ = ["MIN_WRAP", "Layout", "overhead", "plan_columns"]
 
 # The wrapping column (a reason) is readable from about this width; narrower, whole
 # columns make way for it.
@@ -25,7 +25,8 @@ class Layout:
     hidden: tuple[str, ...] = ()
 
 
-def _overhead(count: int) -> int:
+def overhead(count: int) -> int:
+    """The cells a table's borders and padding take around ``count`` columns."""
     return _EDGES + _GAP * max(count - 1, 0)
 
 
@@ -44,7 +45,7 @@ def plan_columns(
     order until ``wrap`` (which takes the rest and wraps) has ``MIN_WRAP`` cells.
     """
     columns = list(natural)
-    if sum(natural.values()) + _overhead(len(columns)) <= width:
+    if sum(natural.values()) + overhead(len(columns)) <= width:
         return Layout(tuple(columns), dict.fromkeys(columns))
     caps = limits or {}
     fixed = {c: min(natural[c], caps.get(c, natural[c])) for c in columns}
@@ -53,7 +54,7 @@ def plan_columns(
 
     def room() -> int:
         others = sum(fixed[c] for c in columns if c != wrap)
-        return width - _overhead(len(columns)) - others
+        return width - overhead(len(columns)) - others
 
     if wrap is not None and wrap in natural:
         wanted = min(MIN_WRAP, natural[wrap])

@@ -44,7 +44,9 @@ MARKS = {
     "offer": LeadStatus.OFFER,
     "rejected": LeadStatus.REJECTED,
 }
-HISTORY_COLUMNS = ("id", "time", "command", "field", "change", "undone")
+HISTORY_COLUMNS = ("id", "made", "as of", "command", "field", "change", "undone")
+# Kept beside an override's value, not part of it: when it was made (wall clock) and redone.
+_META = ("recorded_at", "redone_at")
 
 
 # --- input, checked before anything is written -----------------------------------------
@@ -118,6 +120,7 @@ class _Work:
     settings: Settings
     now: datetime
     command: str
+    recorded_at: datetime  # the wall clock: ``now`` is the --now the correction is made as of
 
     @property
     def zone(self) -> ZoneInfo:
@@ -132,6 +135,7 @@ class _Work:
     def record(self, **fields: Any) -> Override:
         from watcher.store.leads import add_override
 
+        fields["new_value"] = {**fields["new_value"], "recorded_at": self.recorded_at.isoformat()}
         return add_override(self.session, at=self.now, command=self.command, **fields)
 
     def lead(self, reference: str) -> StoredLead:
@@ -191,19 +195,34 @@ def _old_facts(work: _Work, current: LeadState) -> dict[str, dict[str, Any]]:
 # --- output -----------------------------------------------------------------------
 
 
+def _moment(text: object, zone: ZoneInfo) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text)).astimezone(zone) if text else None
+    except ValueError:
+        return None
+
+
 def override_row(row: Override, zone: ZoneInfo) -> dict[str, Any]:
-    """One audit-trail entry (times in the user's zone)."""
+    """One audit-trail entry (times in the user's zone).
+
+    ``as_of`` (also ``created_at``) is the moment the correction applies from (--now);
+    ``recorded_at`` is when it was typed (rows from before it was kept: the same).
+    """
+    as_of = row.created_at.astimezone(zone)
     return {
         "id": row.id,
-        "created_at": row.created_at.astimezone(zone),
+        "created_at": as_of,
+        "as_of": as_of,
+        "recorded_at": _moment(row.new_value.get("recorded_at"), zone) or as_of,
         "command": row.command,
         "target": row.target,
         "lead_id": row.lead_id,
         "message_key": row.message_key,
         "field": row.field,
         "old": row.old_value,
-        "new": row.new_value,
+        "new": {k: v for k, v in row.new_value.items() if k not in _META},
         "undone_at": row.undone_at.astimezone(zone) if row.undone_at else None,
+        "redone_at": _moment(row.new_value.get("redone_at"), zone),
     }
 
 
@@ -253,6 +272,13 @@ def _begin(ctx: typer.Context) -> tuple[AppState, Settings, datetime, str]:
     app = state(ctx)
     settings = app.settings()
     return app, settings, app.clock().now(), _command_line(ctx, app)
+
+
+def _work(session: Session, settings: Settings, now: datetime, command: str) -> _Work:
+    """A correction made now (wall clock), as of ``now`` (--now)."""
+    from watcher.clock import SystemClock
+
+    return _Work(session, settings, now, command, SystemClock().now())
 
 
 # --- the commands --------------------------------------------------------------------
@@ -309,7 +335,7 @@ def set_cmd(
             "--followup-ok or --contact"
         )
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         target = work.lead(lead)
         before = work.current(work.decide(), target)
         old = _old_facts(work, before)
@@ -343,7 +369,7 @@ def mark_cmd(
     app, settings, now, command = _begin(ctx)
     mark = parse_mark(status)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         target = work.lead(lead)
         before = work.current(work.decide(), target)
         row = work.record(
@@ -387,7 +413,7 @@ def relabel_cmd(
     app, settings, now, command = _begin(ctx)
     wanted = parse_kind(kind)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         found = find_message(session, message)
         _refuse_outbound(found, "only received mail has a kind")
         work.decide()
@@ -423,7 +449,7 @@ def merge_cmd(
     """Merge two leads: `merge A B` moves B's messages into A (B then holds none)."""
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         keep, gone = work.lead(into), work.lead(other)
         if keep.id == gone.id:
             raise UsageError(f"{into!r} and {other!r} are the same lead ({keep.id})")
@@ -467,7 +493,7 @@ def split_cmd(
 
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         source = work.lead(lead)
         found = find_message(session, message)
         _refuse_outbound(found, "only mail from the hiring side can start a lead")
@@ -530,13 +556,23 @@ def ignore_cmd(
         else ("domain", parse_domain(domain or ""))
     )
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         before = work.decide()
-        row: Override | None = None
-        if add_ignore_rule(session, kind, value, now):
-            row = work.record(target=kind, field="ignore", old_value={}, new_value={"value": value})
+        # what undo needs to bring the leads back under their ids (the rows go away)
+        saved = {
+            i: {"id": i, "key": s.lead.key, "company": s.lead.company} for i, s in before.items()
+        }
+        added = add_ignore_rule(session, kind, value, now)
         after = work.decide()
         removed = sorted(set(before) - set(after))
+        row: Override | None = None
+        if added:
+            row = work.record(
+                target=kind,
+                field="ignore",
+                old_value={"leads": [saved[i] for i in removed]},
+                new_value={"value": value},
+            )
         data = {
             "kind": kind,
             "value": value,
@@ -585,16 +621,17 @@ def undone_text(row: Override) -> str:
 
 def undo_cmd(ctx: typer.Context) -> None:
     """Take back the last correction still in force (all that one command changed)."""
-    from watcher.store.overrides import last_command, undo
+    from watcher.store.overrides import last_command, restore_leads, undo
 
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         rows = last_command(session)
         if not rows:
             raise UsageError("nothing to undo: no correction is in force")
         affected = _affected(session, rows)
         undo(session, rows, now)
+        restore_leads(session, rows, now)
         states = work.decide()
         affected |= _affected(session, rows)
         leads = [states[i] for i in sorted(affected) if i in states]
@@ -602,16 +639,58 @@ def undo_cmd(ctx: typer.Context) -> None:
             "undone": [override_row(r, settings.zone) for r in rows],
             "leads": [lead_row(s) for s in leads],
         }
+        lines = [f"undid {row.command!r}: {undone_text(row)}" for row in rows]
+    _show_taken(app, data, lines, leads)
+
+
+def _show_taken(
+    app: AppState, data: Mapping[str, Any], lines: list[str], leads: list[LeadState]
+) -> None:
+    """What undo or redo did: the JSON object, or a line a row and the leads it touched."""
     if app.json_output:
         print_json(data)
         return
     out = console()
-    for row in rows:
-        out.print(
-            printable(f"undid {row.command!r}: {undone_text(row)}"), highlight=False, markup=False
-        )
+    for line in lines:
+        out.print(printable(line), highlight=False, markup=False)
     for current in leads:
         _print_lead(current)
+
+
+def redone_text(row: Override) -> str:
+    """What putting ``row`` back in force changed, in words."""
+    if row.field == "ignore":
+        return f"ignoring {row.target} {row.new_value.get('value')} again"
+    if row.field == "merge":
+        return f"lead {row.old_value.get('lead_id')} merged again"
+    if row.field == "split":
+        return "the message is on its own again"
+    return f"{row.field} set again to {show_value(row.new_value)}"
+
+
+def redo_cmd(ctx: typer.Context) -> None:
+    """Put back the correction the last `undo` took back (until another correction is made)."""
+    from watcher.store.overrides import last_undone, redo
+
+    app, settings, now, command = _begin(ctx)
+    with app.transaction() as session:
+        work = _work(session, settings, now, command)
+        rows = last_undone(session)
+        if not rows:
+            raise UsageError(
+                "nothing to redo: redo puts back what `followup undo` took back, "
+                "until another correction is made"
+            )
+        redo(session, rows, work.recorded_at)
+        states = work.decide()
+        affected = _affected(session, rows)
+        leads = [states[i] for i in sorted(affected) if i in states]
+        data = {
+            "redone": [override_row(r, settings.zone) for r in rows],
+            "leads": [lead_row(s) for s in leads],
+        }
+        lines = [f"redid {row.command!r}: {redone_text(row)}" for row in rows]
+    _show_taken(app, data, lines, leads)
 
 
 def _history_lead(session: Session, reference: str) -> StoredLead:
@@ -655,17 +734,29 @@ def history_cmd(
         [
             {
                 "id": row["id"],
-                "time": row["created_at"].strftime("%Y-%m-%d %H:%M"),
+                "made": row["recorded_at"].strftime("%Y-%m-%d %H:%M"),
+                "as of": row["as_of"].strftime("%Y-%m-%d %H:%M"),
                 "command": row["command"],
                 "field": row["field"],
                 "change": f"{show_value(row['old'])} -> {show_value(row['new'])}",
-                "undone": row["undone_at"].strftime("%Y-%m-%d %H:%M") if row["undone_at"] else "",
+                "undone": _undone_text(row),
             }
             for row in data
         ],
         HISTORY_COLUMNS,
         title="corrections",
+        wrap="change",
+        limits={"command": 30},
+        droppable=("as of",),
     )
+
+
+def _undone_text(row: Mapping[str, Any]) -> str:
+    if row["undone_at"]:
+        return str(row["undone_at"].strftime("%Y-%m-%d %H:%M"))
+    if row["redone_at"]:
+        return f"redone {row['redone_at']:%Y-%m-%d %H:%M}"
+    return ""
 
 
 def export_cmd(
@@ -774,6 +865,7 @@ def register(app: typer.Typer) -> None:
     app.command("split")(split_cmd)
     app.command("ignore")(ignore_cmd)
     app.command("undo")(undo_cmd)
+    app.command("redo")(redo_cmd)
     app.command("history")(history_cmd)
     corrections = typer.Typer(help="Your relabels as training data.", no_args_is_help=True)
     corrections.command("export")(export_cmd)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -66,6 +67,9 @@ stale_days = 30
 """
 
 
+_SAMPLE_ZONE = "America/New_York"
+
+
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to a new file created with mode 0600 (atomically, via a temp file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,15 +93,44 @@ def init(
     path = app_state.resolved_config_path
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; edit it, or pass --force to overwrite it")
-    settings = parse_settings(SAMPLE_CONFIG, None)  # the sample must stay valid
-    _write_private(path, SAMPLE_CONFIG)
+    zone, country = proposed_zone()
+    text = sample_config(zone, country)
+    settings = parse_settings(text, None)  # the sample must stay valid
+    _write_private(path, text)
     url = settings.database.effective_url
     upgrade(make_engine(url))
     if app_state.json_output:
-        print_json({"config": str(path), "database": url})
-    else:
-        console().print(f"wrote {path}\ncreated database {url}")
-        console().print("next: edit the \\[\\[account]] section, then run `followup config check`")
+        print_json({"config": str(path), "database": url, "timezone": zone, "holidays": country})
+        return
+    out = console()
+    out.print(f"wrote {path}\ncreated database {url}")
+    holidays = f"public holidays of {country} are days off" if country else "no public holidays"
+    out.print(f"time zone {zone}; {holidays} (holidays_country in \\[policy])")
+    out.print("next: edit the \\[\\[account]] section, then run `followup config check`")
+
+
+def proposed_zone() -> tuple[str, str | None]:
+    """This machine's zone if it is a place (else the example's), and that place's holidays."""
+    from watcher.config import FALLBACK_ZONE, holidays_country_for, local_zone_name, zone_countries
+
+    countries = zone_countries()
+    local = local_zone_name()
+    zone = local if local in countries else FALLBACK_ZONE
+    return zone, holidays_country_for(zone, countries)
+
+
+def sample_config(zone: str, country: str | None) -> str:
+    """The commented config `init` writes, with the time zone and holidays proposed."""
+    text = SAMPLE_CONFIG.replace(
+        f'timezone = "{_SAMPLE_ZONE}"     #', f"timezone = {json.dumps(zone)}     #"
+    )
+    if country:
+        text = text.replace(
+            '# holidays_country = "US"',
+            f"holidays_country = {json.dumps(country)}          # from timezone; remove to work "
+            "through public holidays",
+        )
+    return text
 
 
 # Shown as "secret" (the program's name only): a command line may carry a secret itself.
