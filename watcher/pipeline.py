@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("followup.pipeline")
 
 
+_loading = threading.Lock()
+
+
 @functools.cache
 def shared_analyzer() -> Language:
     """The spaCy pipeline, loaded once per process (it takes a fraction of a second)."""
@@ -25,6 +29,16 @@ def shared_analyzer() -> Language:
     from watcher.corrections import active_model
 
     return nlp.load(active_model())  # the user's retrained model first, else the shipped one
+
+
+def warm_analyzer() -> None:
+    """Load the pipeline in the background, so the first new mail does not wait for it."""
+    threading.Thread(target=_analyzer, name="warm-analyzer", daemon=True).start()
+
+
+def _analyzer() -> Language:
+    with _loading:  # one load, whether the warm-up or the first new mail comes first
+        return shared_analyzer()
 
 
 def after_sync(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> int:
@@ -35,7 +49,7 @@ def after_sync(settings: Settings, sessions: sessionmaker[Session], clock: Clock
     now = clock.now()
     with transaction(sessions) as session:
         # spaCy is loaded only when there is mail to read: a quiet poll skips its import.
-        analysed = analyse_pending(session, shared_analyzer(), now) if has_pending(session) else 0
+        analysed = analyse_pending(session, _analyzer(), now) if has_pending(session) else 0
     if analysed:
         log.info("analysed %d message(s)", analysed)
     with transaction(sessions) as session:
