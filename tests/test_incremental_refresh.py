@@ -1,5 +1,6 @@
 """The incremental refresh equals regrouping and deciding everything, after any sequence of
-new mail, re-analysis, overrides and clock advances (hypothesis, real SQLite file)."""
+new mail, re-analysis, overrides and clock moves, a past --now among them (hypothesis, real
+SQLite file)."""
 
 from __future__ import annotations
 
@@ -81,6 +82,7 @@ operation = st.one_of(
     st.tuples(st.just("ignore"), st.integers(0, len(SENDERS) - 2)),
     st.tuples(st.just("undo")),
     st.tuples(st.just("advance"), st.integers(1, 200)),  # hours
+    st.tuples(st.just("advance"), st.integers(-100, -1)),  # a command run with a past --now
 )
 
 

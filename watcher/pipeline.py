@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,19 @@ def shared_analyzer() -> Language:
     return nlp.load(active_model())  # the user's retrained model first, else the shipped one
 
 
+_loading = threading.Lock()
+
+
+def warm_analyzer() -> None:
+    """Load the pipeline in the background, so the first new mail does not wait for it."""
+    threading.Thread(target=_analyzer, name="warm-analyzer", daemon=True).start()
+
+
+def _analyzer() -> Language:
+    with _loading:  # one load, whether the warm-up or the first new mail comes first
+        return shared_analyzer()
+
+
 def after_sync(
     settings: Settings,
     sessions: sessionmaker[Session],
@@ -52,7 +66,7 @@ def after_sync(
         with transaction(sessions) as session:
             if not has_pending(session):
                 break
-            done = analyse_pending(session, shared_analyzer(), now, limit=ANALYSIS_BATCH)
+            done = analyse_pending(session, _analyzer(), now, limit=ANALYSIS_BATCH)
         analysed += done
         if checkpoint is not None:
             checkpoint()

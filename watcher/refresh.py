@@ -4,8 +4,9 @@ A change regroups only the messages linked to it (``watcher.leads.links``: threa
 addresses, company keys), which gives the same leads as grouping every message, since
 ``group`` never lets unlinked messages meet. A stored decision keeps the moment it may
 next change (``next_change_at``); a refresh decides again only the leads it regrouped,
-whose user facts changed, or whose moment has come. Reads as of a moment before the last
-refresh recompute in memory (the past is asked for rarely).
+whose user facts changed, or whose moment has come. A refresh as of a moment before the
+last one decides every lead again as of that moment (the past is asked for rarely), so
+stored decisions always hold for the moment of the last refresh.
 """
 
 from __future__ import annotations
@@ -288,13 +289,14 @@ def _dirty_batches(
 
 
 def refresh(session: Session, settings: Settings, now: datetime) -> datetime:
-    """Bring leads and decisions up to date; returns the moment stored decisions are as of.
+    """Bring leads and decisions up to date as of ``now``, which it returns.
 
-    That moment is ``now``, or the last refresh's when ``now`` is before it. Writes only
-    leads, membership, decisions and the bookkeeping behind them; overrides are read.
+    Writes only leads, membership, decisions and the bookkeeping behind them; overrides
+    are read.
     """
     state = _state(session)
-    at = now if state.refreshed_at is None else max(now, state.refreshed_at)
+    at = now
+    rewound = state.refreshed_at is not None and now < state.refreshed_at
     overrides = active_overrides(session, settings.zone)
     grouping = _grouping(session, overrides)
     snapshot = _snapshot(overrides, grouping)
@@ -324,7 +326,7 @@ def refresh(session: Session, settings: Settings, now: datetime) -> datetime:
     due = select(StoredDecision.lead_id).where(
         or_(StoredDecision.next_change_at.is_(None), StoredDecision.next_change_at <= at)
     )
-    to_decide.update(session.scalars(due))
+    to_decide.update(session.scalars(select(StoredLead.id) if rewound else due))
     _decide_and_store(session, settings, overrides, to_decide, at)
     state.message_watermark = top
     state.refreshed_at = at
@@ -410,11 +412,9 @@ def _states(
     session: Session,
     settings: Settings,
     leads: Sequence[StoredLead],
-    now: datetime,
-    stored: Mapping[int, StoredDecision] | None,
+    stored: Mapping[int, StoredDecision],
 ) -> list[LeadState]:
     overrides = active_overrides(session, settings.zone)
-    calendar = Workdays.from_policy(settings.policy, settings.zone)
     states: list[LeadState] = []
     for chunk in chunked(list(leads), 200):
         rows = load_lead_rows(session, [lead.id for lead in chunk])
@@ -422,11 +422,7 @@ def _states(
             if lead.id not in rows:
                 continue
             timeline = _timeline(lead, rows[lead.id], overrides)
-            if stored is not None:
-                decision = stored_decision(stored[lead.id])
-            else:
-                decision = decide(timeline, settings.policy, calendar, now)
-            states.append(LeadState(lead, timeline, decision))
+            states.append(LeadState(lead, timeline, stored_decision(stored[lead.id])))
     return states
 
 
@@ -441,15 +437,12 @@ def lead_states(
     """Leads as of ``now``, after a refresh: every one, those of ``lead_ids``, or (with
     ``live_since``) those with something to do or let go since then, in id order.
 
-    From the stored decisions when ``now`` is at or after the last refresh; else decided
-    in memory as of ``now`` (nothing is stored for a past moment).
+    Their decisions are the stored ones: the refresh left them as of ``now``.
     """
-    at = refresh(session, settings, now)
+    refresh(session, settings, now)
     query = select(StoredLead).order_by(StoredLead.id)
     if lead_ids is not None:
         query = query.where(StoredLead.id.in_(list(lead_ids)))
-    if now < at:
-        return _states(session, settings, list(session.scalars(query)), now, None)
     if live_since is not None:
         live = select(StoredDecision.lead_id).where(
             StoredDecision.action != Action.NONE.value,
@@ -458,7 +451,7 @@ def lead_states(
         query = query.where(StoredLead.id.in_(live))
     leads = list(session.scalars(query))
     stored = stored_decisions(session, [lead.id for lead in leads])
-    return _states(session, settings, [lead for lead in leads if lead.id in stored], now, stored)
+    return _states(session, settings, [lead for lead in leads if lead.id in stored], stored)
 
 
 def refresh_leads(session: Session, settings: Settings, now: datetime) -> list[LeadState]:
@@ -515,16 +508,9 @@ def started_leads(
 ) -> list[StoredLead]:
     """The leads that exist as of ``now`` (their first message has arrived) that
     ``reference`` may name: the lead of that id, or every one for a company prefix."""
-    at = refresh(session, settings, now)
+    refresh(session, settings, now)
     query = select(StoredLead).order_by(StoredLead.id)
     if reference.strip().isdigit():
         query = query.where(StoredLead.id == int(reference.strip()))
-    if now < at:
-        leads = list(session.scalars(query))
-        return [
-            s.lead
-            for s in _states(session, settings, leads, now, None)
-            if any(e.at <= now for e in s.timeline.events)
-        ]
     started = select(StoredDecision.lead_id).where(StoredDecision.last_at.is_not(None))
     return list(session.scalars(query.where(StoredLead.id.in_(started))))
