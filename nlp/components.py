@@ -1,4 +1,4 @@
-"""The pipeline's components: cue matching, the classifier's features, and the decision."""
+"""The pipeline's cue component: cue matching, sentences, date mentions and their signals."""
 
 from __future__ import annotations
 
@@ -8,31 +8,37 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any, NamedTuple
 
-import numpy
 from spacy.attrs import IDX, LENGTH, NORM
 from spacy.language import Language
-from spacy.ml.models.textcat import resize_and_set_ref
 from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Span
-from spacy.util import registry
-from thinc.api import Model, SparseLinear_v2, chain, resizable, softmax_activation, with_cpu
-from thinc.layers.resizable import resize_linear_weighted
-from thinc.types import Floats2d
 
 from nlp import dates
 from nlp import patterns as P
+from nlp.senders import context_signals, sender_signals
+
+# Re-exported: nlp.company reads the sender's address through these names.
+from nlp.senders import is_ats as is_ats
+from nlp.senders import is_free_mail as is_free_mail
+from nlp.senders import is_role_address as is_role_address
 from nlp.types import Email
 
+# nlp.company reads the sender's address through these names.
+__all__ = ["is_ats", "is_free_mail", "is_role_address"]
+
+
 log = logging.getLogger(__name__)
+
 
 CUE_LIST_KEY = "followup_cue_list"
 TEXT_KEY = "followup_text"
 MENTIONS_KEY = "followup_mentions"
 NORMS_KEY = "followup_norms"  # the tokens' NORM hashes
 SUBJECT_PREFIX = "subj:"
+
 
 # What the components leave on a doc, in ``doc.user_data`` under these names (the
 # pipeline reads them there: each ``doc._`` access builds an object) and readable as
@@ -54,239 +60,6 @@ def _doc_data(name: str, doc: Doc) -> Any:
 for _name in DOC_DATA:
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, getter=partial(_doc_data, _name))
-
-_FREE_MAIL = frozenset(
-    [
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "msn.com",
-        "yahoo.com",
-        "ymail.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "mail.com",
-        "fastmail.com",
-        "fastmail.fm",
-        "zoho.com",
-        "yandex.com",
-        "hey.com",
-        "tutanota.com",
-        "qq.com",
-        "163.com",
-        "rediffmail.com",
-    ]
-)
-# Applicant-tracking and job-board systems: they send for a company, they are not one.
-_ATS = (
-    "greenhouse",
-    "lever.co",
-    "workday",
-    "myworkday",
-    "smartrecruiters",
-    "icims",
-    "ashbyhq",
-    "jobvite",
-    "taleo",
-    "bamboohr",
-    "workable",
-    "teamtailor",
-    "recruitee",
-    "personio",
-    "successfactors",
-    "applytojob",
-    "jazzhr",
-    "breezy",
-    "pinpointhq",
-    "recruiterbox",
-    "rippling",
-    "gusto",
-    "comeet",
-    "hirebridge",
-    "paylocity",
-    "ukg",
-    "ultipro",
-    "oraclecloud",
-    "brassring",
-    "avature",
-    "phenom",
-    "eightfold",
-    "hibob",
-    "dover",
-    "wellfound",
-    "linkedin",
-    "indeed",
-    "glassdoor",
-    "ziprecruiter",
-    "monster",
-    "hired.com",
-    "otta",
-    "goodtime",
-    "calendly",
-    "modernloop",
-    "gem.com",
-    "beamery",
-    "hirevue",
-    "docusign",
-)
-# Local parts of the hiring side's shared mailboxes, and of bulk senders.
-_HR_LOCAL_PARTS = (
-    "careers",
-    "career",
-    "jobs",
-    "job",
-    "recruiting",
-    "recruitment",
-    "recruit",
-    "recruiter",
-    "talent",
-    "hr",
-    "hiring",
-    "people",
-    "bewerbung",
-    "rekrytering",
-    "apply",
-    "applications",
-    "ta",
-)
-_BULK_LOCAL_PARTS = (
-    "noreply",
-    "no-reply",
-    "no_reply",
-    "donotreply",
-    "do-not-reply",
-    "notifications",
-    "notification",
-    "notify",
-    "mailer",
-    "info",
-    "alerts",
-    "alert",
-    "news",
-    "newsletter",
-    "marketing",
-    "support",
-    "hello",
-    "team",
-    "updates",
-    "digest",
-)
-_ROLE_LOCAL_PARTS = _HR_LOCAL_PARTS + _BULK_LOCAL_PARTS
-_HR_NAME_WORDS = frozenset(
-    [
-        "recruiting",
-        "recruitment",
-        "recruiter",
-        "talent",
-        "careers",
-        "career",
-        "hr",
-        "hiring",
-        "people",
-        "jobs",
-        "acquisition",
-    ]
-)
-
-
-def _local_matches(local: str, parts: tuple[str, ...]) -> bool:
-    """ "careers", "jobs-noreply", "ta.team", "mycareers": short parts only as whole pieces."""
-    if not set(_LOCAL_SEPARATORS.split(local)).isdisjoint(parts):
-        return True
-    long_parts = _long_parts(parts)
-    return local.startswith(long_parts) or local.endswith(long_parts)
-
-
-@lru_cache(maxsize=8)
-def _long_parts(parts: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(r for r in parts if len(r) >= 4)
-
-
-_LOCAL_SEPARATORS = re.compile(r"[._+-]")
-
-
-def is_free_mail(domain: str) -> bool:
-    return domain.lower() in _FREE_MAIL
-
-
-_ATS_NAMES = re.compile("|".join(re.escape(name) for name in _ATS))
-
-
-def is_ats(domain: str) -> bool:
-    return _ATS_NAMES.search(domain.lower()) is not None
-
-
-def is_role_address(local: str) -> bool:
-    return _local_matches(local.lower(), _ROLE_LOCAL_PARTS)
-
-
-def is_hr_address(local: str) -> bool:
-    return _local_matches(local.lower(), _HR_LOCAL_PARTS)
-
-
-def sender_signals(email: Email) -> list[str]:
-    """Features of the sender and headers, for the classifier."""
-    signals: list[str] = []
-    local, _, domain = email.sender_email.lower().rpartition("@")
-    if domain:
-        if is_free_mail(domain):
-            signals.append("snd:freemail")
-        elif is_ats(domain):
-            signals.append("snd:ats")
-        else:
-            signals.append("snd:own_domain")
-        if is_hr_address(local):
-            signals.append("snd:hr")
-        elif _local_matches(local, _BULK_LOCAL_PARTS):
-            signals.append("snd:bulk")
-        if domain.endswith((".edu", ".ac.uk", ".edu.au")) or ".edu." in domain:
-            signals.append("snd:edu")
-    name_words = set(re.split(r"\W+", email.sender_name.lower()))
-    if name_words & _HR_NAME_WORDS:
-        signals.append("snd:hr_name")
-    headers = email.headers
-    auto = headers.get("auto-submitted", "").strip().lower()
-    if auto and auto != "no":
-        signals.append("hdr:auto_submitted")
-    if "x-autoreply" in headers or "x-autorespond" in headers:
-        signals.append("hdr:autoreply")
-    if "list-unsubscribe" in headers or "list-id" in headers:
-        signals.append("hdr:list")
-    if headers.get("precedence", "").strip().lower() in {"bulk", "list", "junk"}:
-        signals.append("hdr:bulk")
-    subject = email.subject.strip().lower()
-    if subject.startswith(("re:", "aw:", "sv:", "antw:", "réf:")):
-        signals.append("subj:is_reply")
-    if subject.startswith(("fw:", "fwd:", "wg:")):
-        signals.append("subj:is_forward")
-    if "?" in email.text:
-        signals.append("body:question")
-    return signals
-
-
-def context_signals(counts: dict[str, int], sender: list[str]) -> list[str]:
-    """Is this mail about the candidate's hiring process, or another sense of the words?"""
-    job = counts.get(P.JOB, 0) + counts.get(P.TITLE, 0)
-    other = counts.get(P.OTHER, 0)
-    hiring_sender = any(s in sender for s in ("snd:ats", "snd:hr", "snd:hr_name"))
-    signals = []
-    if job == 0 and not hiring_sender:
-        signals.append("ctx:no_job")
-    if other:
-        signals.append("ctx:other")
-        if other > job:
-            signals.append("ctx:other_over_job")
-    return signals
 
 
 _SENTENCE_END = frozenset({".", "!", "?", "...", "…", ";"})
@@ -700,109 +473,6 @@ def cue_signals(
 )
 def make_cue_matcher(nlp: Language, name: str, families: list[str]) -> CueMatcher:
     return CueMatcher(nlp, name, families)
-
-
-# --- the classifier's features -------------------------------------------------------
-
-_MAX_COUNT = 3.0
-
-
-@registry.layers("followup.extract_features.v1")
-def extract_features(ngram_size: int, signal_weight: float = 1.0) -> Model[list[Doc], Any]:
-    """Lower-case word n-grams plus the cue and sender signals, as sparse (keys, values)."""
-    return Model(
-        "followup_features",
-        _features_forward,
-        attrs={"ngram_size": ngram_size, "signal_weight": signal_weight},
-    )
-
-
-def _ngram_keys(doc: Doc, ngram_size: int, ops: Any) -> Any:
-    unigrams = numpy.asarray(doc.to_array("LOWER"), dtype="uint64").reshape(-1)
-    parts = [unigrams]
-    for n in range(2, ngram_size + 1):
-        if unigrams.shape[0] >= n:
-            parts.append(numpy.asarray(ops.ngrams(n, unigrams), dtype="uint64"))
-    return numpy.concatenate(parts)
-
-
-_SIGNAL_KEYS: dict[str, int] = {}
-
-
-def _signal_key(signal: str) -> int:
-    key = _SIGNAL_KEYS.get(signal)
-    if key is None:
-        key = _SIGNAL_KEYS[signal] = int(hash_string(signal))
-    return key
-
-
-def _features_forward(model: Model[list[Doc], Any], docs: list[Doc], is_train: bool) -> Any:
-    ngram_size = model.attrs["ngram_size"]
-    weight = float(model.attrs.get("signal_weight", 1.0))
-    batch_keys = []
-    batch_vals = []
-    for doc in docs:
-        keys, counts = numpy.unique(_ngram_keys(doc, ngram_size, model.ops), return_counts=True)
-        signals = doc.user_data.get("followup_signals") or ["bias"]
-        sig_keys, sig_counts = numpy.unique(
-            numpy.asarray([_signal_key(s) for s in signals], dtype="uint64"), return_counts=True
-        )
-        batch_keys.append(numpy.concatenate([keys, sig_keys]))
-        # Long bodies repeat words; capping the count keeps one chatty footer from deciding.
-        batch_vals.append(
-            numpy.concatenate(
-                [numpy.minimum(counts, _MAX_COUNT), numpy.minimum(sig_counts, _MAX_COUNT) * weight]
-            ).astype("float32")
-        )
-    lengths = numpy.asarray([k.shape[0] for k in batch_keys], dtype="int32")
-    keys_all = numpy.concatenate(batch_keys) if batch_keys else numpy.zeros(0, dtype="uint64")
-    vals_all = numpy.concatenate(batch_vals) if batch_vals else numpy.zeros(0, dtype="float32")
-
-    def backprop(d_output: Any) -> list[Doc]:
-        return []
-
-    return (keys_all, vals_all, lengths), backprop
-
-
-@registry.architectures("followup.TextCatCues.v1")  # type: ignore[untyped-decorator]
-def build_textcat_cues(
-    exclusive_classes: bool,
-    ngram_size: int,
-    length: int = 262144,
-    signal_weight: float = 1.0,
-    nO: int | None = None,
-) -> Model[list[Doc], Floats2d]:
-    """spaCy's bag-of-words textcat, with the cue signals as extra features."""
-    length = 2 ** (length - 1).bit_length()
-    sparse_linear = SparseLinear_v2(nO=nO, length=length)
-    fill_defaults = {"b": -5000, "W": 0}
-    resizable_layer: Model[Any, Any] = resizable(
-        sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
-    )
-    model: Model[list[Doc], Floats2d] = chain(
-        extract_features(ngram_size, signal_weight), resizable_layer
-    )
-    model = with_cpu(model, model.ops)
-    model = chain(model, with_cpu(softmax_activation(), model.ops))
-    if nO is not None:
-        model.set_dim("nO", nO)
-    model.set_ref("output_layer", sparse_linear)
-    model.attrs["multi_label"] = not exclusive_classes
-    model.attrs["resize_output"] = partial(resize_and_set_ref, resizable_layer=resizable_layer)
-    return model
-
-
-TEXTCAT_CONFIG: dict[str, Any] = {
-    "threshold": 0.0,
-    "model": {
-        "@architectures": "followup.TextCatCues.v1",
-        "exclusive_classes": True,
-        "ngram_size": 2,
-        "length": 131072,
-        # The cue and sender signals generalise where word n-grams memorise one author.
-        "signal_weight": 4.0,
-    },
-}
 
 
 def cue_spans(doc: Doc) -> list[Span]:

@@ -13,6 +13,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import nlp.features  # noqa: F401  (registers the textcat architecture the model names)
 from nlp.classify import fallback_detection
 from nlp.components import TEXT_KEY
 from nlp.types import Detection, Email

@@ -49,6 +49,49 @@ def default_database_url() -> str:
     return f"sqlite:///{default_data_dir() / 'followup.db'}"
 
 
+FALLBACK_ZONE = "America/New_York"  # what `init` writes when this machine's zone is unknown
+
+
+def local_zone_name() -> str | None:
+    """This machine's IANA time zone name (TZ, /etc/localtime ...), or None."""
+    import tzlocal
+
+    try:
+        return str(tzlocal.get_localzone_name() or "") or None
+    except (LookupError, ValueError, OSError):  # tzlocal's errors for a broken setup
+        return None
+
+
+def parse_zone_tab(text: str) -> dict[str, str]:
+    """``zone.tab`` (tzdata) as IANA zone -> ISO 3166 country code."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            found[fields[2].strip()] = fields[0].strip()
+    return found
+
+
+def zone_countries() -> dict[str, str]:
+    """Each IANA zone's country, from the tzdata package's ``zone.tab``."""
+    from importlib.resources import files
+
+    table = files("tzdata").joinpath("zoneinfo", "zone.tab")
+    return parse_zone_tab(table.read_text(encoding="utf-8"))
+
+
+def holidays_country_for(zone: str, countries: dict[str, str]) -> str | None:
+    """The ``holidays_country`` to propose for ``zone``: its country, if `holidays` knows it."""
+    code = countries.get(zone)
+    if code is None:
+        return None
+    import holidays  # imported when used: slow, and only `init` asks
+
+    return code if code in holidays.list_supported_countries() else None
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

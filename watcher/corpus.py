@@ -16,7 +16,7 @@ from email.policy import SMTP
 from pathlib import Path
 from typing import Any
 
-from nlp.train import Label, parse_label
+from nlp.labels import Label, parse_label
 from nlp.types import Email
 from watcher.errors import UsageError
 from watcher.mail import parse_message, to_nlp_email
@@ -33,6 +33,8 @@ class Example:
     email: Email
     label: Label
     split: str = "train"
+    family: str = ""  # the source family whose wording it follows (default: its file's stem)
+    origin: str | None = None  # the public source's URL or repository path, if any
 
 
 def record_to_bytes(record: dict[str, Any]) -> bytes:
@@ -98,8 +100,22 @@ def load_corpus(path: Path = CORPUS_DIR, split: str = "all") -> list[Example]:
             label = parse_label(record.get("label") or {})
         except ValueError as exc:
             raise UsageError(f"{source}: bad label ({exc})") from exc
-        examples.append(Example(source, record_to_email(record), label, record_split))
+        family, origin = _family(source, record)
+        examples.append(
+            Example(source, record_to_email(record), label, record_split, family, origin)
+        )
     return examples
+
+
+def _family(source: str, record: dict[str, Any]) -> tuple[str, str | None]:
+    """(family, origin) of a record: its "family" and "source", or its file's stem."""
+    family = record.get("family")
+    origin = record.get("source")
+    if family is not None and (not isinstance(family, str) or not family.strip()):
+        raise UsageError(f'{source}: "family" must be a non-empty string')
+    if origin is not None and not isinstance(origin, str):
+        raise UsageError(f'{source}: "source" must be a string (a URL or repository path)')
+    return family or Path(source.split(":", 1)[0]).stem, origin
 
 
 def load_eml_dir(path: Path) -> list[Example]:
@@ -110,7 +126,8 @@ def load_eml_dir(path: Path) -> list[Example]:
         raw = (path / name).read_bytes()
         parsed = parse_message(raw, frozenset(), _arrival(path / name))
         label = parse_label(record.get("label") or {})
-        examples.append(Example(name or source, to_nlp_email(parsed), label, "dev"))
+        family, origin = _family(f"{path.name}:{name}", record)
+        examples.append(Example(name or source, to_nlp_email(parsed), label, "dev", family, origin))
     return examples
 
 

@@ -123,6 +123,7 @@ class Service:
         self._last_ping = 0.0
         self._ready = False
         self._idle_flags: dict[str, threading.Event] = {}
+        self._idle_silent: set[str] = set()  # accounts whose IDLE was seen not to announce
         self._deadline: threading.Timer | None = None
 
     # -- signals -------------------------------------------------------------------
@@ -363,6 +364,7 @@ class Service:
                     cpu = time.thread_time()
                     if watcher.wait_for_change("INBOX", timeout=IDLE_WAIT_SECONDS):
                         self._wake_for(flag)
+                        self._say_if_idle_is_silent(account, watcher)
                     elif time.thread_time() - cpu > IDLE_WAIT_SECONDS / 2:
                         # A wait that burns CPU instead of blocking is reading a dead socket
                         # (imapclient's idle_check returns [] at EOF): reconnect.
@@ -385,6 +387,21 @@ class Service:
                 if watcher is not None:
                     with contextlib.suppress(WatcherError):
                         watcher.close()
+
+    def _say_if_idle_is_silent(self, account: AccountSettings, watcher: ChangeWatcher) -> None:
+        """Once per account: a poll found mail the server's IDLE never announced."""
+        missed = getattr(watcher, "idle_missed", 0)
+        if not missed or getattr(watcher, "idle_announced", False):
+            return
+        if account.name in self._idle_silent:
+            return
+        self._idle_silent.add(account.name)
+        log.warning(
+            "account %r: the server's IDLE did not announce new mail that a poll found; "
+            "relying on polls every %d s (lower poll_seconds to see mail sooner)",
+            account.name,
+            account.poll_seconds,
+        )
 
     def _wake_for(self, flag: threading.Event) -> None:
         flag.set()
@@ -466,6 +483,17 @@ def stderr_is_journal() -> bool:
     except (OSError, ValueError):
         return False
     return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
+
+
+def use_timestamps() -> None:
+    """Each line of a foreground run gets its local time: a terminal or a log file adds none
+    (journald does, so under it see use_journal_priorities)."""
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z"
+            )
+        )
 
 
 def use_journal_priorities() -> None:

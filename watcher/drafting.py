@@ -213,8 +213,8 @@ def draft_email(
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     if suggestion.in_reply_to:
-        message["In-Reply-To"] = suggestion.in_reply_to
-        message["References"] = " ".join(suggestion.references)
+        message["In-Reply-To"] = _bracketed(suggestion.in_reply_to)
+        message["References"] = _references(suggestion.references)
     message[DRAFT_HEADER] = f"lead={lead_id}; action={suggestion.action.value}"
     notes = "".join(f"[[ Note: {warning} ]]\n\n" for warning in suggestion.warnings)
     message.set_content(notes + suggestion.body)
@@ -233,6 +233,28 @@ def recipient_header(address: Address) -> HeaderAddress:
     username, _, domain = address.email.rpartition("@")
     name = header_text(address.name, MAX_DISPLAY_NAME_CHARS)
     return HeaderAddress(display_name=name, username=username, domain=domain)
+
+
+MAX_MESSAGE_ID_CHARS = 250
+
+
+def _bracketed(message_id: str) -> str:
+    """RFC 5322 msg-id: ``<id@host>`` (ids are stored without their brackets).
+
+    An id comes from mail: anything but printable non-space characters is dropped and the
+    length capped, so a crafted id can neither break the header nor grow it."""
+    kept = "".join(ch for ch in message_id if ch.isprintable() and not ch.isspace())
+    return f"<{kept.strip('<>')[:MAX_MESSAGE_ID_CHARS]}>"
+
+
+def _references(ids: Sequence[str]) -> str:
+    """The References header: each id bracketed, once, in thread order."""
+    seen: dict[str, str] = {}
+    for message_id in ids:
+        bracketed = _bracketed(message_id)
+        if bracketed != "<>":
+            seen.setdefault(bracketed.lower(), bracketed)
+    return " ".join(seen.values())
 
 
 def _day(value: date) -> str:

@@ -18,6 +18,7 @@ from watcher.errors import (
     DigestSendError,
     MailSourceError,
     UsageError,
+    WatcherError,
 )
 from watcher.terminal import printable
 
@@ -280,7 +281,13 @@ def _account_names(session: Session) -> dict[int, str]:
     return {row.id: row.name for row in session.scalars(select(Account))}
 
 
-def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: datetime) -> int:
+def append_drafts(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    now: datetime,
+    *,
+    recompute: Recompute | None = None,
+) -> int:
     """APPEND a draft for each thank/nudge/respond decision that has none yet; returns how many.
 
     Opt-in (``[digest] drafts = true``). A row per (lead, action, due) is committed before
@@ -297,6 +304,8 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
     zone = settings.zone
     recipient = digest_recipient(settings)
     with transaction(sessions) as session:
+        if recompute is not None:
+            recompute(session, settings, now)
         result = build_view(session, settings, now, recipient)
         names = _account_names(session)
     pending: dict[str, list[tuple[int, str, Any]]] = {}
@@ -412,13 +421,14 @@ def send_due_digest(
         row = find_digest(session, local.date(), recipient)
         if row is not None and row.sent_at is not None:
             return False
+    # Drafts first, so the digest can say which suggestions are already in Drafts.
+    try:
+        append_drafts(settings, sessions, now, recompute=recompute)
+    except (MailSourceError, DigestSendError) as exc:
+        log.warning("drafts not saved: %s", exc)
     outcome = deliver_digest(
         settings, sessions, now, send_empty=settings.digest.send_empty, recompute=recompute
     )
-    try:
-        append_drafts(settings, sessions, now)
-    except (MailSourceError, DigestSendError) as exc:
-        log.warning("drafts not saved: %s", exc)
     return outcome.sent_now
 
 
@@ -462,14 +472,21 @@ def digest(
             sys.stdout.write(printable(result.rendered.html if html else result.rendered.text))
             sys.stdout.flush()
         return
+    drafts_error: WatcherError | None = None
+    if settings.digest.drafts:
+        # Before the digest, so it can say which suggestions are in Drafts; a failing Drafts
+        # folder must not stop the digest, and is reported after it.
+        try:
+            append_drafts(settings, sessions, now, recompute=refresh_decisions)
+        except (MailSourceError, DigestSendError) as exc:
+            drafts_error = exc
     result = deliver_digest(settings, sessions, now, force=force)
     if app_state.json_output:
         print_json(result.as_json())
     else:
         _say_delivered(result, settings, sessions)
-    if settings.digest.drafts:
-        # After the report: a failing Drafts folder must not hide that the digest went out.
-        append_drafts(settings, sessions, now)
+    if drafts_error is not None:
+        raise drafts_error
 
 
 def _say_delivered(

@@ -1,0 +1,377 @@
+"""The facts beside the kind: auto-reply, the promised date, the interview slot."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from spacy.tokens import Doc
+
+from nlp import dates
+from nlp import patterns as P
+from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, negated
+from nlp.types import Email, Evidence, Kind
+
+log = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
+
+
+# Words that make a date a deadline or a past day, not the interview: right before it
+# ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
+_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "after", "since"])
+_NOT_SLOT_NEAR = frozenset(
+    [
+        "deadline",
+        "due",
+        "expires",
+        "closing",
+        "closes",
+        "later",
+        "than",
+        "last",
+        "past",
+        "previous",
+    ]
+)
+_DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
+# A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
+_FUTURE_ANCHOR = re.compile(
+    r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
+    r"(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|vacancy\s+clos|"
+    r"clos(?:e|ing)|deadline|submission|submitting|you\s+submit|receipt|receiving|"
+    r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
+    r"recruitment|process))",
+    re.IGNORECASE,
+)
+# A day named before its promise is the promise's only as a deadline ("By Friday, we'll
+# ..."); a window before it always is ("it'll be a couple of weeks before you hear").
+_FRONTED_DEADLINE = re.compile(
+    r"(?:by|within|before|no\s+later|end|at\s+the\s+end)\b", re.IGNORECASE
+)
+_WINDOW = re.compile(r"\b(?:hours?|days?|weeks?|fortnight|months?)\b", re.IGNORECASE)
+# A day written in a date mention: a weekday or month name, a relative day, an ordinal,
+# a numeric date.
+_WRITTEN_DAY = re.compile(
+    r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|\b(?:today|tomorrow|tonight|tmrw|tmw|tmr)\b|\d(?:st|nd|rd|th)\b|\d/\d"
+    r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
+)
+_WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
+_SUBJECT_AUTO = (
+    "automatic reply",
+    "auto reply",
+    "auto-reply",
+    "autoreply",
+    "auto:",
+    "out of office",
+    "out of the office",
+    "ooo",
+    "abwesenheit",
+    "absence",
+)
+_OOO_THRESHOLD = 3
+
+
+def safe(what: str, default: T, call: Callable[[], T]) -> T:
+    """Run one extraction step; a failure costs that fact, never the whole detection."""
+    try:
+        return call()
+    except Exception:  # hostile text reaches corners of the date code we cannot list
+        log.debug("nlp: %s failed", what, exc_info=True)
+        return default
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text as composed by ``make_doc`` (``doc.text`` rejoins the tokens)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if not isinstance(text, str):
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
+def cues(doc: Doc, *labels: str) -> list[Cue]:
+    wanted = set(labels)
+    return [cue for cue in cues_of(doc) if cue.label in wanted]
+
+
+def cue_text(doc: Doc, cue: Cue) -> str:
+    """The cue as written, widened to whole words ("n't follow up" -> "don't follow up")."""
+    if cue.end_char > cue.start_char:
+        text = doc_text(doc)
+        start = cue.start_char
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’"):
+            start -= 1
+        return text[start : cue.end_char]
+    start = cue.start
+    while start > 0 and not doc[start - 1].whitespace_ and doc[start - 1].is_alpha:
+        start -= 1
+    return doc[start : cue.end].text
+
+
+def _token_range(doc: Doc, start_char: int, end_char: int) -> tuple[int, int] | None:
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    return (span.start, span.end) if span is not None else None
+
+
+def detect_auto_reply(email: Email, doc: Doc) -> tuple[bool, str | None]:
+    """An automatic reply: by header, by subject, or by out-of-office wording."""
+    headers = email.headers
+    auto = headers.get("auto-submitted", "").strip().lower()
+    if auto and auto != "no":
+        return True, f"Auto-Submitted: {auto}"
+    for name in ("x-autoreply", "x-autorespond"):
+        if name in headers:
+            return True, f"{name}: {headers[name]}"
+    subject = email.subject.strip().lower()
+    if subject.startswith(_SUBJECT_AUTO):
+        return True, email.subject.strip()[:80]
+    strong = cues(doc, P.OOO)
+    if not strong:
+        return False, None
+    weak = [w for w in cues(doc, P.OOO_WEAK) if not any(_distance(w, s) == 0 for s in strong)]
+    score = 2 * len({cue_text(doc, s).lower() for s in strong})
+    score += len({cue_text(doc, w).lower() for w in weak})
+    if score >= _OOO_THRESHOLD:
+        return True, cue_text(doc, strong[0])
+    return False, None
+
+
+def _sentence_of(ids: Sequence[int], start: int) -> int:
+    return ids[min(start, len(ids) - 1)] if ids else 0
+
+
+def _distance(a: Cue | tuple[str, int, int], b: Cue | tuple[str, int, int]) -> int:
+    if a[1] < b[2] and b[1] < a[2]:
+        return 0
+    return b[1] - a[2] if a[2] <= b[1] else a[1] - b[2]
+
+
+def promised_date(
+    doc: Doc, ids: Sequence[int], sent_at: datetime, kind: Kind = Kind.FEEDBACK_PROMISE
+) -> tuple[date | None, list[Evidence]]:
+    """The latest day by which a promise phrase says feedback will come.
+
+    A deadline counts when a promise ("we'll get back to you", "you will hear") is in
+    its sentence, not negated, and closer to it than any rival governor: a request to
+    the candidate ("let us know by"), the process ("we finish interviews this week") or
+    scheduling ("to book a time next week"). No condition may be in the sentence ("if
+    you have not heard from us within six weeks"), and the window may not count from
+    an event still to come ("within 10 days of the closing date"). Before any interview
+    (an acknowledgement), a promise to some candidates only ("shortlisted candidates
+    will be contacted within ...") is no promise to this one.
+    """
+    promises = [c for c in cues(doc, P.PROMISE) if not negated(doc, c)]
+    if not promises:
+        return None, []
+    text = doc_text(doc)
+    condition_labels = [P.CONDITIONAL]
+    if kind is Kind.APPLICATION_ACK:
+        condition_labels.append(P.SUBSET)
+    conditions = {_sentence_of(ids, c.start) for c in cues(doc, *condition_labels)}
+    rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
+    best: date | None = None
+    evidence: list[Evidence] = []
+    for start, end, phrase, day in dates.find_deadlines(text, sent_at):
+        tokens = _token_range(doc, start, end)
+        if tokens is None or day is None or day < sent_at.date():
+            continue
+        where = ("", tokens[0], tokens[1])
+        sid = _sentence_of(ids, tokens[0])
+        if sid in conditions or _FUTURE_ANCHOR.match(text, end):
+            continue
+        governing = [p for p in promises if _sentence_of(ids, p.start) == sid]
+        if not governing:
+            continue
+        nearest = min(governing, key=lambda p: _distance(p, where))
+        if (
+            nearest.start > tokens[0]
+            and not _FRONTED_DEADLINE.match(phrase)
+            and not _WINDOW.search(phrase)
+        ):
+            continue  # "chasing them today and will be in touch": the day is the chasing's
+        near_rival = min(
+            (_distance(r, where) for r in rivals if _sentence_of(ids, r.start) == sid),
+            default=None,
+        )
+        if near_rival is not None and near_rival < _distance(nearest, where):
+            continue
+        if best is None or day > best:
+            best = day
+            evidence = [Evidence("feedback_by", phrase)]
+    return best, evidence
+
+
+Slot = tuple[datetime, bool, str | None, str]
+
+
+def _not_a_slot(doc: Doc, start: int) -> bool:
+    """Is the date starting at token ``start`` a deadline or a past day?"""
+    before = [tok.norm_ for tok in doc[max(0, start - 4) : start] if not tok.is_space]
+    if any(norm in _NOT_SLOT_NEAR for norm in before[-3:]):
+        return True
+    while before and before[-1] in _DEADLINE_FILLERS:
+        before.pop()
+    return bool(before) and before[-1] in _DEADLINE_BEFORE
+
+
+def slot_candidates(
+    doc: Doc, ids: Sequence[int], sent_at: datetime
+) -> list[tuple[dates.DateMention, int]]:
+    """Date mentions that can be the interview: (mention, sentence), in text order.
+
+    Not a deadline ("by Friday"), not a past day ("last Wednesday", "thank you for
+    Monday"), not before the message was sent.
+    """
+    text = doc_text(doc)
+    history = {_sentence_of(ids, c.start) for c in cues(doc, P.POST_INTERVIEW)}
+    earliest = sent_at.date() - timedelta(days=1)
+    found: list[tuple[dates.DateMention, int]] = []
+    mentions = mentions_of(doc)
+    if mentions is None:
+        mentions = dates.find_datetimes(text, sent_at)
+    for mention in mentions:
+        if mention.value.date() < earliest:
+            continue
+        tokens = _token_range(doc, mention.start, mention.end)
+        if tokens is None:
+            continue
+        if _not_a_slot(doc, tokens[0]):
+            continue
+        sid = _sentence_of(ids, tokens[0])
+        if sid in history and not mention.has_time:
+            continue
+        found.append((mention, sid))
+    return found
+
+
+def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
+    """A time with no day written beside it ("10:00 Eastern"): dates puts it on its next
+    occurrence, which says nothing about the interview's day."""
+    if not mention.has_time or _WRITTEN_DAY.search(mention.text):
+        return False
+    return 0 <= (mention.value.date() - sent_at.date()).days <= 1
+
+
+def requested_date(doc: Doc, ids: Sequence[int], sent_at: datetime) -> date | None:
+    """The last day the sender asks the candidate to answer by ("let us know by Friday")."""
+    asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST)}
+    found: date | None = None
+    for start, end, _phrase, day in dates.find_deadlines(doc_text(doc), sent_at):
+        tokens = _token_range(doc, start, end)
+        if tokens is None or day < sent_at.date() or _sentence_of(ids, tokens[0]) not in asked:
+            continue
+        found = max(found or day, day)
+    return found
+
+
+def interview_slot(
+    doc: Doc,
+    ids: Sequence[int],
+    candidates: list[tuple[dates.DateMention, int]],
+    agreed: bool,
+    sent_at: datetime,
+) -> Slot | None:
+    """The one concrete interview date (and time) among the candidates, if there is one.
+
+    Several candidate days, or a list or range to choose from, give none. A written day
+    beats a time written alone; a time alone counts when no day is written, unless it
+    is a window ("between 9:00 and 17:00"). ``agreed`` (the time is fixed): several
+    times on the one day are an itinerary, and the slot is its first, also when the
+    times stand on their own lines under the day; otherwise they are options, and
+    give none.
+    """
+    meeting = {_sentence_of(ids, c.start) for c in cues(doc, P.MEETING, P.INVITE, P.CONFIRM, P.JOB)}
+    alone = [(m, sid) for m, sid in candidates if _time_only(m, sent_at)]
+    dated = [(m, sid) for m, sid in candidates if not _time_only(m, sent_at)]
+    if not dated:
+        text = doc_text(doc)
+        dated = [(m, sid) for m, sid in alone if not _WINDOW_BEFORE.search(_before(text, m))]
+        alone = []
+    if not dated:
+        return None
+    pool = dated
+    # A written date and time is more concrete than "tomorrow" or a bare weekday beside it.
+    timed = [(m, sid) for m, sid in pool if m.has_time]
+    if timed:
+        pool = timed
+    if len({m.value.date() for m, _ in pool}) > 1:
+        pool = [(m, sid) for m, sid in pool if sid in meeting]
+        if len({m.value.date() for m, _ in pool}) != 1:
+            return None
+    # Options: "either Tuesday the 22nd or Wednesday the 23rd at 9:00", "between 2 and 6 March".
+    sentences = {sid for _, sid in pool}
+    options = {m.value for m, sid in candidates if m.is_range_or_list and sid in sentences}
+    if len({v.date() for v in options}) > 1 or (len(options) > 1 and not agreed):
+        return None
+    times = {m.value for m, _ in pool if m.has_time}
+    if len(times) > 1 and not agreed:
+        return None
+    chosen = min((m for m, _ in pool), key=lambda m: (m.value, m.start))
+    value, has_time, zone_name = chosen.value, chosen.has_time, chosen.tz_name
+    if not has_time and agreed:
+        after = [m for m, _ in alone if m.start > chosen.start]
+        if after:
+            first = min(after, key=lambda m: (m.value.time(), m.start))
+            value = datetime.combine(chosen.value.date(), first.value.timetz())
+            has_time, zone_name = True, first.tz_name
+    if not has_time:
+        value = value.replace(hour=12, minute=0, second=0, microsecond=0)
+    return value, has_time, zone_name or _offset_text(value), chosen.text
+
+
+def _before(text: str, mention: dates.DateMention, reach: int = 12) -> str:
+    return text[max(0, mention.start - reach) : mention.start]
+
+
+_INTERVIEW_WORDS = frozenset(
+    [
+        "interview",
+        "interviews",
+        "onsite",
+        "on-site",
+        "screen",
+        "screening",
+        "panel",
+        "visit",
+        "session",
+        "call",
+        "meeting",
+        "chat",
+        "conversation",
+        "round",
+        "deep-dive",
+        "dive",
+        "assessment",
+    ]
+)
+
+
+def about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
+    """Is the slot's sentence (or the subject) about the interview itself?"""
+    subject_end = doc.user_data.get("followup_subject_end") or 0
+    phrase = slot[3]
+    start = doc_text(doc).find(phrase)
+    tokens = _token_range(doc, start, start + len(phrase)) if start >= 0 else None
+    if tokens is None:
+        return False
+    sid = _sentence_of(ids, tokens[0])
+    subject = _token_range(doc, 0, subject_end) if subject_end else None
+    limit = subject[1] if subject is not None else 0
+    words = {tok.norm_ for tok in doc[:limit]}
+    words.update(tok.norm_ for tok in doc if ids[tok.i] == sid)
+    return bool(words & _INTERVIEW_WORDS)
+
+
+def _offset_text(value: datetime) -> str | None:
+    offset = value.utcoffset()
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,207 @@
+"""Cue families that set the scene: not job mail, don't-contact-us, out of office, context words."""
+
+from __future__ import annotations
+
+from nlp.patterns.base import (
+    HIRING,
+    JOB,
+    MEETING,
+    NO_FOLLOWUP,
+    NOT_JOB,
+    OOO,
+    OOO_WEAK,
+    OTHER,
+    SALES,
+    TITLE,
+    Pattern,
+    seq,
+)
+
+
+def pattern_not_job() -> list[Pattern]:
+    return seq(
+        NOT_JOB,
+        "unsubscribe|unsubscribing",
+        "manage|update|change *3 email|notification|subscription|alert *2 preferences|settings",
+        "view *3 in *2 browser",
+        "newsletter|digest|webinar|promo|promotion|coupon|discount|sale|deal|deals",
+        "job|jobs|career *2 alert|alerts|recommendations|matches|digest",
+        "jobs *4 you *3 interested|like|match|matching",
+        "new|recommended|top|similar *3 jobs|roles|positions|openings *4 for|matching|near|based",
+        "based on your *3 profile|search|searches|preferences|activity",
+        "people *3 viewed|looking|searched",
+        "profile *2 views|viewed|appeared",
+        "apply now|today",
+        "easy apply",
+        "% off",
+        "receipt|invoice|order|shipped|shipment|delivery|tracking|refund|payment",
+        "password *2 reset",
+        "verify *3 email|account",
+        "security alert",
+        "sign *2 in *2 attempt",
+        "your account",
+        "free *2 trial",
+    )
+
+
+def pattern_no_followup() -> list[Pattern]:
+    """Explicit asks not to chase; "don't hesitate to reach out" is the opposite."""
+    status = (
+        "status|progress|update|updates|outcome|decision|where|whether|news|result|results|stage"
+    )
+    contact = (
+        "contact|contacting|call|calling|phone|phoning|telephone|telephoning|email|emailing|"
+        "e-mail|ring|ringing|ping|pinging|check|checking|inquire|inquiring|enquire|enquiring|"
+        "ask|asking|reach|reaching|write|writing|chase|chasing|message|follow|following|nudge"
+    )
+    return seq(
+        NO_FOLLOWUP,
+        "not|never|refrain *2 follow|following *2 up",
+        "not|never|refrain *2 chase|chasing|nudge|nudging|pester|pestering",
+        "not|never|refrain *2 from *2 " + contact + " *12 " + status,
+        "not *2 " + contact + " *12 " + status,
+        "no need to *3 follow|chase|chasing|nudge|check|ping *2 in|up|us|me|back",
+        "no need *2 to *2 " + contact + " *6 us|me|them|" + status,
+        "refrain from *3 " + contact,
+        "refrain|abstain from *3 enquiries|inquiries|queries|calls|emails|questions|contact|"
+        "contacting|chasing",
+        "unable|not able|cannot|can't|can not *3 respond|reply|answer|provide|give|accept *4 "
+        "status|individual|inquiries|enquiries|queries|requests|calls|follow",
+        "calls|inquiries|enquiries|queries|follow-ups|emails|messages|requests *6 "
+        "not|cannot|unable *3 be *2 returned|answered|responded|accepted|acknowledged",
+        "no *2 phone calls|calls|agencies",
+        "ask|asking|request|requesting *2 that *2 you *2 do not|not|refrain",
+        "ask|asking|request|requesting you *2 not to",
+        "please *2 be *2 patient *6 not|refrain",
+    )
+
+
+def pattern_out_of_office() -> list[Pattern]:
+    return [
+        *seq(
+            OOO,
+            "out *2 ?- *2 of *2 ?- *2 the|my *2 ?- *2 office",
+            "out *2 ?- *2 of *2 ?- *2 office",
+            "ooo",
+            "automatic|auto *2 ?- *2 reply|response|responder|message|replies",
+            "autoreply|autoresponse|autoresponder|auto-reply",
+            "am|'m|be|i *3 currently|presently|now *2 away|out|travelling|traveling|off|"
+            "on *3 leave|vacation|holiday|holidays|pto|sabbatical|break|annual",
+            "i am|'m|will be *3 away|off|out|on *2 leave|vacation|holiday",
+            "limited|no|intermittent|sporadic *2 access to *3 email|e-mail|emails",
+            "upon|on|after *2 my return",
+            "when|once i *2 return|'m back|am back|get back",
+            "will *3 respond|reply|get back|answer *6 when|upon|once|on|after *3 return|back",
+            "in my absence",
+            "returning|return|back *3 to *2 the *2 office",
+            "for *2 urgent|anything urgent|urgent matters|urgent queries|urgent requests",
+            "if *2 your *2 matter|message|request|query *2 is urgent",
+            "i|am|will *2 be *2 back|returning|return on|in|from|after !touch|contact",
+        ),
+        *seq(
+            OOO_WEAK,
+            "vacation|holiday|leave|annual|pto|parental|maternity|paternity|away|travelling",
+            "back on|in",
+            "return on|in",
+        ),
+    ]
+
+
+def pattern_hiring_context() -> list[Pattern]:
+    return seq(
+        HIRING,
+        "interview|interviews|interviewing|interviewed|interviewer|interviewers|application|"
+        "applications|applied|apply|applying|applicant|applicants|candidate|candidates|"
+        "candidacy|position|role|roles|job|jobs|opening|vacancy|vacancies|hiring|hire|"
+        "recruiter|recruiting|recruitment|talent|resume|cv|cvs|onsite|career|careers|"
+        "shortlist|shortlisted|shortlisting|offer|employment|salary|compensation|"
+        "requisition|req|headcount",
+    )
+
+
+def pattern_job_context() -> list[Pattern]:
+    """Words only a hiring process uses ("interview" and "application" have other senses)."""
+    return seq(
+        JOB,
+        "position|positions|role|roles|job|jobs|vacancy|vacancies|candidate|candidates|"
+        "candidacy|hiring|hire|hired|recruiter|recruiters|recruiting|recruitment|resume|"
+        "résumé|cv|cvs|requisition|headcount|salary|compensation|employment|employer|"
+        "career|careers|shortlist|shortlisted|internship|apprenticeship|onboarding|"
+        "bewerbung|stelle|candidature|poste",
+        "talent acquisition|partner|team",
+        "people|hr *2 team|partner|department|operations",
+        "hiring|line manager|managers",
+        "job|role *2 description|title|offer|opening|posting|spec|advert|ad",
+        "graduate|trainee programme|program|scheme",
+        "assessment centre|center|day",
+    )
+
+
+def pattern_job_title() -> list[Pattern]:
+    """Job titles: mail about a role names it."""
+    return seq(
+        TITLE,
+        "engineer|engineers|developer|developers|manager|analyst|analysts|designer|scientist|"
+        "specialist|coordinator|director|consultant|associate|intern|representative|rep|"
+        "administrator|architect|officer|assistant|technician|accountant|executive|supervisor|"
+        "programmer|researcher|planner|controller|paralegal|nurse|teacher|trainee|apprentice|"
+        "adviser|advisor|strategist|editor|producer|operator|coordinator|partner|counsel|"
+        "lead|head|vp|principal|staff|senior|junior|sr|jr|sre|swe|devops|qa|ux|ui",
+    )
+
+
+def pattern_other_sense() -> list[Pattern]:
+    """The other senses of "interview", "application" and "offer".
+
+    Study and admissions, housing, cars and loans, user research, the press, community
+    and family life, newsletters and courses, the user's own workplace, purchases.
+    """
+    return seq(
+        OTHER,
+        "admission|admissions|admitted|mba|undergraduate|postgraduate|enrol|enroll|enrolment|"
+        "enrollment|tuition|scholarship|scholarships|semester|coursework|student|students|"
+        "course|courses|classes|alumni|faculty|campus|dissertation|thesis|phd|school|pupil|"
+        "pupils|parent|parents|intake|entrance|nursery|kindergarten|tutor|tutoring|exam|exams",
+        "tenant|tenants|tenancy|landlord|lease|leasing|rental|rent|renting|apartment|flat|"
+        "viewing|viewings|lettings|property|deposit|mortgage|bedroom",
+        "vehicle|car|cars|dealership|dealer|financing|loan",
+        "test drive",
+        "trade ?- in",
+        "user|customer *2 interview|interviews|research|study|testing|feedback",
+        "usability|participant|participants|participation|voucher|incentive|survey|"
+        "questionnaire|panelists",
+        "gift card|voucher",
+        "podcast|episode|listeners|journalist|press|article|magazine|publication|"
+        "documentary|broadcast",
+        "volunteer|volunteers|volunteering|membership|club|church|charity|donation|donate|"
+        "fundraiser|grant|grants",
+        "mum|mom|dad|darling|honey|sweetie|lol|xx|xoxo|birthday|wedding|dinner|kids|"
+        "children|grandma|auntie",
+        "newsletter|subscribers|subscriber|readers|reader|edition|webinar|masterclass|"
+        "bootcamp|workshop|ebook|tips|template|templates",
+        "offsite|standup|okr|okrs|poll|vote",
+        "all ?- hands",
+        "purchase|delivery|reservation|dentist|gym|ticket|tickets",
+    )
+
+
+def pattern_sales_context() -> list[Pattern]:
+    return seq(
+        SALES,
+        "quote|quotation|pricing|invoice|invoices|demo|trial|subscription|purchase|order|"
+        "orders|renewal|discount|shipment|shipped|refund|upgrade|seats|vendor|procurement|"
+        "billing|sow|rfp|webinar|tenancy|lease|rent|mortgage|dentist|doctor|reservation|"
+        "pilot|provider|providers|solution|solutions|roi|onboard|integration|"
+        "rsvp|checkout|cart|warranty",
+    )
+
+
+def pattern_meeting() -> list[Pattern]:
+    """Words that make a sentence about the interview slot itself."""
+    return seq(
+        MEETING,
+        "interview|interviews|call|chat|meeting|conversation|screen|screening|onsite|"
+        "session|zoom|teams|meet|video|phone|speak|talk|scheduled|confirmed|booked|slot|"
+        "invite|invitation|round|panel|visit|see|join|calendar|reminder|rescheduled|"
+        "available|availability|work|suit|confirm",
+    )
