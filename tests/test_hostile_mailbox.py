@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
+from email.utils import getaddresses
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,12 @@ def test_digest_send_and_every_draft_survive_a_poisoned_subject(
     assert code == 0, err
     assert "Traceback" not in err
     assert len(module_smtp.received) == 1
+    body = module_smtp.received[0].message.get_body(("plain",))
+    assert body is not None
+    shown = [line.strip()[4:] for line in body.get_content().splitlines() if "To: " in line]
+    assert any("careers@acme.example" in line for line in shown)
+    # each suggested recipient in the digest reads (and pastes) as one address
+    assert all(len(getaddresses([line])) == 1 for line in shown if "@" in line), shown
     with dovecot.connect(hostile_user) as client:
         client.select_folder("Drafts", readonly=True)
         uids = client.search("ALL")
