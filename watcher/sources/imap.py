@@ -58,6 +58,9 @@ MAX_FETCH_COMMAND_BYTES = 4000
 # Of a message too big to fetch whole, at most this many text parts are read (the
 # sender's words are in the first few; a thousand tiny parts are an attack, not mail).
 MAX_TEXT_PARTS = 64
+# One FETCH of whole messages answers with at most about this much (200 messages just
+# under max_message_bytes would be 400 MB in one response).
+MAX_FETCH_RESPONSE_BYTES = 16_000_000
 MAX_FIELD_BYTES = 16_000  # of one header line of a message too big to fetch whole
 _MAX_PART_NUMBER = 40  # "1.2.1.1...": deeper nesting than this is no body a client shows
 _MESSAGE_ID_FIELD = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
@@ -504,7 +507,9 @@ class ImapSource:
         large = [uid for uid in present if uid not in small]
         raws: dict[int, bytes] = {}
         refused: dict[int, str] = {}
-        client = self._fetch_whole(client, small, raws, refused)
+        sizes = {uid: int(meta[uid].get(b"RFC822.SIZE", 0)) for uid in small}
+        for chunk in _by_size(small, sizes, MAX_FETCH_RESPONSE_BYTES):
+            client = self._fetch_whole(client, chunk, raws, refused)
         for uid in large:
             try:
                 raws[uid] = self._fetch_text_only(client, uid, int(meta[uid][b"RFC822.SIZE"]))
@@ -793,6 +798,20 @@ def _same_folder(a: str, b: str) -> bool:
 
 def _announces_mail(response: Any) -> bool:
     return isinstance(response, tuple) and len(response) >= 2 and response[1] == b"EXISTS"
+
+
+def _by_size(uids: list[int], sizes: dict[int, int], limit: int) -> Iterator[list[int]]:
+    """``uids`` in runs whose messages add up to at most ``limit`` bytes (one at least)."""
+    run: list[int] = []
+    total = 0
+    for uid in uids:
+        if run and total + sizes[uid] > limit:
+            yield run
+            run, total = [], 0
+        run.append(uid)
+        total += sizes[uid]
+    if run:
+        yield run
 
 
 def _within_budget(parts: list[tuple[str, int]], limit: int) -> list[str]:
