@@ -9,6 +9,7 @@ from watcher.sources.imap import (
     MAX_TEXT_PARTS,
     _by_size,
     _command_chunks,
+    _flooded,
     _within_budget,
 )
 
@@ -54,3 +55,18 @@ def test_text_parts_stop_near_the_size_limit() -> None:
 def test_whole_message_fetches_are_split_by_size(sizes: list[int], runs: list[list[int]]) -> None:
     uids = list(range(1, len(sizes) + 1))
     assert list(_by_size(uids, dict(zip(uids, sizes, strict=True)), 10)) == runs
+
+
+@pytest.mark.parametrize(
+    ("head", "size", "flooded"),
+    [
+        (b"--B\r\n\r\nx\r\n" * 3000, 5_000_000, True),
+        (b"--B\r\nContent-Type: text/plain\r\n\r\n" + b"hello\r\n" * 4000, 30_000_000, False),
+        (b"", 5_000_000, False),
+    ],
+    ids=["tiny-parts", "text-then-attachment", "empty"],
+)
+def test_a_flood_of_parts_is_told_from_the_head_of_the_body(
+    head: bytes, size: int, flooded: bool
+) -> None:
+    assert _flooded(head, size) is flooded
