@@ -7,7 +7,7 @@ import email.utils
 import hashlib
 import html as html_lib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from nlp.types import Email
 from watcher.domain import Address, Direction, Message
 from watcher.errors import MessageParseError
 from watcher.quotes import html_without_history, split_reply
+from watcher.raw_bounds import bounded_for_parser
 
 __all__ = [
     "KEPT_HEADERS",
@@ -47,11 +48,6 @@ MAX_REFERENCES = 20
 MAX_REFERENCE_CHARS = 250  # a real Message-ID is far shorter
 CUT_MARK = " [...]"
 MAX_HTML_TAGS = 10_000
-MAX_FIELD_BYTES = 8000  # of one header field as mailparser sees it
-_FIELD_NAME = re.compile(rb"[!-9;-~]{1,76}:")
-MAX_FIELDS = 300  # other than the ones read below
-MAX_MIME_PARTS = 300  # boundary lines, nested ones included: real mail has a few
-_MAX_SAME_FIELD = 3
 _TAG = re.compile(r"<[^<>]*>")
 KEPT_HEADERS = (
     "auto-submitted",
@@ -64,6 +60,7 @@ KEPT_HEADERS = (
     "x-followup-draft",
     "content-type",
 )
+# Never dropped for their number: the fields this module reads.
 _READ_FIELDS = frozenset(
     name.encode()
     for name in (*KEPT_HEADERS, "from", "to", "cc", "subject", "date", "message-id",
@@ -88,7 +85,7 @@ def parse_message(
     if not raw or not raw.strip():
         raise MessageParseError("empty message")
     try:
-        parsed = mailparser.parse_from_bytes(_bounded_header(raw))
+        parsed = mailparser.parse_from_bytes(bounded_for_parser(raw, _READ_FIELDS))
     except Exception as exc:  # the library's errors, and the stdlib's beneath it
         raise MessageParseError(f"unparseable MIME: {type(exc).__name__}") from exc
     try:
@@ -174,78 +171,6 @@ def bounded(value: str, limit: int) -> str:
 def _one_line(value: str) -> str:
     """Folded and encoded-word CR/LF, tabs and runs of blanks as one space."""
     return " ".join(value.split())
-
-
-def _bounded_header(raw: bytes) -> bytes:
-    """The message with a header block mailparser reads in bounded time.
-
-    mailparser decodes every field whole, some super-linearly (a 1 MB Subject of
-    encoded words took 47 s, 50,000 To addresses 4 s): each field is cut to
-    MAX_FIELD_BYTES, a field named more than a few times is dropped after that, other
-    fields past MAX_FIELDS too. Received lines go: a server's trace, read by nothing
-    here, whose parsing was about a twentieth of a sync.
-    """
-    ends = [e for e in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if e >= 0]
-    head_end = min(ends) + 1 if ends else len(raw)
-    kept: list[bytes] = []
-    seen: dict[bytes, int] = {}
-    for field in _header_fields(raw[:head_end]):
-        name = field.split(b":", 1)[0].strip().lower()
-        seen[name] = seen.get(name, 0) + 1
-        if name == b"received" or seen[name] > _MAX_SAME_FIELD:
-            continue
-        if name not in _READ_FIELDS and len(kept) >= MAX_FIELDS:
-            continue
-        if len(field) > MAX_FIELD_BYTES:
-            field = field[:MAX_FIELD_BYTES].rstrip(b"\r\n \t") + b"\r\n"
-        kept.append(field)
-    return b"".join(kept) + _bounded_part_headers(raw[head_end:])
-
-
-def _bounded_part_headers(body: bytes) -> bytes:
-    """The body with each MIME part's header fields cut to MAX_FIELD_BYTES (a filename of
-    30,000 encoded words took 2.5 s, 50,000 parameters 7 s), and cut off after
-    MAX_MIME_PARTS parts (40,000 tiny parts took 2 s). A part's header is taken to be the
-    "Name:" lines under a "--boundary" line, up to the blank line."""
-    if b"\n--" not in body:
-        return body
-    out: list[bytes] = []
-    in_header = False
-    field_bytes = 0
-    delimiters = 0
-    for line in body.splitlines(keepends=True):
-        if in_header:
-            if not line.strip():
-                in_header = False
-            elif line[:1] in (b" ", b"\t"):
-                field_bytes += len(line)
-                if field_bytes > MAX_FIELD_BYTES:
-                    continue  # the rest of an over-long field
-            elif _FIELD_NAME.match(line):
-                field_bytes = len(line)
-                if field_bytes > MAX_FIELD_BYTES:
-                    line = line[:MAX_FIELD_BYTES].rstrip(b"\r\n") + b"\r\n"
-            else:
-                in_header = False
-        elif line.startswith(b"--"):
-            in_header = True
-            delimiters += 1
-            if delimiters > MAX_MIME_PARTS:
-                break  # the parser reads an unclosed multipart as far as it goes
-        out.append(line)
-    return b"".join(out)
-
-
-def _header_fields(header: bytes) -> Iterator[bytes]:
-    """Each field of a header block with its continuation lines."""
-    field: list[bytes] = []
-    for line in header.splitlines(keepends=True):
-        if line[:1] not in (b" ", b"\t") and field:
-            yield b"".join(field)
-            field = []
-        field.append(line)
-    if field:
-        yield b"".join(field)
 
 
 def _clean(value: str) -> str:

@@ -14,6 +14,7 @@ import typer
 from watcher.commands.context import console, print_json, state
 from watcher.errors import (
     ConfigError,
+    ConnectionLostError,
     DigestSendError,
     MailSourceError,
     UsageError,
@@ -345,7 +346,13 @@ def append_drafts(
                 continue
             for draft_id, message_id, message in drafts:
                 if not mailbox.contains_message_id([folder], message_id):
-                    mailbox.append_draft(folder, message, now)
+                    try:
+                        mailbox.append_draft(folder, message, now)
+                    except ConnectionLostError:
+                        raise
+                    except MailSourceError as exc:  # refused: this draft only, tried again
+                        log.warning("draft %s not saved: %s", message_id, exc)
+                        continue
                     appended += 1
                 with transaction(sessions) as session:
                     mark_draft_appended(session, draft_id, now)
