@@ -744,7 +744,6 @@ def history_cmd(
         title="corrections",
         wrap="change",
         limits={"command": 30},
-        droppable=("as of",),
     )
 
 
