@@ -1,8 +1,8 @@
 """`followup config check`: the settings tried against the world (files, programs, servers).
 
-Each account and the SMTP server get one result: ok with what was found, or the first
-problem in one line. Checks that need no network run first (the unedited example host,
-a missing username, ca_file or password program), so a broken entry is not dialled.
+Each account and the SMTP server get a result: ok with what was found, or one line per
+problem. Checks that need no network run first (the unedited example host, a missing
+username, ca_file or password program), so a broken entry is not dialled.
 """
 
 from __future__ import annotations

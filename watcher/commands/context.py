@@ -194,6 +194,9 @@ def print_table(
     }
     if out.is_terminal:
         layout = plan_columns(natural, out.width, wrap=wrap, limits=limits, droppable=droppable)
+        if layout.squeezed:  # too narrow for a readable table: one block a row
+            _print_records(out, cells, columns, title)
+            return
     else:  # every cell whole: the table is as wide as its widest row
         whole = sum(natural.values()) + overhead(len(natural))
         out = console(max(whole, cell_len(title or "")))
@@ -211,6 +214,20 @@ def print_table(
     if layout.hidden:
         shown = ", ".join(layout.hidden)
         out.print(f"[dim](left out at this width: {shown}; --json shows all)[/]")
+
+
+def _print_records(
+    out: Console, cells: Sequence[Mapping[str, str]], columns: Sequence[str], title: str | None
+) -> None:
+    """Rows as blocks: the first column heads each, then one "column: value" line each."""
+    if title:
+        out.print(f"[bold]{escape(title)}[/]")
+    first, *rest = columns
+    for row in cells:
+        out.print(f"[bold]{escape(first)} {row[first]}[/]")
+        for column in rest:
+            if row[column]:
+                out.print(f"  {escape(column)}: {row[column]}")
 
 
 def _plain(cell: str) -> list[str]:

@@ -9,7 +9,7 @@ again so that ``followup leads`` shows the change at once.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
@@ -623,38 +623,12 @@ def undo_cmd(ctx: typer.Context) -> None:
     """Take back the last correction still in force (all that one command changed)."""
     from watcher.store.overrides import last_command, restore_leads, undo
 
-    app, settings, now, command = _begin(ctx)
-    with app.transaction() as session:
-        work = _work(session, settings, now, command)
-        rows = last_command(session)
-        if not rows:
-            raise UsageError("nothing to undo: no correction is in force")
-        affected = _affected(session, rows)
-        undo(session, rows, now)
-        restore_leads(session, rows, now)
-        states = work.decide()
-        affected |= _affected(session, rows)
-        leads = [states[i] for i in sorted(affected) if i in states]
-        data = {
-            "undone": [override_row(r, settings.zone) for r in rows],
-            "leads": [lead_row(s) for s in leads],
-        }
-        lines = [f"undid {row.command!r}: {undone_text(row)}" for row in rows]
-    _show_taken(app, data, lines, leads)
+    def apply(session: Session, rows: list[Override], work: _Work) -> None:
+        undo(session, rows, work.now)
+        restore_leads(session, rows, work.now)
 
-
-def _show_taken(
-    app: AppState, data: Mapping[str, Any], lines: list[str], leads: list[LeadState]
-) -> None:
-    """What undo or redo did: the JSON object, or a line a row and the leads it touched."""
-    if app.json_output:
-        print_json(data)
-        return
-    out = console()
-    for line in lines:
-        out.print(printable(line), highlight=False, markup=False)
-    for current in leads:
-        _print_lead(current)
+    nothing = "nothing to undo: no correction is in force"
+    _take(ctx, last_command, apply, "undone", "undid", undone_text, nothing)
 
 
 def redone_text(row: Override) -> str:
@@ -672,25 +646,49 @@ def redo_cmd(ctx: typer.Context) -> None:
     """Put back the correction the last `undo` took back (until another correction is made)."""
     from watcher.store.overrides import last_undone, redo
 
+    def apply(session: Session, rows: list[Override], work: _Work) -> None:
+        redo(session, rows, work.recorded_at)
+
+    nothing = (
+        "nothing to redo: redo puts back what `followup undo` took back, "
+        "until another correction is made"
+    )
+    _take(ctx, last_undone, apply, "redone", "redid", redone_text, nothing)
+
+
+def _take(
+    ctx: typer.Context,
+    pick: Callable[[Session], list[Override]],
+    apply: Callable[[Session, list[Override], _Work], None],
+    key: str,
+    verb: str,
+    describe: Callable[[Override], str],
+    nothing: str,
+) -> None:
+    """Undo or redo one command's rows, decide again, and show the leads they touched."""
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
         work = _work(session, settings, now, command)
-        rows = last_undone(session)
+        rows = pick(session)
         if not rows:
-            raise UsageError(
-                "nothing to redo: redo puts back what `followup undo` took back, "
-                "until another correction is made"
-            )
-        redo(session, rows, work.recorded_at)
-        states = work.decide()
+            raise UsageError(nothing)
         affected = _affected(session, rows)
+        apply(session, rows, work)
+        states = work.decide()
+        affected |= _affected(session, rows)
         leads = [states[i] for i in sorted(affected) if i in states]
         data = {
-            "redone": [override_row(r, settings.zone) for r in rows],
+            key: [override_row(r, settings.zone) for r in rows],
             "leads": [lead_row(s) for s in leads],
         }
-        lines = [f"redid {row.command!r}: {redone_text(row)}" for row in rows]
-    _show_taken(app, data, lines, leads)
+        lines = [f"{verb} {row.command!r}: {describe(row)}" for row in rows]
+    if app.json_output:
+        print_json(data)
+        return
+    for line in lines:
+        console().print(printable(line), highlight=False, markup=False)
+    for current in leads:
+        _print_lead(current)
 
 
 def _history_lead(session: Session, reference: str) -> StoredLead:
@@ -747,7 +745,6 @@ def history_cmd(
         title="corrections",
         wrap="change",
         limits={"command": 30},
-        droppable=("as of",),
     )
 
 
