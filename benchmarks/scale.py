@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import random
 import sqlite3
 import subprocess
@@ -187,21 +186,29 @@ def mailbox(count: int, end: datetime, seed: int = 7) -> tuple[list[bytes], list
     return inbox, sent
 
 
+# Linux hands a forked child its parent's peak RSS: a command started straight from this
+# (large) process would report at least this process's peak. A small launcher forks it.
+LAUNCHER = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:], stdout=open(sys.argv[1], "wb"))
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(config: Path, *args: str) -> tuple[float, int, str]:
     """Run ``followup ARGS``; (seconds, peak RSS in MB, stdout)."""
     command = [FOLLOWUP, "--config", str(config), *args]
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text = out.read().decode()
-        if process.returncode:
-            raise RuntimeError(f"followup {' '.join(args)} failed: {err.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss // 1024, text
+    with tempfile.NamedTemporaryFile() as out:
+        done = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, out.name, *command], capture_output=True, text=True
+        )
+        seconds, peak_kb, code = done.stdout.split()
+        if int(code):
+            raise RuntimeError(f"followup {' '.join(args)} failed: {done.stderr[-2000:]}")
+        text = Path(out.name).read_text()
+    return float(seconds), int(peak_kb) // 1024, text
 
 
 def floor(server: Dovecot, user: ImapUser) -> float:
