@@ -169,10 +169,10 @@ def promised_date(
     if not promises:
         return None, []
     text = doc_text(doc)
-    condition_labels = [P.CONDITIONAL]
-    if kind is Kind.APPLICATION_ACK:
-        condition_labels.append(P.SUBSET)
-    conditions = {_sentence_of(ids, c.start) for c in cues(doc, *condition_labels)}
+    # "Shortlisted candidates will hear within two weeks" is a promise to this candidate
+    # too (issue 11: real acknowledgements say when the shortlist is told); "if you are
+    # shortlisted, ..." is a condition.
+    conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
     rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []

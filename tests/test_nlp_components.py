@@ -266,6 +266,11 @@ def test_feedback_by_follows_the_promise_that_governs_the_date(
     [
         (
             "Thank you for applying. Shortlisted candidates will be contacted within two weeks.",
+            date(2026, 3, 17),
+        ),
+        (
+            "Thank you for applying. If you are shortlisted, we will contact you within two "
+            "weeks.",
             None,
         ),
         (
@@ -274,10 +279,26 @@ def test_feedback_by_follows_the_promise_that_governs_the_date(
             None,
         ),
         ("Thank you for applying. We get back to everyone within three weeks.", date(2026, 3, 24)),
+        (
+            "Thank you for applying. We will review applications over the next 7-10 business "
+            "days.",
+            date(2026, 3, 17),
+        ),
+        (
+            "Thank you for applying. Interview invitations will go out within four weeks.",
+            date(2026, 3, 31),
+        ),
     ],
-    ids=["only-some-candidates", "window-from-a-future-event", "promise-to-everyone"],
+    ids=[
+        "shortlist-window",
+        "shortlist-condition",
+        "window-from-a-future-event",
+        "promise-to-everyone",
+        "review-window",
+        "invitations-window",
+    ],
 )
-def test_an_acknowledgement_promises_only_what_it_promises_to_everyone(
+def test_an_acknowledgement_gives_the_window_it_states(
     rules: Language, text: str, expected: date | None
 ) -> None:
     detection = nlp.analyze(_email(text, "Application received: Analyst"), rules)

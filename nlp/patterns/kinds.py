@@ -149,6 +149,9 @@ def pattern_process() -> list[Pattern]:
     )
 
 
+_NUMBER_WORDS = "^1|^2|^3|^4|^5|^6|^7|^8|^9|one|two|three|four|five|six|seven|eight|nine|ten"
+
+
 def pattern_promise() -> list[Pattern]:
     """The sender says when the candidate will hear: the governor of a feedback date."""
     return seq(
@@ -187,6 +190,22 @@ def pattern_promise() -> list[Pattern]:
         "make|made|making|reach|reaching *2 decision|decisions|call|calls",
         "have|'ve *2 something for you",
         "when|once|as *2 there|we *3 update|news|decision|anything",
+        # Windows in acknowledgements and ATS notices (issue 11, family 2): "we will review
+        # applications over the next 7-10 business days", "invitations will go out within
+        # four weeks", "shortlisted candidates will receive a call within 7 working days".
+        "will|'ll|shall|be|are|is *3 review|reviewed|reviewing|screen|screened|screening|"
+        "assess|assessed|assessing|consider|considered|considering|shortlist|shortlisted|"
+        "shortlisting|go|going|look|looking *5 over|within|during|in *2 the *2 next|coming",
+        "review|reviews|reviewed|reviewing|screen|screened|screening|assess|assessed *4 "
+        "within|in *3 " + _NUMBER_WORDS + "|few|couple",
+        "invitation|invitations|invites|offers|calls|emails|notifications *3 go|be|are *2 "
+        "out|sent|issued|made *2 within|by|before|in",
+        "be|are *2 invited *4 by|within|before",
+        "will|'ll|shall *2 receive|get *3 " + _OUTCOME + "|email|e-mail|call|message|letter|"
+        "notification|invitation|invite|confirmation *4 within|by|before",
+        "inform|notify|contact|advise|email|e-mail|call|update|tell|let *2 shortlisted|selected|"
+        "successful|chosen|all *2 " + _ANSWERED,
+        "will|'ll|shall|to *2 confirm *5 by|within|before",
     )
 
 
@@ -201,6 +220,9 @@ def pattern_conditional() -> list[Pattern]:
         "if *2 you|your *2 application *2 are|is|be|were|has *2 successful|shortlisted|"
         "selected|progressed",
         "if successful|shortlisted|selected",
+        "if *2 you|your|we *3 are|is|be|were|get|gets|'re|do *2 shortlisted|selected|successful|"
+        "progressed|chosen|invited|shortlist|select|progress",
+        "should *3 you|your *3 be *2 shortlisted|selected|successful|progressed|chosen|invited",
         "assume *4 unsuccessful|not",
         "unless you hear",
     )
