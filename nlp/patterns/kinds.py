@@ -362,6 +362,32 @@ def pattern_recruiter_reply() -> list[Pattern]:
         "questions *2 for you",
         "quick|few|couple *2 questions",
         "ctc",
+        # Issue 11, family 4: portal status changes, pauses that are not the end, tasks and
+        # checks before the next step, submissions received, hiring events, profile views.
+        "status *4 has|have|was|been *2 changed|updated|moved|set",
+        "status *2 changed|updated *2 to",
+        "moved|progressed|advanced|passed *3 to|into|through *3 next|stage|review|screening|"
+        "consideration|shortlisting",
+        "temporarily|currently|for now|until *3 on hold|paused|delayed|postponed",
+        "on hold|pause *3 for now|temporarily|until|while",
+        "hiring|recruitment|search|process|interviews *4 paused|delayed|postponed|pushed",
+        "delay|delays *3 in *2 search|process|recruitment|hiring",
+        "complete|completing|answer|answering|fill|record|recording *4 questionnaire|questions|"
+        "assessment|test|tasks|task|form|forms|survey|demo|lesson",
+        "one-way|one|asynchronous|recorded *3 video|interview",
+        "received|got|receiving *4 submission|test|case|assignment|answers|take-home|exercise|"
+        "task|sample|walkthrough",
+        "i-9|i-9s|eeo|dvla|licence|license|medical|drug *2 check|checks|verification|exam|"
+        "examination|survey|screen",
+        "hiring|recruitment|career|careers|job|jobs *2 event|events|fair|fairs|day|days|"
+        "drop-in|session|evening|open",
+        "open house|day|days|evening",
+        "insight|information|info *2 evening|session|day|webinar",
+        "coffee chat|chats",
+        "meetup|meet-up",
+        "viewed|reviewed|opened *2 your *2 profile|application",
+        "application|profile *2 was|has been *2 viewed",
+        "relocate|relocating",
     )
 
 
