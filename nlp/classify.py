@@ -22,6 +22,7 @@ from nlp.facts import (
     doc_text,
     interview_slot,
     promised_date,
+    requested_date,
     safe,
     slot_candidates,
 )
@@ -249,6 +250,9 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
         )
     if slot is not None:
         evidence.append(Evidence("interview_at", slot[3]))
+    reply_by = None
+    if kind is Kind.OFFER:
+        reply_by = safe("reply_by", None, lambda: requested_date(doc, ids, sent_at))
     company = safe("company", None, lambda: extract_company(email, doc))
     nobody: tuple[str | None, str | None] = (None, None)
     contact_name, contact_email = safe("contact", nobody, lambda: extract_contact(email))
@@ -267,6 +271,7 @@ def decide(doc: Doc, email: Email, model_version: str) -> Detection:
         contact_email=contact_email,
         evidence=tuple(evidence),
         model_version=model_version,
+        reply_by=reply_by,
     )
 
 

@@ -60,7 +60,9 @@ _LEGAL = re.compile(
     r"sp\. z o\.o\.?|sp\.?|s\.a\.s\.|k\.k\.))+\s*$",
     re.IGNORECASE,
 )
-_NAME = r"(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})"
+# It starts where a word starts: without that the engine tries every letter of a long word
+# as a start and backtracks over the rest (quadratic on a run of one letter).
+_NAME = r"(?<![\w&'.-])(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})"
 # Each starts at a word boundary: the engine then skips the middle of words (twice as fast).
 _BODY_PATTERNS = [
     re.compile(p)
@@ -202,13 +204,21 @@ def _find_in_text(label: str, text: str) -> str | None:
     match = _label_regex(letters).search(text)
     if match is not None:
         found = match.group(0)
-        return _extend_name(found, text[match.end() :]) if found[:1].isupper() else None
+        return _extend_name(found, text, match.end()) if found[:1].isupper() else None
     return None
 
 
-def _extend_name(found: str, rest: str) -> str:
-    """``Greyfriars`` + `` Wealth Management Ltd`` -> ``Greyfriars Wealth Management``."""
-    words = re.match(r"((?: (?:&|[A-Z][\w'-]*)){0,3})", rest)
+_FOLLOWING_WORDS = re.compile(r"((?: (?:&|[A-Z][\w'-]*)){0,3})")
+_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]{3,}\b")
+
+
+def _extend_name(found: str, text: str, at: int) -> str:
+    """``Greyfriars`` + `` Wealth Management Ltd`` at ``at`` -> ``Greyfriars Wealth Management``.
+
+    ``text`` and a position rather than the rest of the text: the callers try many words
+    of a long text, and a copy of its rest for each would make them quadratic.
+    """
+    words = _FOLLOWING_WORDS.match(text, at)
     tail = words.group(1) if words else ""
     while tail.endswith(" &"):
         tail = tail[:-2]
@@ -219,11 +229,11 @@ def _prefix_in_text(label: str, text: str) -> str | None:
     """Greyfriars for ``greyfriarswm``: the longest capitalised word the label starts with."""
     letters = _letters(label)
     best: str | None = None
-    for match in re.finditer(r"\b[A-Z][a-zA-Z]{3,}\b", text):
+    for match in _CAPITALISED.finditer(text):
         word = match.group(0)
         covers = len(word) >= 0.6 * len(letters)
         if covers and letters.startswith(word.lower()) and (best is None or len(word) > len(best)):
-            best = _extend_name(word, text[match.end() :])
+            best = _extend_name(word, text, match.end())
     return best
 
 
@@ -237,10 +247,17 @@ def _folded(word: str) -> str:
     return "".join(c for c in text if c.isascii() and c.isalnum())
 
 
-def _spells(label: str, words: list[str]) -> int:
-    """How many of ``words`` spell ``label`` as abbreviations of each, in order ("chattvalleymed"
-    <- "Chattahoochee Valley Medical"): each word gives a piece starting with its first letter
-    and taking the rest of its letters in order; 0 when they do not."""
+def _spelling(label: str, words: list[str]) -> Callable[[int], int]:
+    """For a start word, how many of ``words`` from there spell ``label`` as abbreviations
+    of each, in order ("chattvalleymed" <- "Chattahoochee Valley Medical"): each word gives
+    a piece starting with its first letter and taking the rest of its letters in order;
+    0 when they do not.
+
+    One table for all start words of a run: whether the rest of the label can be spelt
+    from a word on does not depend on where the spelling began (only the first piece,
+    the one at the label's start, must be three letters long). So a run costs
+    letters x words steps in all, not that for every start word.
+    """
 
     @cache
     def consume(at: int, index: int) -> int:
@@ -260,11 +277,15 @@ def _spells(label: str, words: list[str]) -> int:
                 position += 1
                 ends.append(position)
         for end in reversed(ends):
-            if (index > 0 or end - at >= 3) and (found := consume(end, index + 1)):
+            if (at > 0 or end - at >= 3) and (found := consume(end, index + 1)):
                 return found
         return 0
 
-    return consume(0, 0)
+    def used(start: int) -> int:
+        end = consume(0, start)
+        return end - start if end else 0
+
+    return used
 
 
 def _abbrev_in_text(label: str, text: str) -> str | None:
@@ -275,14 +296,16 @@ def _abbrev_in_text(label: str, text: str) -> str | None:
         return None
     for run in _RUN.finditer(text):
         words = run.group(0).split(" ")
+        folded = [_folded(w) for w in words]  # once a run, not once a start word
+        spelt = _spelling(letters, folded)
         for start in range(len(words)):
-            if not _folded(words[start]).startswith(letters[:1]):
+            if not folded[start].startswith(letters[:1]):
                 continue
-            used = _spells(letters, [_folded(w) for w in words[start:]])
+            used = spelt(start)
             if used and words[start + used - 1][:1].isupper():
                 # the name goes on as it does when the domain spells it whole
                 end = run.start() + len(" ".join(words[: start + used]))
-                return _extend_name(" ".join(words[start : start + used]), text[end:])
+                return _extend_name(" ".join(words[start : start + used]), text, end)
     return None
 
 

@@ -257,6 +257,18 @@ def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
     return 0 <= (mention.value.date() - sent_at.date()).days <= 1
 
 
+def requested_date(doc: Doc, ids: Sequence[int], sent_at: datetime) -> date | None:
+    """The last day the sender asks the candidate to answer by ("let us know by Friday")."""
+    asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST)}
+    found: date | None = None
+    for start, end, _phrase, day in dates.find_deadlines(doc_text(doc), sent_at):
+        tokens = _token_range(doc, start, end)
+        if tokens is None or day < sent_at.date() or _sentence_of(ids, tokens[0]) not in asked:
+            continue
+        found = max(found or day, day)
+    return found
+
+
 def interview_slot(
     doc: Doc,
     ids: Sequence[int],

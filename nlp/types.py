@@ -75,6 +75,7 @@ class Detection:
     contact_email: str | None = None
     evidence: tuple[Evidence, ...] = ()
     model_version: str = ""
+    reply_by: date | None = None  # an offer's stated decision date ("let us know by ...")
 
     def interview_at_text(self) -> str | None:
         """``YYYY-MM-DDTHH:MM`` (or ``YYYY-MM-DD`` without a time), local as written."""

@@ -15,6 +15,7 @@ arrival times equal to ``Sample.delivered``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -73,9 +74,16 @@ def samples(
     return [make_sample(first + i, start + i * step) for i in range(count)]
 
 
+# Bookkeeping mbox servers (GNU Mailutils, UW) keep in each message's header and serve with it.
+_MBOX_FIELDS = re.compile(
+    rb"^(?:X-IMAPbase|X-UID|Status|X-Status|X-Keywords):[^\n]*\n", re.MULTILINE | re.IGNORECASE
+)
+
+
 def normalised(raw: bytes) -> bytes:
-    """Servers may turn LF into CRLF; the contract compares content, not line ends."""
-    return raw.replace(b"\r\n", b"\n")
+    """Servers may turn LF into CRLF and add mbox bookkeeping fields; the contract compares
+    content, not line ends."""
+    return _MBOX_FIELDS.sub(b"", raw.replace(b"\r\n", b"\n"))
 
 
 def fetch_all(

@@ -101,7 +101,7 @@ class Parts:
             raise result
         return result
 
-    def after_sync(self, _settings: Settings, _s: object, _c: Clock) -> int:
+    def after_sync(self, _settings: Settings, _s: object, _c: Clock, _p: object) -> int:
         if self.after_sync_error is not None:
             raise self.after_sync_error
         return 2

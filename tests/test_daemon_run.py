@@ -27,6 +27,8 @@ from tests.servers.smtp import SmtpServer
 
 pytestmark = pytest.mark.dovecot
 
+# a foreground run's log line starts with its local time (journald adds its own)
+STAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} "
 START_TIMEOUT = 30.0  # python + spaCy start and the first sync; about 3 s here
 IDLE_LATENCY = 5.0  # the promise: APPENDed mail is in `leads` within this
 
@@ -352,10 +354,10 @@ def test_server_down_is_logged_once_per_failure_and_mail_is_picked_up_when_it_is
     log = daemon.log()
     assert "Traceback" not in log
     # the service says each failure once, with its retry; IDLE says the outage once
-    said = [line for line in log.splitlines() if line.startswith("ERROR followup.service")]
+    said = [line for line in log.splitlines() if re.match(STAMP + "ERROR followup.service", line)]
     assert len(said) == len(daemon.lines(r"sync failed \(\d+ in a row\), retrying in")), log
-    assert len(daemon.lines("^WARNING.*IDLE connection lost")) == 1, log
-    assert daemon.lines("^DEBUG.*IDLE connection lost"), log  # --verbose shows each retry
+    assert len(daemon.lines(STAMP + "WARNING.*IDLE connection lost")) == 1, log
+    assert daemon.lines(STAMP + "DEBUG.*IDLE connection lost"), log  # --verbose shows each retry
 
     private_dovecot.start()
     appended = time.monotonic()
@@ -368,7 +370,7 @@ def test_server_down_is_logged_once_per_failure_and_mail_is_picked_up_when_it_is
     code, _ = daemon.signal(signal.SIGTERM)
     assert code == 0
     # --verbose shows our debug lines, not every library's
-    assert not daemon.lines(r"^DEBUG (?!followup\.)"), daemon.log()
+    assert not daemon.lines(STAMP + r"DEBUG (?!followup\.)"), daemon.log()
 
 
 def test_sigterm_while_a_server_hangs_still_exits_0_within_five_seconds(

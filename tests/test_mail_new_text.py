@@ -61,6 +61,77 @@ CASES = [
         "Sounds good, see you then.",
     ),
     ("only-a-sign-off-is-kept", "Thanks,\nJane", "Thanks,\nJane"),
+    (
+        "gmail-on-wrote",
+        "Friday works.\n\nOn Mon, Mar 9, 2026 at 11:20 AM Dana Reyes <dana@acme.com> wrote:\n"
+        "> Could you do Friday?\n> Dana\n",
+        "Friday works.",
+    ),
+    (
+        "gmail-on-wrote-wrapped-after-name",
+        "Friday works.\n\nOn Mon, Mar 9, 2026 at 11:20 AM Dana Reyes\n<dana@acme.com> wrote:\n"
+        "\n> Could you do Friday?\n",
+        "Friday works.",
+    ),
+    (
+        "apple-mail-on-at-wrote",
+        "Friday works.\n\nSent from my iPhone\n\n"
+        "On 9 Mar 2026, at 11:20, Dana <dana@acme.com> wrote:\n\n> Could you do Friday?\n",
+        "Friday works.",
+    ),
+    (
+        "outlook-header-block",
+        "We will decide next week.\n\nFrom: Alex Smith <alex@example.org>\n"
+        "Sent: Monday, March 9, 2026 10:00 AM\nTo: Dana Reyes <dana@acme.com>\n"
+        "Subject: Status\n\nAny news?",
+        "We will decide next week.",
+    ),
+    (
+        "outlook-header-block-under-rule",
+        "We will decide next week.\n\n________________________________\n"
+        "From: Alex Smith <alex@example.org>\nSent: Monday, March 9, 2026 10:00 AM\n"
+        "To: Dana Reyes <dana@acme.com>\nSubject: Status\n\nAny news?",
+        "We will decide next week.",
+    ),
+    (
+        "outlook-german-header-block",
+        "Wir melden uns bis Freitag.\n\nVon: Alex Smith <alex@example.org>\n"
+        "Gesendet: Montag, 9. März 2026 10:00\nAn: Dana <dana@acme.de>\nBetreff: Status\n\nalt",
+        "Wir melden uns bis Freitag.",
+    ),
+    (
+        "german-am-schrieb",
+        "Wir melden uns bis Freitag.\n\nAm 09.03.2026 um 11:20 schrieb Dana Reyes "
+        "<dana@acme.de>:\n> Gibt es Neuigkeiten?\n",
+        "Wir melden uns bis Freitag.",
+    ),
+    (
+        "french-le-a-ecrit",
+        "Nous revenons vers vous vendredi.\n\nLe lun. 9 mars 2026 à 11:20, Dana "
+        "<dana@acme.fr> a écrit :\n> Des nouvelles ?\n",
+        "Nous revenons vers vous vendredi.",
+    ),
+    (
+        "spanish-el-escribio",
+        "Le respondemos el viernes.\n\nEl lun, 9 mar 2026 a las 11:20, Dana "
+        "(<dana@acme.es>) escribió:\n> ¿Novedades?\n",
+        "Le respondemos el viernes.",
+    ),
+    (
+        "sentence-starting-with-on-is-content",
+        "On Monday we will call you.\nThe team wrote the brief.",
+        "On Monday we will call you.\nThe team wrote the brief.",
+    ),
+    (
+        "dash-dash-signature",
+        "See you Friday.\n-- \nDana Reyes\nRecruiter, Acme",
+        "See you Friday.",
+    ),
+    (
+        "german-device-line",
+        "Bis Freitag.\n\nVon meinem iPhone gesendet",
+        "Bis Freitag.",
+    ),
     ("empty", "  \n", ""),
 ]
 
@@ -86,6 +157,23 @@ def test_html_replies_drop_quoted_history(name: str, kept: str, dropped: str) ->
     assert "Priya" not in message.new_text
 
 
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "---------- Forwarded message ---------",
+        "Begin forwarded message:",
+        "-------- Weitergeleitete Nachricht --------",
+    ],
+)
+def test_forward_with_short_note_keeps_the_forwarded_words(marker: str) -> None:
+    text = (
+        f"FYI\n\n{marker}\nFrom: Dana <dana@acme.com>\nDate: Mon, 9 Mar 2026\n"
+        "Subject: Offer\nTo: Sam <sam@example.org>\n\nWe are glad to offer you the role.\n"
+        "\nBest,\nDana"
+    )
+    assert extract_new_text(text) == "FYI\n\nWe are glad to offer you the role."
+
+
 def test_forward_with_long_note_keeps_only_the_note() -> None:
     note = "Dear Sam, " + "this is what I was telling you about over lunch. " * 6
     text = f"{note}\n\n---------- Forwarded message ---------\nFrom: Dana\nDate: Mon\n\nOffer."
@@ -99,10 +187,58 @@ def test_forward_with_long_note_keeps_only_the_note() -> None:
         + "a b " * 50_000,  # backtracks quadratically in the reply parser's header regex
         "Hi\n" + "Thanks, we would like to talk with you about it.\n" * 4000,
         ("On " + "a b " * 124 + "\n") * 2000,
+        "Hallo\n\n" + ("Am " + "schrieb " * 124 + "\n") * 128,
+        "Hi\n" + ("Thanks,\n" + "x " * 300 + "\n") * 2000,
+        "Hi\n" + ("From: a\n" * 3 + "\n") * 5000,
     ],
-    ids=["one-long-on-line", "many-false-sign-offs", "many-on-lines"],
+    ids=[
+        "one-long-on-line",
+        "many-false-sign-offs",
+        "many-on-lines",
+        "am-schrieb-lines",
+        "sign-offs-over-long-lines",
+        "many-from-lines",
+    ],
 )
 def test_hostile_text_is_handled_quickly(text: str) -> None:
     started = time.perf_counter()
     extract_new_text(text)
     assert time.perf_counter() - started < 5  # unbounded, these take minutes
+
+
+def _html_mail(body: str) -> bytes:
+    return (
+        "From: Dana <dana@acme.com>\r\nTo: sam@example.org\r\nSubject: Re: Status\r\n"
+        "Date: Mon, 9 Mar 2026 11:20:00 +0000\r\nMessage-ID: <h@acme.com>\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n\r\n"
+        f"<html><body>{body}</body></html>\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        '<div class="gmail_quote"><div class="gmail_attr">On Mon, Dana wrote:</div>'
+        "<blockquote>Any news on the OLD QUOTE?</blockquote></div>",
+        '<div>On 9 Mar 2026, at 11:20, Sam wrote:</div><blockquote type="cite">'
+        "OLD QUOTE</blockquote>",
+        '<div id="appendonsend"></div><hr><div>From: Sam</div><div>OLD QUOTE</div>',
+        '<hr><div id="divRplyFwdMsg"><b>From:</b> Sam<br><b>Sent:</b> Monday</div>'
+        "<div>OLD QUOTE</div>",
+        '<div style="border:none;border-top:solid #E1E1E1 1.0pt"><p><b>From:</b> Sam<br>'
+        "<b>Sent:</b> Monday<br><b>To:</b> Dana</p></div><p>OLD QUOTE</p>",
+    ],
+    ids=[
+        "gmail-quote",
+        "apple-blockquote-cite",
+        "outlook-appendonsend",
+        "outlook-divrplyfwdmsg",
+        "outlook-border-top",
+    ],
+)
+def test_html_only_reply_drops_the_clients_quote(quote: str) -> None:
+    raw = _html_mail(f"<div>We will decide by Friday.</div>{quote}")
+    message = parse_message(raw, frozenset(), None)
+    assert "We will decide by Friday." in message.new_text
+    assert "OLD QUOTE" not in message.new_text
+    assert "OLD QUOTE" in message.text

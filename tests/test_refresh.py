@@ -159,7 +159,7 @@ def decide_at(factory: sessionmaker[Session], now: str) -> dict[str, tuple[str, 
 def test_refresh_groups_decides_and_stores(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as session:
         mailbox(session)
-        decisions = refresh(session, SETTINGS, t("2026-03-16 09:00"))
+        decisions = [s.decision for s in refresh_leads(session, SETTINGS, t("2026-03-16 09:00"))]
     assert {(d.action, d.due) for d in decisions} == {
         (Action.WAIT, date(2026, 3, 17)),
         (Action.NONE, None),

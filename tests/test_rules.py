@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from watcher.rules import decide
 from watcher.workdays import Workdays, public_holidays
 
 NY = ZoneInfo("America/New_York")
+EST = timezone(timedelta(hours=-5))  # a Date header's offset, not a named zone
 _ids = itertools.count(1)
 
 # March 2026: Mon 2, Fri 6, Mon 9, Fri 13, Mon 16, Fri 20, Mon 23, Fri 27, Mon 30.
@@ -45,7 +46,9 @@ def inbound(when: str, kind: Kind, *, phrase: str | None = None, **facts: Any) -
     if isinstance(interview, str):
         facts["interview_has_time"] = " " in interview
         facts["interview_at"] = t(interview if " " in interview else interview + " 12:00")
-    for name in ("feedback_by", "away_until"):
+    elif interview is not None:
+        facts["interview_at"] = interview
+    for name in ("feedback_by", "away_until", "reply_by"):
         if isinstance(facts.get(name), str):
             facts[name] = d(facts[name])
     evidence = (Evidence("feedback", phrase),) if phrase else ()
@@ -92,10 +95,20 @@ class Row:
     due: str | None
     status: LeadStatus | None = None
     policy: dict[str, Any] = field(default_factory=dict)
+    says: str | None = None  # a phrase the reason must contain
+    source: str | None = None  # the message the final step must name
 
 
 # Interviews used below: Mon 2026-03-09 15:00 and Fri 2026-03-06 15:00.
 MON = confirmed("2026-03-05 10:00", "2026-03-09 15:00")
+INVITATION = inbound("2026-03-10 10:00", Kind.INTERVIEW_INVITATION)
+# Issue 13: "Thursday, November 12 at 3:30 PM" in a mail whose Date is -0500.
+AT_1530_EST = inbound(
+    "2026-11-10 10:00",
+    Kind.INTERVIEW_CONFIRMATION,
+    interview_at=datetime(2026, 11, 12, 15, 30, tzinfo=EST),
+    interview_has_time=True,
+)
 FRI = confirmed("2026-03-02 10:00", "2026-03-06 15:00")
 
 ROWS: dict[str, Row] = {
@@ -314,17 +327,47 @@ ROWS: dict[str, Row] = {
         "2026-03-13",
     ),
     # away
+    # A nudge waits until AFTER the stated return date: the first business day after it
+    # (these rows said "on the return day" before; DESIGN "away" says after it).
     "out-of-office-pushes-the-nudge": Row(
         lead(MON, sent("2026-03-09 17:00"), ooo("2026-03-09 17:01", "2026-03-18")),
         "2026-03-12 09:00",
         Action.WAIT,
-        "2026-03-18",
+        "2026-03-19",
     ),
-    "out-of-office-return-day-nudge": Row(
+    "out-of-office-return-day-still-waits": Row(
         lead(MON, sent("2026-03-09 17:00"), ooo("2026-03-09 17:01", "2026-03-18")),
         "2026-03-18 00:00",
+        Action.WAIT,
+        "2026-03-19",
+    ),
+    "out-of-office-nudge-the-day-after-return": Row(
+        lead(MON, sent("2026-03-09 17:00"), ooo("2026-03-09 17:01", "2026-03-18")),
+        "2026-03-19 00:00",
         Action.NUDGE,
-        "2026-03-18",
+        "2026-03-19",
+    ),
+    "out-of-office-back-friday-nudge-opens-monday": Row(
+        # Issue 13: "out of the office until Friday, November 20" -> not before Mon 11-23.
+        lead(
+            confirmed("2026-11-05 14:00", "2026-11-09 11:00"),
+            sent("2026-11-09 17:00"),
+            ooo("2026-11-09 17:01", "2026-11-20"),
+        ),
+        "2026-11-20 09:00",
+        Action.WAIT,
+        "2026-11-23",
+        says="not before Mon 2026-11-23",
+    ),
+    "out-of-office-back-friday-nudge-on-monday": Row(
+        lead(
+            confirmed("2026-11-05 14:00", "2026-11-09 11:00"),
+            sent("2026-11-09 17:00"),
+            ooo("2026-11-09 17:01", "2026-11-20"),
+        ),
+        "2026-11-23 00:00",
+        Action.NUDGE,
+        "2026-11-23",
     ),
     "out-of-office-resets-nothing": Row(
         lead(
@@ -344,6 +387,21 @@ ROWS: dict[str, Row] = {
         Action.WAIT,
         "2026-03-16",
     ),
+    # An interview time written without a zone is in the sender's zone (the Date's -05:00):
+    # at noon New York time on the day, a 15:30-05:00 interview is still ahead.
+    "zone-less-interview-time-still-ahead-at-noon": Row(
+        lead(AT_1530_EST),
+        "2026-11-12 12:00",
+        Action.WAIT,
+        "2026-11-12",
+        says="at 15:30",
+    ),
+    "zone-less-interview-time-thank-after-it": Row(
+        lead(AT_1530_EST),
+        "2026-11-12 16:00",
+        Action.THANK,
+        "2026-11-13",
+    ),
     # outcomes
     "unanswered-invitation-responds-next-business-day": Row(
         lead(inbound("2026-03-06 16:00", Kind.INTERVIEW_INVITATION)),
@@ -358,6 +416,32 @@ ROWS: dict[str, Row] = {
         Action.NONE,
         None,
         LeadStatus.INTERVIEWING,
+        says="You answered their invitation on Fri 2026-03-06; nothing to do until Acme writes",
+    ),
+    "acknowledged-application-says-so": Row(
+        lead(inbound("2026-03-02 19:45", Kind.APPLICATION_ACK)),
+        "2026-03-04 09:00",
+        Action.NONE,
+        None,
+        LeadStatus.APPLIED,
+        says="They acknowledged your application on Mon 2026-03-02; nothing to do",
+    ),
+    "respond-to-the-invitation-not-a-later-reply": Row(
+        # The take-home the same day needs no answer; the invitation does (the trace names it).
+        lead(INVITATION, inbound("2026-03-10 14:00", Kind.RECRUITER_REPLY)),
+        "2026-03-10 15:00",
+        Action.RESPOND,
+        "2026-03-11",
+        LeadStatus.INTERVIEWING,
+        source=INVITATION.message_id,
+    ),
+    "offer-with-a-decision-date-shows-it": Row(
+        lead(inbound("2026-11-13 16:00", Kind.OFFER, reply_by="2026-11-20")),
+        "2026-11-13 17:00",
+        Action.RESPOND,
+        "2026-11-16",
+        LeadStatus.OFFER,
+        says="They asked for your decision by Fri 2026-11-20.",
     ),
     "invitation-answered-by-confirmation": Row(
         lead(inbound("2026-03-02 16:00", Kind.INTERVIEW_INVITATION), MON),
@@ -517,6 +601,10 @@ def test_decide(row: Row) -> None:
         assert decision.status is row.status
     assert decision.reason
     assert decision.trace[-1].detail == decision.reason
+    if row.says is not None:
+        assert row.says in decision.reason
+    if row.source is not None:
+        assert decision.trace[-1].message_id == row.source
 
 
 # Thanksgiving, Thu 2026-11-26, is off in the US calendar; the interview is Wed 11-25.

@@ -15,6 +15,7 @@ from watcher.clock import FixedClock
 from watcher.config import AccountSettings
 from watcher.errors import AuthenticationError, ConnectionLostError
 from watcher.ingest import sync_account
+from watcher.mail import MAX_NAME_CHARS
 from watcher.sources.fake import InMemorySource
 from watcher.store.db import open_database, transaction
 from watcher.store.messages import folder_counts, to_message
@@ -228,4 +229,4 @@ def test_hostile_headers_are_stored_bounded_on_any_database(
     assert (report.folders[0].new, report.folders[0].failed) == (2, 1)
     with transaction(sessions) as session:
         names = session.scalars(select(StoredMessage.sender_name)).all()
-    assert sorted(len(n) for n in names) == [0, 500]
+    assert sorted(len(n) for n in names) == [0, MAX_NAME_CHARS]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import sys
@@ -10,11 +11,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from watcher import __version__
 from watcher.commands.context import AppState, err_console
 from watcher.errors import WatcherError
+from watcher.terminal import PrintableFormatter, printable
 
 # Global options are accepted anywhere on the line (`followup leads --json --now D`):
 # the root group moves them in front of the subcommand before parsing.
@@ -53,14 +55,56 @@ def report_error(error: WatcherError, debug: bool) -> int:
     if debug:
         err_console().print_exception()
     message = str(error).replace("\n", " ")
-    err_console().print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err_console().print(
+        f"[red]error:[/] {escape(printable(message))}", highlight=False, soft_wrap=True
+    )
     return error.exit_code
+
+
+def unwrap_help(text: str) -> str:
+    """Docstring paragraphs as single lines, so the help re-wraps them to the terminal.
+
+    Typer keeps the hard line breaks of every paragraph after the first, and rich then wraps
+    each source line on its own: "one is" / "reported ..." on an 80-column terminal.
+    Lines that start a list item ("- ...", "  ...") keep their break.
+    """
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    joined = []
+    for paragraph in paragraphs:
+        lines = paragraph.split("\n")
+        out = lines[:1]
+        for line in lines[1:]:
+            if line.startswith(("-", "*", " ", "\b")) or out[-1].startswith("\b"):
+                out.append(line)
+            else:
+                out[-1] = f"{out[-1]} {line}"
+        joined.append("\n".join(out))
+    return "\n\n".join(joined)
+
+
+def _tidy_help(command: Any) -> None:  # a click Command or Group
+    if command.help:
+        command.help = unwrap_help(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+
+
+_typed_display = TyperOption.display_type_rich
+
+
+def _flag_display(self: TyperOption, ctx: Any) -> str | None:
+    """A flag takes no value: show no type (typer 0.29 shows `--json <bool>`)."""
+    return None if self.is_flag else _typed_display(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_display  # type: ignore[method-assign]
 
 
 class FollowupGroup(TyperGroup):
     """Root group: global options anywhere, WatcherError mapped to exit codes."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # a click Context
+        _tidy_help(self)
         return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: Any) -> Any:  # a click Context
@@ -145,11 +189,11 @@ def root(
     # --verbose is about our own steps; libraries stay at INFO unless --debug
     libraries = logging.DEBUG if debug else min(ours, logging.INFO) if verbose else ours
     handler = _CurrentStderrHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=libraries, handlers=[handler], force=True)
     for name in ("followup", "watcher", "nlp"):
         logging.getLogger(name).setLevel(ours)
-    for noisy in ("imapclient", "mailparser", "mailparser_reply", "alembic", "asyncio"):
+    for noisy in ("imapclient", "mailparser", "alembic", "asyncio"):
         logging.getLogger(noisy).setLevel(max(libraries, logging.WARNING))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import shlex
 import stat
 import tomllib
 from dataclasses import dataclass
@@ -48,6 +49,49 @@ def default_database_url() -> str:
     return f"sqlite:///{default_data_dir() / 'followup.db'}"
 
 
+FALLBACK_ZONE = "America/New_York"  # what `init` writes when this machine's zone is unknown
+
+
+def local_zone_name() -> str | None:
+    """This machine's IANA time zone name (TZ, /etc/localtime ...), or None."""
+    import tzlocal
+
+    try:
+        return str(tzlocal.get_localzone_name() or "") or None
+    except (LookupError, ValueError, OSError):  # tzlocal's errors for a broken setup
+        return None
+
+
+def parse_zone_tab(text: str) -> dict[str, str]:
+    """``zone.tab`` (tzdata) as IANA zone -> ISO 3166 country code."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) >= 3:
+            found[fields[2].strip()] = fields[0].strip()
+    return found
+
+
+def zone_countries() -> dict[str, str]:
+    """Each IANA zone's country, from the tzdata package's ``zone.tab``."""
+    from importlib.resources import files
+
+    table = files("tzdata").joinpath("zoneinfo", "zone.tab")
+    return parse_zone_tab(table.read_text(encoding="utf-8"))
+
+
+def holidays_country_for(zone: str, countries: dict[str, str]) -> str | None:
+    """The ``holidays_country`` to propose for ``zone``: its country, if `holidays` knows it."""
+    code = countries.get(zone)
+    if code is None:
+        return None
+    import holidays  # imported when used: slow, and only `init` asks
+
+    return code if code in holidays.list_supported_countries() else None
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -73,10 +117,11 @@ class _SecretSources(_Section):
 
     def secret_source(self) -> str:
         """A description of the secret source, safe to print."""
+        # The program's name only: a command line may carry a secret ("--password x").
         if self.oauth2_token_command:
-            return f"oauth2_token_command = {self.oauth2_token_command!r}"
+            return f"oauth2_token_command (runs {program_name(self.oauth2_token_command)})"
         if self.password_command:
-            return f"password_command = {self.password_command!r}"
+            return f"password_command (runs {program_name(self.password_command)})"
         if self.keyring:
             return "keyring"
         if self.password_env:
@@ -84,6 +129,15 @@ class _SecretSources(_Section):
         if self.password:
             return "password = '********'"
         return "none"
+
+
+def program_name(command: str) -> str:
+    """The program a command line runs, without its arguments or directory."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    return Path(words[0]).name if words else "''"
 
 
 def _check_tls(host: str, tls: str, what: str) -> None:

@@ -112,9 +112,9 @@ def _family(source: str, record: dict[str, Any]) -> tuple[str, str | None]:
     family = record.get("family")
     origin = record.get("source")
     if family is not None and (not isinstance(family, str) or not family.strip()):
-        raise UsageError(f"{source}: \"family\" must be a non-empty string")
+        raise UsageError(f'{source}: "family" must be a non-empty string')
     if origin is not None and not isinstance(origin, str):
-        raise UsageError(f"{source}: \"source\" must be a string (a URL or repository path)")
+        raise UsageError(f'{source}: "source" must be a string (a URL or repository path)')
     return family or Path(source.split(":", 1)[0]).stem, origin
 
 
@@ -127,9 +127,7 @@ def load_eml_dir(path: Path) -> list[Example]:
         parsed = parse_message(raw, frozenset(), _arrival(path / name))
         label = parse_label(record.get("label") or {})
         family, origin = _family(f"{path.name}:{name}", record)
-        examples.append(
-            Example(name or source, to_nlp_email(parsed), label, "dev", family, origin)
-        )
+        examples.append(Example(name or source, to_nlp_email(parsed), label, "dev", family, origin))
     return examples
 
 

@@ -36,6 +36,7 @@ from watcher.errors import (
 )
 from watcher.instance_lock import InstanceLock, lock_path_for
 from watcher.store.db import dispose_all, open_database
+from watcher.terminal import PrintableFormatter
 
 log = logging.getLogger("followup.service")
 
@@ -75,7 +76,7 @@ class ServiceParts:
     """What the loop calls; injected so the loop itself stays testable."""
 
     sync_account: Callable[[AccountSettings, sessionmaker[Session], Clock, Checkpoint], int]
-    after_sync: Callable[[Settings, sessionmaker[Session], Clock], int]
+    after_sync: Callable[[Settings, sessionmaker[Session], Clock, Checkpoint], int]
     send_digest: Callable[[Settings, sessionmaker[Session], Clock], bool]
     open_watcher: Callable[[AccountSettings], ChangeWatcher | None]
 
@@ -122,6 +123,7 @@ class Service:
         self._last_ping = 0.0
         self._ready = False
         self._idle_flags: dict[str, threading.Event] = {}
+        self._idle_silent: set[str] = set()  # accounts whose IDLE was seen not to announce
         self._deadline: threading.Timer | None = None
 
     # -- signals -------------------------------------------------------------------
@@ -274,7 +276,7 @@ class Service:
     def _analyse(self, settings: Settings, sessions: sessionmaker[Session], synced: int) -> None:
         self._refresh_at = self.monotonic() + REFRESH_SECONDS
         try:
-            live = self.parts.after_sync(settings, sessions, self.clock)
+            live = self.parts.after_sync(settings, sessions, self.clock, self._checkpoint)
         except Exception as error:  # retried at the next sync or refresh
             log.error("analysis failed: %s", _describe(error))
             self.notifier.notify(f"STATUS=analysis failed: {_describe(error)}")
@@ -362,6 +364,7 @@ class Service:
                     cpu = time.thread_time()
                     if watcher.wait_for_change("INBOX", timeout=IDLE_WAIT_SECONDS):
                         self._wake_for(flag)
+                        self._say_if_idle_is_silent(account, watcher)
                     elif time.thread_time() - cpu > IDLE_WAIT_SECONDS / 2:
                         # A wait that burns CPU instead of blocking is reading a dead socket
                         # (imapclient's idle_check returns [] at EOF): reconnect.
@@ -384,6 +387,21 @@ class Service:
                 if watcher is not None:
                     with contextlib.suppress(WatcherError):
                         watcher.close()
+
+    def _say_if_idle_is_silent(self, account: AccountSettings, watcher: ChangeWatcher) -> None:
+        """Once per account: a poll found mail the server's IDLE never announced."""
+        missed = getattr(watcher, "idle_missed", 0)
+        if not missed or getattr(watcher, "idle_announced", False):
+            return
+        if account.name in self._idle_silent:
+            return
+        self._idle_silent.add(account.name)
+        log.warning(
+            "account %r: the server's IDLE did not announce new mail that a poll found; "
+            "relying on polls every %d s (lower poll_seconds to see mail sooner)",
+            account.name,
+            account.poll_seconds,
+        )
 
     def _wake_for(self, flag: threading.Event) -> None:
         flag.set()
@@ -445,7 +463,7 @@ _PRIORITIES = {
 }
 
 
-class JournalFormatter(logging.Formatter):
+class JournalFormatter(PrintableFormatter):
     """One line a record with a ``<N>`` syslog priority prefix, which journald turns into
     the entry's priority (so `journalctl -p warning` works); newlines are flattened."""
 
@@ -465,6 +483,17 @@ def stderr_is_journal() -> bool:
     except (OSError, ValueError):
         return False
     return (stat.st_dev, stat.st_ino) == (int(device), int(inode))
+
+
+def use_timestamps() -> None:
+    """Each line of a foreground run gets its local time: a terminal or a log file adds none
+    (journald does, so under it see use_journal_priorities)."""
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%dT%H:%M:%S%z"
+            )
+        )
 
 
 def use_journal_priorities() -> None:

@@ -66,6 +66,7 @@ class LeadView:
     messages: tuple[MessageMark, ...] = ()  # in time order
     interview_at: datetime | None = None
     feedback_by: date | None = None
+    draft_saved: bool = False  # the suggestion for this decision is in the Drafts folder
 
     @property
     def title(self) -> str:
@@ -123,6 +124,9 @@ class DigestSections:
     waiting: tuple[LeadView, ...]
     let_go: tuple[LeadView, ...]
     please_check: tuple[CheckItem, ...]
+    # Open leads with nothing to do: every open lead gets a line, but they alone are no
+    # reason to send a digest (not in counts(), so send_empty still means what it says).
+    open: tuple[LeadView, ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -209,7 +213,18 @@ def _follow_ups(lead: LeadView, zone: tzinfo) -> tuple[int, datetime | None]:
     return len(outbound), (outbound[-1] if outbound else None)
 
 
+def _answered_message(lead: LeadView) -> MessageMark | None:
+    """For ``respond``: the invitation or offer that needs the answer (the trace names it)."""
+    if lead.decision.action is not Action.RESPOND or not lead.decision.trace:
+        return None
+    wanted = lead.decision.trace[-1].message_id
+    return next((m for m in lead.messages if wanted and m.message_id == wanted), None)
+
+
 def _respond_to(lead: LeadView) -> Kind | None:
+    answered = _answered_message(lead)
+    if answered is not None:
+        return answered.kind
     for mark in reversed(lead.messages):
         if mark.direction is Direction.INBOUND and mark.kind not in (None, Kind.NOT_JOB):
             return mark.kind
@@ -217,12 +232,23 @@ def _respond_to(lead: LeadView) -> Kind | None:
 
 
 def _reply_target(lead: LeadView) -> ThreadRef | None:
-    """Reply to the latest message from the hiring side, else the latest of any."""
+    """``respond`` replies to the message that needs the answer, in its thread; a thank-you
+    or nudge to the latest message from the hiring side, or to the user's own later
+    follow-up, so the references carry it and the draft threads under it."""
+    answered = _answered_message(lead)
+    if answered is not None:
+        return ThreadRef(answered.message_id, answered.subject, answered.references)
     inbound = [m for m in lead.messages if m.direction is Direction.INBOUND]
     candidates = inbound or list(lead.messages)
     if not candidates:
         return None
     target = candidates[-1]
+    later = [m for m in lead.messages if m.direction is Direction.OUTBOUND and m.at > target.at]
+    if later:
+        own = later[-1]
+        bare = {r.strip("<> ").lower() for r in own.references}
+        earlier = () if target.message_id.strip("<> ").lower() in bare else (target.message_id,)
+        return ThreadRef(own.message_id, own.subject or target.subject, (*earlier, *own.references))
     return ThreadRef(target.message_id, target.subject, target.references)
 
 
@@ -230,7 +256,9 @@ def draft_facts(lead: LeadView, user_name: str, zone: tzinfo) -> DraftFacts:
     """What the suggested message for ``lead`` is written from."""
     sent, last = _follow_ups(lead, zone)
     senders: list[Address] = []
-    for mark in reversed(lead.messages):
+    answered = _answered_message(lead)
+    marks = [answered] if answered is not None else []
+    for mark in [*marks, *reversed(lead.messages)]:
         if mark.direction is Direction.INBOUND and mark.sender and mark.sender not in senders:
             senders.append(mark.sender)
     return DraftFacts(
@@ -251,6 +279,11 @@ def draft_facts(lead: LeadView, user_name: str, zone: tzinfo) -> DraftFacts:
 
 def _live(lead: LeadView) -> bool:
     return lead.decision.action is not Action.DEAD and lead.decision.status not in _CLOSED
+
+
+def _open(lead: LeadView) -> bool:
+    """Not closed: no rejection, no answered offer, not let go or ignored."""
+    return _live(lead) and lead.decision.status is not LeadStatus.OFFER
 
 
 def _upcoming(leads: tuple[LeadView, ...], now: datetime, zone: tzinfo) -> list[Upcoming]:
@@ -288,6 +321,10 @@ def digest_sections(view: DigestView, now: datetime, zone: tzinfo) -> DigestSect
     checks = sorted(
         (c for c in view.checks if c.confidence < view.low_confidence), key=lambda c: c.at
     )
+    idle = sorted(
+        (lead for lead in view.leads if lead.decision.action is Action.NONE and _open(lead)),
+        key=lambda lead: lead.title,
+    )
     return DigestSections(
         follow_up=tuple(
             FollowUp(lead, suggest_message(draft_facts(lead, view.user_name, zone), zone))
@@ -297,6 +334,7 @@ def digest_sections(view: DigestView, now: datetime, zone: tzinfo) -> DigestSect
         waiting=tuple(waiting),
         let_go=tuple(sorted(view.let_go, key=lambda lead: lead.title)),
         please_check=tuple(checks),
+        open=tuple(idle),
     )
 
 
@@ -531,6 +569,7 @@ def render_digest(view: DigestView, now: datetime, zone: tzinfo) -> RenderedDige
         "timeline_text": lambda lead: _timeline_text(lead, zone),
         "due_text": lambda decision: _due_text(decision, today),
         "commands_help": ", ".join(k.value for k in Kind),
+        "drafts_note": "A draft of this message is saved in your Drafts folder.",
     }
     text = _TEXT_ENV.get_template("digest.txt").render(context)
     html = _ENV.get_template("digest.html").render(context)
@@ -576,6 +615,6 @@ def build_digest_message(
         maintype="text",
         subtype="calendar",
         filename="followup.ics",
-        params={"method": "PUBLISH"},
+        params={"method": "PUBLISH", "charset": "utf-8"},  # summaries hold names, not ASCII
     )
     return message

@@ -75,6 +75,8 @@ class FetchedMessage:
     raw: bytes
     internal_date: datetime | None = None
     size: int | None = None
+    # Why the source could not deliver it (the server refused the FETCH): stored as failed
+    error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -14,6 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from nlp.types import Kind
 from watcher.domain import Action, Address
+from watcher.terminal import printable
 
 __all__ = [
     "DRAFT_HEADER",
@@ -25,12 +27,17 @@ __all__ = [
     "draft_email",
     "draft_message_id",
     "guess_role",
+    "header_text",
     "is_free_mail",
+    "recipient_header",
     "reply_subject",
     "suggest_message",
 ]
 
 DRAFT_HEADER = "X-Followup-Draft"
+# Header values taken from mail are cut to these (a 2 MB subject took minutes to fold).
+MAX_SUBJECT_CHARS = 300
+MAX_DISPLAY_NAME_CHARS = 100
 
 # Addresses anyone can open: a recruiter writing from one of these is not writing
 # from the company, so the user should look for the official address first.
@@ -201,17 +208,53 @@ def draft_email(
     message = EmailMessage()
     message["From"] = sender
     if suggestion.to is not None:
-        message["To"] = str(suggestion.to)
-    message["Subject"] = suggestion.subject
+        message["To"] = recipient_header(suggestion.to)
+    message["Subject"] = header_text(suggestion.subject, MAX_SUBJECT_CHARS)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id
     if suggestion.in_reply_to:
-        message["In-Reply-To"] = suggestion.in_reply_to
-        message["References"] = " ".join(suggestion.references)
+        message["In-Reply-To"] = _bracketed(suggestion.in_reply_to)
+        message["References"] = _references(suggestion.references)
     message[DRAFT_HEADER] = f"lead={lead_id}; action={suggestion.action.value}"
     notes = "".join(f"[[ Note: {warning} ]]\n\n" for warning in suggestion.warnings)
     message.set_content(notes + suggestion.body)
     return message
+
+
+def header_text(value: str, limit: int) -> str:
+    """A header value from mail as one line: no CR/LF or other controls, at most ``limit``."""
+    text = printable(value, one_line=True)
+    return " ".join(text.split())[:limit].rstrip()
+
+
+def recipient_header(address: Address) -> HeaderAddress:
+    """One recipient as an address object: the e-mail library quotes its display name, so a
+    name like ``"Acme <evil@x.example>, Acme"`` stays one name of one recipient."""
+    username, _, domain = address.email.rpartition("@")
+    name = header_text(address.name, MAX_DISPLAY_NAME_CHARS)
+    return HeaderAddress(display_name=name, username=username, domain=domain)
+
+
+MAX_MESSAGE_ID_CHARS = 250
+
+
+def _bracketed(message_id: str) -> str:
+    """RFC 5322 msg-id: ``<id@host>`` (ids are stored without their brackets).
+
+    An id comes from mail: anything but printable non-space characters is dropped and the
+    length capped, so a crafted id can neither break the header nor grow it."""
+    kept = "".join(ch for ch in message_id if ch.isprintable() and not ch.isspace())
+    return f"<{kept.strip('<>')[:MAX_MESSAGE_ID_CHARS]}>"
+
+
+def _references(ids: Sequence[str]) -> str:
+    """The References header: each id bracketed, once, in thread order."""
+    seen: dict[str, str] = {}
+    for message_id in ids:
+        bracketed = _bracketed(message_id)
+        if bracketed != "<>":
+            seen.setdefault(bracketed.lower(), bracketed)
+    return " ".join(seen.values())
 
 
 def _day(value: date) -> str:

@@ -12,6 +12,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import format_datetime, parseaddr
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,10 +30,10 @@ from watcher.errors import (
 )
 from watcher.mail import message_key, parse_message, raw_key
 from watcher.secrets import secret_provider
-from watcher.sources.base import FolderStatus, MailSource
+from watcher.sources.base import FolderStatus, KnownMessage, MailSource
 from watcher.store.db import transaction
 from watcher.store.messages import account_folders, ensure_account, ensure_folder, store_batch
-from watcher.store.tables import Folder
+from watcher.store.tables import Folder, StoredMessage
 
 log = logging.getLogger("followup.sync")
 
@@ -178,7 +179,8 @@ def _sync_folder(
     total = _estimate(status, after_uid, scanning)
     done = 0
     with _session(sessions) as session:
-        for batch in source.fetch_new(name, after_uid, since, account.batch_size):
+        known = _stored_check(session, folder_id, account, clock.now()) if scanning else None
+        for batch in source.fetch_new(name, after_uid, since, account.batch_size, known):
             parsed = [message_values(fetched, account, clock.now()) for fetched in batch]
             with _unit(session):
                 new = store_batch(session, _folder(session, folder_id), [v for v, _ in parsed])
@@ -197,6 +199,29 @@ def _sync_folder(
             folder.highestmodseq = status.highestmodseq
 
 
+def _stored_check(
+    session: Session, folder_id: int, account: AccountSettings, now: datetime
+) -> KnownMessage | None:
+    """For a rescan: whether a message, by its Message-ID field and size, is stored in the
+    folder already (keyed exactly as storing it would key it), so the source need not
+    download it again. None for a folder with nothing stored."""
+    rows = session.execute(
+        select(StoredMessage.message_key, StoredMessage.size).where(
+            StoredMessage.folder_id == folder_id
+        )
+    ).all()
+    session.rollback()  # a read: leave no transaction open for the batches' own
+    stored = {(key, size) for key, size in rows}
+    if not stored:
+        return None
+
+    def known(header_only: FetchedMessage) -> bool:
+        values, _ = message_values(header_only, account, now)
+        return (values["message_key"], values["size"]) in stored
+
+    return known
+
+
 def _look_back(now: datetime, days: int) -> date:
     return (now - timedelta(days=days)).date()
 
@@ -211,6 +236,8 @@ def message_values(
     fetched: FetchedMessage, account: AccountSettings, now: datetime
 ) -> tuple[dict[str, object], bool]:
     """The columns of a StoredMessage for a fetched message, and whether it failed to parse."""
+    if fetched.error is not None:
+        return _failed_values(fetched, account, fetched.error, now), True
     try:
         message = parse_message(fetched.raw, account.own_addresses, fetched.internal_date)
     except MessageParseError as exc:

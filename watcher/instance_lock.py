@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -13,7 +14,7 @@ from types import TracebackType
 from sqlalchemy.engine import make_url
 
 from watcher.config import default_data_dir
-from watcher.errors import AlreadyRunningError
+from watcher.errors import AlreadyRunningError, StorageError
 
 
 def lock_path_for(database_url: str) -> Path:
@@ -51,7 +52,14 @@ class InstanceLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            # O_NOFOLLOW: a symlink planted here must not make us truncate its target
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            why = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror
+            raise StorageError(
+                f"cannot open the lock file {self.path}: {why}; remove it and start again"
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

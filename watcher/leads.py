@@ -17,13 +17,14 @@ mail from a sender or domain before anything else.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from nlp.types import Kind
+from watcher import ats
+from watcher.ats import is_ats_domain
 from watcher.domain import Direction
 from watcher.drafting import FREE_MAIL_DOMAINS
 
@@ -34,86 +35,13 @@ __all__ = [
     "company_tokens",
     "group",
     "is_generic_sender",
+    "links",
     "normalise_id",
 ]
 
-# Applicant tracking systems send for many companies from their own domains.
-ATS_DOMAINS = (
-    "greenhouse.io",
-    "greenhouse-mail.io",
-    "lever.co",
-    "hire.lever.co",
-    "myworkday.com",
-    "myworkdayjobs.com",
-    "workday.com",
-    "smartrecruiters.com",
-    "ashbyhq.com",
-    "icims.com",
-    "jobvite.com",
-    "taleo.net",
-    "successfactors.com",
-    "successfactors.eu",
-    "bamboohr.com",
-    "recruitee.com",
-    "workable.com",
-    "workablemail.com",
-    "breezy.hr",
-    "jazzhr.com",
-    "applytojob.com",
-    "teamtailor.com",
-    "teamtailor-mail.com",
-    "personio.de",
-    "personio.com",
-    "pinpointhq.com",
-    "comeet.co",
-    "recruiterbox.com",
-    "jobs.lever.co",
-    "rippling.com",
-    "dover.com",
-    "gem.com",
-    "linkedin.com",
-    "indeed.com",
-    "indeedemail.com",
-    "ziprecruiter.com",
-    "hireology.com",
-    "paylocity.com",
-    "ultipro.com",
-    "adp.com",
-    "oraclecloud.com",
-)
 _GENERIC_LOCAL = re.compile(
     r"^(no-?reply|do-?not-?reply|notifications?|mailer-daemon|bounces?|postmaster|"
     r"auto(mated)?|system|alerts?)([-+._].*)?$"
-)
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"})
-_LEGAL_WORDS = frozenset(
-    {
-        "inc",
-        "incorporated",
-        "llc",
-        "ltd",
-        "limited",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "sas",
-        "bv",
-        "nv",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "group",
-        "the",
-        "recruiting",
-        "recruitment",
-        "careers",
-        "talent",
-        "team",
-        "hr",
-        "jobs",
-    }
 )
 
 
@@ -165,9 +93,8 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
 
-@functools.lru_cache(maxsize=4096)
 def _is_ats(domain: str) -> bool:
-    return any(domain == ats or domain.endswith("." + ats) for ats in ATS_DOMAINS)
+    return is_ats_domain(domain)
 
 
 def is_generic_sender(address: str) -> bool:
@@ -177,21 +104,8 @@ def is_generic_sender(address: str) -> bool:
 
 
 def company_tokens(name: str | None = None, domain: str | None = None) -> frozenset[str]:
-    """What identifies a company: "Acme, Inc." and "careers.acme.co.uk" both give "acme".
-
-    A name gives two spellings, without and with its legal and team words, so that
-    "Ferris & Co" meets the domain ferrisandco.com.
-    """
-    if domain:
-        labels = [label for label in domain.lower().split(".") if label]
-        if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
-            return frozenset({labels[-3]})
-        return frozenset(labels[-2:-1] if len(labels) >= 2 else labels)
-    if name:
-        words = re.findall(r"[a-z0-9]+", name.lower().replace("&", " and "))
-        kept = [w for w in words if w not in _LEGAL_WORDS and w != "and"]
-        return frozenset(filter(None, ("".join(kept), "".join(words))))
-    return frozenset()
+    """What identifies a company (watcher.ats: names, hyphenated domains, ATS tenants)."""
+    return ats.company_tokens(name, domain)
 
 
 def _is_job(message: GroupInput) -> bool:
@@ -211,7 +125,7 @@ def _tokens(message: GroupInput) -> frozenset[str]:
         or domain in FREE_MAIL_DOMAINS
         or not _personal(message.sender)
     ):
-        return company_tokens(name=_named_company(message))
+        return company_tokens(name=message.company or ats.tenant(domain) or _named_company(message))
     return company_tokens(domain=domain)
 
 
@@ -430,3 +344,22 @@ def group(
         merged.setdefault(target, []).extend(members[key])
     groups = [_describe(key, found) for key, found in merged.items() if found]
     return sorted(groups, key=lambda g: _order(unique[g.message_keys[0]]))
+
+
+def links(message: GroupInput) -> frozenset[str]:
+    """What can put ``message`` in a lead with another: its thread ids, and the addresses
+    and company keys ``group`` matches on. Messages sharing none never meet in ``group``,
+    so a change regroups only the messages linked to it (watcher.refresh)."""
+    ids = {normalise_id(message.message_id) or message.key}
+    ids.update(normalise_id(other) for other in (message.in_reply_to, *message.references))
+    found = {f"t:{i}" for i in ids if i}
+    if message.direction is Direction.INBOUND and _is_job(message):
+        addresses, tokens = _identities(message)
+    elif message.direction is Direction.OUTBOUND:
+        addresses = {r.lower() for r in message.recipients}
+        tokens = set().union(*map(_recipient_tokens, addresses))
+    else:
+        return frozenset(found)
+    found.update(f"a:{a}" for a in addresses)
+    found.update(f"c:{t}" for t in tokens)
+    return frozenset(found)

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import codecs
 import email.utils
-import functools
 import hashlib
+import html as html_lib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import html_text
 import mailparser
-from mailparser_reply import EmailMessage, EmailReply
 
 from nlp.types import Email
 from watcher.domain import Address, Direction, Message
 from watcher.errors import MessageParseError
+from watcher.quotes import html_without_history, split_reply
 
 __all__ = [
     "KEPT_HEADERS",
+    "MAX_HEADER_CHARS",
+    "MAX_NAME_CHARS",
+    "MAX_SUBJECT_CHARS",
     "MAX_TEXT_CHARS",
     "extract_new_text",
     "message_key",
@@ -32,6 +35,24 @@ __all__ = [
 # Bodies past this are tails of logs or pasted documents: nothing the detector needs.
 MAX_TEXT_CHARS = 200_000
 MAX_ID_CHARS = 998  # RFC 5322 line length: longer "ids" are garbage
+# Header values are bounded at storage: a 2 MB subject is an attack, and everything that
+# shows or drafts it (tables, `why`, a draft's folded Subject) would grow with it.
+MAX_SUBJECT_CHARS = 500
+MAX_NAME_CHARS = 200
+MAX_HEADER_CHARS = 1000
+MAX_ADDRESSES = 100  # of To and Cc together: more is a mailing list or an attack
+# The nearest ancestors (the last ids) are the ones threading needs; a draft's References
+# repeats them, so they stay within a few KB.
+MAX_REFERENCES = 20
+MAX_REFERENCE_CHARS = 250  # a real Message-ID is far shorter
+CUT_MARK = " [...]"
+MAX_HTML_TAGS = 10_000
+MAX_FIELD_BYTES = 8000  # of one header field as mailparser sees it
+_FIELD_NAME = re.compile(rb"[!-9;-~]{1,76}:")
+MAX_FIELDS = 300  # other than the ones read below
+MAX_MIME_PARTS = 300  # boundary lines, nested ones included: real mail has a few
+_MAX_SAME_FIELD = 3
+_TAG = re.compile(r"<[^<>]*>")
 KEPT_HEADERS = (
     "auto-submitted",
     "x-autoreply",
@@ -43,26 +64,17 @@ KEPT_HEADERS = (
     "x-followup-draft",
     "content-type",
 )
+_READ_FIELDS = frozenset(
+    name.encode()
+    for name in (*KEPT_HEADERS, "from", "to", "cc", "subject", "date", "message-id",
+                 "in-reply-to", "references", "mime-version", "content-transfer-encoding")
+)  # fmt: skip
 _IDENTITY_HEADERS = ("from", "to", "subject", "date", "message-id")
 # A Date before this is a zeroed or garbled clock, not a real message.
 _EARLIEST_PLAUSIBLE = datetime(1980, 1, 1, tzinfo=UTC)
 # A Date this far past the server's arrival time is a sender clock that is wrong.
 _FUTURE_SLACK = timedelta(days=2)
-_REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl"]
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
-_FORWARD_MARKER = re.compile(
-    r"^[ >]*(?:-+ ?Forwarded message ?-+|Begin forwarded message:"
-    r"|-+ ?Weitergeleitete Nachricht ?-+|-+ ?Message transféré ?-+)\s*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-# The forwarder's own note counts as "adding little" below this many characters.
-_SHORT_FORWARD_NOTE = 200
-_SIGN_OFF_MAX = 30  # a sign-off line ("Best regards,") is short; a sentence is not
-_NAME_LINE_MAX = 40  # nor is the name line under it
-# Bounds for the reply parser (see _bounded_for_reply_parser): about 0.5 s at worst.
-_REPLY_SCAN_CHARS = 64_000
-_REPLY_LINE_CHARS = 500
-_SIGNATURE_TRIES = 8
 
 
 def parse_message(
@@ -76,7 +88,7 @@ def parse_message(
     if not raw or not raw.strip():
         raise MessageParseError("empty message")
     try:
-        parsed = mailparser.parse_from_bytes(raw)
+        parsed = mailparser.parse_from_bytes(_bounded_header(raw))
     except Exception as exc:  # the library's errors, and the stdlib's beneath it
         raise MessageParseError(f"unparseable MIME: {type(exc).__name__}") from exc
     try:
@@ -94,13 +106,16 @@ def _build(
     if msg is None or not any(msg.get(name) is not None for name in _IDENTITY_HEADERS):
         raise MessageParseError("no mail headers found (From, To, Subject, Date, Message-ID)")
     sender = _first(_addresses(parsed.from_))
-    recipients = tuple(_addresses(parsed.to)) + tuple(_addresses(parsed.cc))
-    subject = _clean(_one_header(parsed.subject))
-    text = _body_text(parsed)
+    recipients = (tuple(_addresses(parsed.to)) + tuple(_addresses(parsed.cc)))[:MAX_ADDRESSES]
+    subject = bounded(_one_line(_clean(_one_header(parsed.subject))), MAX_SUBJECT_CHARS)
+    text, html = _body_text(parsed)
     sent_at = _sent_at(_raw_header(msg, "date"), fallback_date)
     message_id = _first_id(_raw_header(msg, "message-id")) or _synthetic_id(raw, msg)
     in_reply_to = _first_id(_raw_header(msg, "in-reply-to")) or None
-    references = tuple(_all_ids(_raw_header(msg, "references")))
+    ancestors = [
+        i for i in _all_ids(_raw_header(msg, "references")) if len(i) <= MAX_REFERENCE_CHARS
+    ]
+    references = tuple(ancestors[-MAX_REFERENCES:])
     headers = _kept_headers(parsed)
     own = {a.lower() for a in own_addresses}
     direction = (
@@ -113,7 +128,7 @@ def _build(
         recipients=recipients,
         sent_at=sent_at,
         text=text,
-        new_text=extract_new_text(text),
+        new_text=_new_text(text, html),
         direction=direction,
         in_reply_to=in_reply_to,
         references=references,
@@ -149,6 +164,90 @@ def to_nlp_email(message: Message) -> Email:
 # --- headers -------------------------------------------------------------------------
 
 
+def bounded(value: str, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, the head kept and the cut marked."""
+    if len(value) <= limit:
+        return value
+    return value[: limit - len(CUT_MARK)].rstrip() + CUT_MARK
+
+
+def _one_line(value: str) -> str:
+    """Folded and encoded-word CR/LF, tabs and runs of blanks as one space."""
+    return " ".join(value.split())
+
+
+def _bounded_header(raw: bytes) -> bytes:
+    """The message with a header block mailparser reads in bounded time.
+
+    mailparser decodes every field whole, some super-linearly (a 1 MB Subject of
+    encoded words took 47 s, 50,000 To addresses 4 s): each field is cut to
+    MAX_FIELD_BYTES, a field named more than a few times is dropped after that, other
+    fields past MAX_FIELDS too. Received lines go: a server's trace, read by nothing
+    here, whose parsing was about a twentieth of a sync.
+    """
+    ends = [e for e in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if e >= 0]
+    head_end = min(ends) + 1 if ends else len(raw)
+    kept: list[bytes] = []
+    seen: dict[bytes, int] = {}
+    for field in _header_fields(raw[:head_end]):
+        name = field.split(b":", 1)[0].strip().lower()
+        seen[name] = seen.get(name, 0) + 1
+        if name == b"received" or seen[name] > _MAX_SAME_FIELD:
+            continue
+        if name not in _READ_FIELDS and len(kept) >= MAX_FIELDS:
+            continue
+        if len(field) > MAX_FIELD_BYTES:
+            field = field[:MAX_FIELD_BYTES].rstrip(b"\r\n \t") + b"\r\n"
+        kept.append(field)
+    return b"".join(kept) + _bounded_part_headers(raw[head_end:])
+
+
+def _bounded_part_headers(body: bytes) -> bytes:
+    """The body with each MIME part's header fields cut to MAX_FIELD_BYTES (a filename of
+    30,000 encoded words took 2.5 s, 50,000 parameters 7 s), and cut off after
+    MAX_MIME_PARTS parts (40,000 tiny parts took 2 s). A part's header is taken to be the
+    "Name:" lines under a "--boundary" line, up to the blank line."""
+    if b"\n--" not in body:
+        return body
+    out: list[bytes] = []
+    in_header = False
+    field_bytes = 0
+    delimiters = 0
+    for line in body.splitlines(keepends=True):
+        if in_header:
+            if not line.strip():
+                in_header = False
+            elif line[:1] in (b" ", b"\t"):
+                field_bytes += len(line)
+                if field_bytes > MAX_FIELD_BYTES:
+                    continue  # the rest of an over-long field
+            elif _FIELD_NAME.match(line):
+                field_bytes = len(line)
+                if field_bytes > MAX_FIELD_BYTES:
+                    line = line[:MAX_FIELD_BYTES].rstrip(b"\r\n") + b"\r\n"
+            else:
+                in_header = False
+        elif line.startswith(b"--"):
+            in_header = True
+            delimiters += 1
+            if delimiters > MAX_MIME_PARTS:
+                break  # the parser reads an unclosed multipart as far as it goes
+        out.append(line)
+    return b"".join(out)
+
+
+def _header_fields(header: bytes) -> Iterator[bytes]:
+    """Each field of a header block with its continuation lines."""
+    field: list[bytes] = []
+    for line in header.splitlines(keepends=True):
+        if line[:1] not in (b" ", b"\t") and field:
+            yield b"".join(field)
+            field = []
+        field.append(line)
+    if field:
+        yield b"".join(field)
+
+
 def _clean(value: str) -> str:
     """Text safe for any database and terminal: no NULs, no lone surrogates."""
     value = value.replace("\x00", "")
@@ -174,7 +273,8 @@ def _addresses(pairs: Iterable[Any]) -> list[Address]:
         addr = _clean(str(addr)).strip().lower()
         if "@" not in addr:
             continue
-        found.append(Address(name=_clean(str(name or "")).strip(), email=addr))
+        name = bounded(_one_line(_clean(str(name or ""))), MAX_NAME_CHARS)
+        found.append(Address(name=name, email=addr[:MAX_NAME_CHARS]))
     return found
 
 
@@ -214,7 +314,7 @@ def _kept_headers(parsed: Any) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name in KEPT_HEADERS:
         # mailparser resolves unknown attribute names to decoded headers ("-" spelled "_").
-        value = _clean(_one_header(getattr(parsed, name.replace("-", "_"))))
+        value = _clean(_one_header(getattr(parsed, name.replace("-", "_"))))[:MAX_HEADER_CHARS]
         if value:
             headers[name] = value
     return headers
@@ -268,14 +368,25 @@ def _iso_date(value: str) -> datetime | None:
 # --- body ----------------------------------------------------------------------------
 
 
-def _body_text(parsed: Any) -> str:
+def _body_text(parsed: Any) -> tuple[str, str | None]:
+    """The body as text, and the HTML it was made from when there was no plain text."""
     plain = "\n\n".join(p for p in parsed.text_plain if p.strip())
     if plain.strip():
-        return _clean(plain[:MAX_TEXT_CHARS])
+        return _clean(plain[:MAX_TEXT_CHARS]), None
     htmls = [h for h in parsed.text_html if h.strip()]
     if htmls:
-        return _clean(_html_to_text("\n".join(htmls)[: MAX_TEXT_CHARS * 4])[:MAX_TEXT_CHARS])
-    return _clean(_other_text_parts(parsed.message)[:MAX_TEXT_CHARS])
+        html = "\n".join(htmls)[: MAX_TEXT_CHARS * 4]
+        return _clean(_html_to_text(html)[:MAX_TEXT_CHARS]), html
+    return _clean(_other_text_parts(parsed.message)[:MAX_TEXT_CHARS]), None
+
+
+def _new_text(text: str, html: str | None) -> str:
+    """What this message added; for HTML mail, above the client's own quote markup."""
+    if html is not None and not _too_many_tags(html):
+        above = html_without_history(html)
+        if above is not None and above.strip():
+            return extract_new_text(_clean(above[:MAX_TEXT_CHARS]))
+    return extract_new_text(text)
 
 
 def _other_text_parts(msg: Any) -> str:
@@ -302,10 +413,23 @@ def _charset(part: Any) -> str:
 
 
 def _html_to_text(html: str) -> str:
+    if _too_many_tags(html):
+        return _stripped_tags(html)
     try:
         return str(html_text.extract_text(html, guess_layout=True))
     except Exception:  # lxml rejects some malformed documents: keep the words at least
-        return re.sub(r"<[^>]*>", " ", html)
+        return _stripped_tags(html)
+
+
+def _too_many_tags(html: str) -> bool:
+    """Past this, laying the HTML out as text costs seconds (about 20 us a tag): such mail
+    is an attack or a bulk mailing, and its words are enough."""
+    return html.count("<") > MAX_HTML_TAGS
+
+
+def _stripped_tags(html: str) -> str:
+    # [^<>]: a "<" that is never closed ends the try there, so the scan stays linear
+    return html_lib.unescape(_TAG.sub(" ", html))
 
 
 def extract_new_text(text: str) -> str:
@@ -316,107 +440,4 @@ def extract_new_text(text: str) -> str:
     """
     if not text.strip():
         return ""
-    header, disclaimers, signature = _reply_patterns()
-    thread = EmailMessage(
-        text=_bounded_for_reply_parser(text),
-        languages=list(_REPLY_LANGUAGES),
-        keep_hyphen_lists=True,  # "- a phone screen on Monday" is content, not a signature
-        _header_regex=header,
-        _disclaimers_regex=disclaimers,
-        _signature_regex=signature,
-    ).read()
-    if not thread.replies:
-        return text.strip()
-    signature = thread.SIGNATURE_REGEX
-    first = thread.replies[0]
-    own = _own_words(first, signature)
-    marker = _FORWARD_MARKER.search(own)
-    if marker is not None:
-        note = own[: marker.start()].strip()
-        own = note
-        if len(note) < _SHORT_FORWARD_NOTE and len(thread.replies) > 1:
-            own = f"{note}\n\n{_own_words(thread.replies[1], signature)}"
-    if not own.strip():
-        # Everything looked like quote or signature (a bare "Thanks,\nJane"): keep it all.
-        own = first.full_body or text
-    return own.strip()
-
-
-@functools.cache
-def _reply_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The reply parser's header, disclaimer and signature patterns for our languages.
-
-    It assembles them from dozens of pieces for every message it reads (a third of its
-    time on short mail); they depend only on the languages, so they are built once.
-    """
-    model = EmailMessage(text="", languages=list(_REPLY_LANGUAGES), keep_hyphen_lists=True)
-    return model.HEADER_REGEX, model.DISCLAIMERS_REGEX, model.SIGNATURE_REGEX
-
-
-def _own_words(reply: EmailReply, signature: re.Pattern[str]) -> str:
-    """One part of a thread without its header, disclaimers, signature and quoted lines."""
-    body = reply.full_body
-    for disclaimer in reply.disclaimers or ():
-        body = body.replace(disclaimer, "")
-    return _drop_quoted_lines(_cut_signature(body, signature))
-
-
-def _cut_signature(body: str, signature: re.Pattern[str]) -> str:
-    """Cut at the first signature match that starts with a short sign-off block.
-
-    The library's patterns also match sentences ("Thanks, we will call you on
-    Monday"); such a match is skipped and the search goes on below it, a few
-    times only, since each search runs to the end of the body.
-    """
-    position = 0
-    for _ in range(_SIGNATURE_TRIES):
-        found = signature.search(body, position)
-        if found is None:
-            break
-        start = found.start() + len(found.group()) - len(found.group().lstrip())
-        if _plausible_signature(found.group()):
-            return body[:start].rstrip()
-        line_end = body.find("\n", start)
-        if line_end < 0:
-            break
-        position = line_end
-    return body
-
-
-def _bounded_for_reply_parser(text: str) -> str:
-    """Cut the text to what the reply parser can scan in bounded time.
-
-    Its header patterns backtrack quadratically on a long line that starts like
-    "On ...": a 20 KB line takes seconds. What a sender wrote sits at the top, so
-    only the head is scanned, and over-long lines are wrapped at a space.
-    """
-    lines: list[str] = []
-    for line in text[:_REPLY_SCAN_CHARS].splitlines():
-        while len(line) > _REPLY_LINE_CHARS:
-            cut = line.rfind(" ", 0, _REPLY_LINE_CHARS)
-            cut = cut if cut > 0 else _REPLY_LINE_CHARS
-            lines.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _plausible_signature(signature: str) -> bool:
-    lines = [line.lstrip("> ").strip() for line in signature.splitlines()]
-    lines = [line for line in lines if line]
-    if not lines:
-        return True
-    head = lines[0]
-    if head in {"--", "__"}:
-        return True
-    # "Thanks, we will call you on Monday" is a sentence, not a sign-off.
-    if len(head) > _SIGN_OFF_MAX or head.endswith((".", "!", "?", ":")):
-        return False
-    return len(lines) < 2 or len(lines[1]) <= _NAME_LINE_MAX
-
-
-def _drop_quoted_lines(text: str) -> str:
-    lines = text.splitlines()
-    kept = [line for line in lines if not line.lstrip().startswith(">")]
-    # A message that is all quote (a bare forward) keeps its text.
-    return "\n".join(kept) if any(line.strip() for line in kept) else text
+    return split_reply(text)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.clock import Clock
 from watcher.config import Settings
-from watcher.domain import Action
 from watcher.store.db import transaction
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 log = logging.getLogger("followup.pipeline")
+# Messages analysed per commit: at the CPU budget of one message (watcher.budget) a
+# batch of pathological mail still ends well inside the service's watchdog interval.
+ANALYSIS_BATCH = 50
 
 
 @functools.cache
@@ -25,16 +32,48 @@ def shared_analyzer() -> Language:
     return nlp.load(active_model())  # the user's retrained model first, else the shipped one
 
 
-def after_sync(settings: Settings, sessions: sessionmaker[Session], clock: Clock) -> int:
-    """Analyse every message not yet analysed, then refresh leads; returns live leads."""
-    from watcher.analysis import analyse_pending
-    from watcher.refresh import refresh
+_loading = threading.Lock()
+
+
+def warm_analyzer() -> None:
+    """Load the pipeline in the background, so the first new mail does not wait for it."""
+    threading.Thread(target=_analyzer, name="warm-analyzer", daemon=True).start()
+
+
+def _analyzer() -> Language:
+    with _loading:  # one load, whether the warm-up or the first new mail comes first
+        return shared_analyzer()
+
+
+def after_sync(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    checkpoint: Callable[[], None] | None = None,
+) -> int:
+    """Analyse every message not yet analysed, then refresh leads; returns live leads.
+
+    The analysis is committed a batch at a time, ``checkpoint`` called after each (the
+    service pings its watchdog there): a restart never redoes finished work. spaCy is
+    loaded only when there is mail to read: a quiet poll skips its import.
+    """
+    from watcher.analysis import analyse_pending, has_pending
+    from watcher.refresh import live_leads, refresh
 
     now = clock.now()
-    with transaction(sessions) as session:
-        analysed = analyse_pending(session, shared_analyzer(), now)
+    analysed = 0
+    while True:
+        with transaction(sessions) as session:
+            if not has_pending(session):
+                break
+            done = analyse_pending(session, _analyzer(), now, limit=ANALYSIS_BATCH)
+        analysed += done
+        if checkpoint is not None:
+            checkpoint()
+        if done < ANALYSIS_BATCH:
+            break
     if analysed:
         log.info("analysed %d message(s)", analysed)
     with transaction(sessions) as session:
-        decisions = refresh(session, settings, now)
-    return sum(1 for d in decisions if d.action not in (Action.NONE, Action.DEAD))
+        refresh(session, settings, now)
+        return live_leads(session)

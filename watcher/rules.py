@@ -29,17 +29,29 @@ Which facts count
   makes the nudge open before the promise plus grace.
 - ``no_followup`` from any recruiter message holds until overridden.
 - ``away_until`` is that of the latest inbound message stating one; the nudge
-  opens no earlier than that day (the next working day if it is a day off).
+  waits until after it: it opens no earlier than the first working day after that
+  date ("out of the office until Friday, November 20" -> Monday the 23rd).
+- Interview times are aware: a time the mail wrote without a zone is in the
+  offset of its Date header (the store keeps it so); the rules compare moments.
 - A rejection closes the lead unless a later invitation or confirmation reopens
   it; an offer answered by any later user message closes it (status ``offer``).
 
 Due dates
-- respond: the next business day after the invitation or offer arrived.
+- respond: the next business day after the invitation or offer arrived (a prompt
+  answer, even to an offer); an offer's stated decision date ("let us know by
+  Friday, November 20", ``reply_by``) is named in the reason and as ``decide_by``,
+  and does not move the due day. The trace's last step names the message to answer.
 - wait: the day the action next changes (the interview day, the day the nudge
   opens, or the day the lead will be let go); thank: the next business day after
   the interview; nudge: the window's due day (first nudge: nudge_due_days after
   the base; rule 8 and later nudges: the opening day itself).
 - none and dead carry no due date; the reason names the dates.
+
+Whom to write (``addressee``, the contact ``leads``, ``why`` and the digest show)
+- The user's contact override; for ``respond`` whoever wrote the invitation or
+  offer that needs the answer (a person, not a no-reply sender), in its thread;
+  else the lead's contact once they had written by ``now``, else the latest person
+  who had. Someone whose first mail is after ``now`` does not exist yet.
 
 Nudges
 - A later nudge opens min_gap_days after the latest follow-up and never before
@@ -51,8 +63,10 @@ Nudges
 
 Leads with no interview, no promise and no feedback_promise message are "an
 application" (rule 10): ``none``, then ``dead`` stale_days after the latest
-message in either direction. User overrides of status: dead -> dead; ignored,
-rejected, offer -> none; active (or applied/interviewing) ignores a detected
+message in either direction. Their reason says where the lead stands ("You
+answered their invitation on ...", "They acknowledged your application on ..."),
+since the digest shows every open lead by that line. User overrides of status:
+dead -> dead; ignored, rejected, offer -> none; active (or applied/interviewing) ignores a detected
 rejection or offer and never lets the rules declare the lead dead (``wait``).
 """
 
@@ -73,9 +87,10 @@ from watcher.domain import (
     TimelineEvent,
     TraceStep,
 )
+from watcher.leads import is_generic_sender
 from watcher.workdays import Workdays
 
-__all__ = ["LeadView", "Source", "decide", "read_timeline"]
+__all__ = ["LeadView", "Source", "Writer", "addressee", "decide", "read_timeline"]
 
 _REOPENED = frozenset({LeadStatus.ACTIVE, LeadStatus.APPLIED, LeadStatus.INTERVIEWING})
 _CLOSING_MARKS = {
@@ -341,18 +356,25 @@ def _respond(view: LeadView, calendar: Workdays) -> _Outcome | None:
     event = max(pending, key=lambda e: e.at)
     day = calendar.local_date(event.at)
     due = calendar.next_workday(day)
+    dates = {"received_on": day.isoformat(), "due": due.isoformat()}
+    decide_by = ""
     if event.kind is Kind.OFFER:
         status, what = LeadStatus.OFFER, "made you an offer"
+        asked = event.detection.reply_by if event.detection else None
+        if asked is not None:
+            dates["decide_by"] = asked.isoformat()
+            decide_by = f" They asked for your decision by {_day(asked)}."
     else:
         status, what = LeadStatus.INTERVIEWING, "invited you to interview"
     return _Outcome(
         status,
         Action.RESPOND,
         due,
-        f"{_who(view)} {what} on {_day(day)} and you have not answered; reply by {_day(due)}.",
+        f"{_who(view)} {what} on {_day(day)} and you have not answered; "
+        f"reply by {_day(due)}.{decide_by}",
         "outcomes",
-        {"received_on": day.isoformat(), "due": due.isoformat()},
-        Source(event.message_id),
+        dates,
+        Source(event.message_id, _phrase(event.detection, "kind")),
     )
 
 
@@ -448,12 +470,25 @@ def _application(view: LeadView, policy: PolicySettings, calendar: Workdays) -> 
         status,
         Action.NONE,
         None,
-        f"No interview yet; nothing to do until {_who(view)} writes "
+        f"{_where_it_stands(view, calendar)}; nothing to do until {_who(view)} writes "
         f"(the latest message was on {_day(last_day)}; stale on {_day(stale_day)}).{hint}",
         "application",
         dates,
         Source(last.message_id),
     )
+
+
+def _where_it_stands(view: LeadView, calendar: Workdays) -> str:
+    """What the user last did or got, for a lead with nothing to do (the digest's line)."""
+    invitations = [e for e in view.recruiter if e.kind is Kind.INTERVIEW_INVITATION]
+    if invitations:
+        answers = [e for e in view.user if e.at > invitations[-1].at]
+        if answers:
+            return f"You answered their invitation on {_day(calendar.local_date(answers[0].at))}"
+    if view.recruiter and view.recruiter[-1].kind is Kind.APPLICATION_ACK:
+        acked = calendar.local_date(view.recruiter[-1].at)
+        return f"They acknowledged your application on {_day(acked)}"
+    return "No interview yet"
 
 
 @dataclass(frozen=True)
@@ -598,10 +633,14 @@ def _follow_up(view: LeadView, policy: PolicySettings, calendar: Workdays) -> _O
             )
             source = Source(follow_ups[-1].message_id)
     if view.away is not None:
-        back = calendar.on_or_after(view.away)
+        # DESIGN "away": the nudge waits until after the stated return date.
+        back = calendar.next_workday(view.away)
         if back > opens:
             opens, due = back, max(due, back)
-            why += f"; they are away until {_day(view.away)}{_quote(view.away_source)}"
+            why += (
+                f"; they are away until {_day(view.away)}{_quote(view.away_source)}, "
+                f"so not before {_day(back)}"
+            )
             dates["away_until"] = view.away.isoformat()
     dates.update(opens=opens.isoformat(), due=due.isoformat())
 
@@ -753,3 +792,53 @@ def decide(
         reason=outcome.reason,
         trace=(*_fact_steps(view, calendar), *outcome.steps, final),
     )
+
+
+# --- whom the action is addressed to ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who wrote one inbound message of a lead, and the recruiter it names, if any."""
+
+    message_id: str
+    at: datetime
+    sender: str  # lower-cased address
+    contact: str | None = None  # the human recruiter the detector found in it
+
+
+def _human(address: str | None) -> bool:
+    return bool(address) and "@" in (address or "") and not is_generic_sender(address or "")
+
+
+def addressee(
+    decision: Decision,
+    writers: Sequence[Writer],
+    contact: str | None,
+    override: str | None,
+    now: datetime,
+) -> str | None:
+    """The lead's contact as of ``now``: whom its action is addressed to.
+
+    The user's override wins. ``respond`` goes to whoever wrote the message that needs
+    the answer (the trace's last step names it), when that is a person. Otherwise the
+    lead's ``contact`` (grouping's choice over all mail), once they had written by
+    ``now``; else the latest person who had: nobody who writes after ``now`` exists yet.
+    """
+    if override:
+        return override
+    known = sorted((w for w in writers if w.at <= now), key=lambda w: w.at)
+    if decision.action is Action.RESPOND and decision.trace:
+        wanted = decision.trace[-1].message_id
+        for writer in known:
+            if writer.message_id == wanted:
+                for address in (writer.sender, writer.contact):
+                    if _human(address):
+                        return address
+    if contact and any(contact.lower() in (w.sender, (w.contact or "").lower()) for w in known):
+        return contact
+    for writer in reversed(known):
+        for address in (writer.contact, writer.sender):
+            if _human(address):
+                return (address or "").lower()
+    return None

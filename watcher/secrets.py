@@ -117,7 +117,10 @@ def _from_keyring(username: str, owner: str) -> str:
     try:
         value = keyring.get_password(KEYRING_SERVICE, username)
     except KeyringError as exc:
-        raise SecretError(f"{owner}: the system keyring failed: {exc}") from exc
+        raise SecretError(
+            f"{owner}: the system keyring failed ({exc}); once it works, store the secret with "
+            f"`keyring set {KEYRING_SERVICE} {username}`, or use password_command instead"
+        ) from exc
     if not value:
         raise SecretError(
             f"{owner}: no password in the keyring for service {KEYRING_SERVICE!r}, "

@@ -10,7 +10,7 @@ from watcher.clock import Clock
 from watcher.config import AccountSettings, Settings
 from watcher.daemon import ChangeWatcher, Checkpoint, ServiceParts
 from watcher.ingest import sync_configured_account
-from watcher.pipeline import after_sync
+from watcher.pipeline import after_sync, warm_analyzer
 
 log = logging.getLogger("followup.service")
 
@@ -47,6 +47,7 @@ def open_watcher(account: AccountSettings) -> ChangeWatcher | None:
     from watcher.sources.imap import ImapSource
 
     source = ImapSource(account, secret_provider(account))
+    warm_analyzer()  # new mail is decided within a second of IDLE's word, not after a load
     if not source.idle_supported():
         source.close()
         log.info(

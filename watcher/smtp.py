@@ -9,11 +9,11 @@ import ssl
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from watcher.config import SmtpSettings
+from watcher.config import SmtpSettings, is_loopback
 from watcher.errors import DigestSendError, SecretError
 from watcher.secrets import SecretProvider, secret_provider
 
-__all__ = ["envelope_sender", "send_message"]
+__all__ = ["check_login", "envelope_sender", "send_message"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,85 @@ def _needs_login(settings: SmtpSettings, secrets: SecretProvider | None) -> bool
     return bool(settings.username) and (secrets is not None or settings.secret_source() != "none")
 
 
+def _where(settings: SmtpSettings) -> str:
+    return f"SMTP server {settings.host}:{settings.effective_port}"
+
+
+def _no_starttls_hint(settings: SmtpSettings) -> str:
+    """What fits a server that answered in plain text and offers no STARTTLS."""
+    if is_loopback(settings.host):
+        return 'for a server on this machine use tls = "none"'
+    # not tls = "implicit" on this port: the server just answered it in plain text
+    return 'it offers no encryption on this port: use its submission port 587 with tls = "starttls"'
+
+
+def _open(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:
+    """A connected client (TLS as configured), every failure a DigestSendError with a hint."""
+    where = _where(settings)
+    try:
+        return _connect(settings, timeout)
+    except ssl.SSLCertVerificationError as exc:
+        raise DigestSendError(
+            f"{where}: TLS certificate not trusted ({exc.verify_message}); "
+            "set [smtp] ca_file to its CA bundle"
+        ) from exc
+    except ssl.SSLError as exc:
+        if "WRONG_VERSION_NUMBER" not in str(exc):
+            raise DigestSendError(f"{where}: TLS failed: {exc}") from exc
+        # implicit TLS got a plain-text greeting back
+        raise DigestSendError(
+            f"{where}: the server speaks plain text on this port: "
+            'use tls = "starttls" (port 143/587)'
+        ) from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise DigestSendError(
+            f"{where} speaks plain text and does not offer STARTTLS; {_no_starttls_hint(settings)}"
+        ) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DigestSendError(f"{where} is unreachable: {exc}") from exc
+
+
+def _authenticate(
+    client: smtplib.SMTP, settings: SmtpSettings, secrets: SecretProvider | None
+) -> None:
+    where = _where(settings)
+    try:
+        _login(client, settings, secrets or secret_provider(settings))
+    except SecretError as exc:
+        raise DigestSendError(f"cannot log in to {where}: {exc}") from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DigestSendError(
+            f"{where} refused the login for {settings.username!r} ({exc.smtp_code}); "
+            "check [smtp] username and its secret"
+        ) from exc
+
+
+def _close(client: smtplib.SMTP) -> None:
+    # Once DATA was accepted the message is sent: a failing QUIT changes nothing.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        client.quit()
+    client.close()
+
+
+def check_login(
+    settings: SmtpSettings,
+    *,
+    secrets: SecretProvider | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> str:
+    """Connect and log in as a send would, send nothing; say what worked."""
+    client = _open(settings, timeout)
+    try:
+        if _needs_login(settings, secrets):
+            _authenticate(client, settings, secrets)
+            return f"logged in as {settings.username!r} at {_where(settings)}"
+        return f"connected to {_where(settings)} (no login configured)"
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DigestSendError(f"{_where(settings)} failed during login: {exc}") from exc
+    finally:
+        _close(client)
+
+
 def send_message(
     settings: SmtpSettings,
     message: EmailMessage,
@@ -76,40 +155,20 @@ def send_message(
 
     Every failure becomes a DigestSendError naming the server, never the secret.
     """
-    where = f"SMTP server {settings.host}:{settings.effective_port}"
+    where = _where(settings)
     recipients = [address for _, address in getaddresses(message.get_all("To", [])) if address]
     if not recipients:
         raise DigestSendError("the message has no recipient")
     sender = _bare_address(str(message.get("From", ""))) or settings.username
-    try:
-        client = _connect(settings, timeout)
-    except ssl.SSLCertVerificationError as exc:
-        raise DigestSendError(
-            f"{where}: TLS certificate not trusted ({exc.verify_message}); "
-            "set [smtp] ca_file to its CA bundle"
-        ) from exc
-    except smtplib.SMTPNotSupportedError as exc:
-        raise DigestSendError(f"{where} does not offer STARTTLS; use tls = 'implicit'") from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        raise DigestSendError(f"{where} is unreachable: {exc}") from exc
+    client = _open(settings, timeout)
     try:
         if _needs_login(settings, secrets):
-            _login(client, settings, secrets or secret_provider(settings))
+            _authenticate(client, settings, secrets)
         client.send_message(message, from_addr=sender, to_addrs=recipients)
-    except SecretError as exc:
-        raise DigestSendError(f"cannot log in to {where}: {exc}") from exc
-    except smtplib.SMTPAuthenticationError as exc:
-        raise DigestSendError(
-            f"{where} refused the login for {settings.username!r} ({exc.smtp_code}); "
-            "check [smtp] username and its secret"
-        ) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         raise DigestSendError(f"{where} refused the recipient {', '.join(recipients)}") from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise DigestSendError(f"{where} did not accept the message: {exc}") from exc
     finally:
-        # Once DATA was accepted the message is sent: a failing QUIT changes nothing.
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            client.quit()
-        client.close()
+        _close(client)
     log.info("%s accepted message %s", where, message.get("Message-ID", ""))

@@ -28,11 +28,11 @@ class Scenario:
     env: Mapping[str, str]
     _leads: dict[datetime, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def deliver(self, mails: Iterable[Mail]) -> None:
+    def deliver(self, mails: Iterable[Mail], by_key: Mapping[str, Mail] | None = None) -> None:
         """APPEND each message to its folder, INTERNALDATE = its Date, already read."""
         for mail in mails:
             self.dovecot.append(
-                self.user, mail.folder, build(mail), date=mail.at, flags=("\\Seen",)
+                self.user, mail.folder, build(mail, by_key), date=mail.at, flags=("\\Seen",)
             )
 
     def sync(self, now: datetime | None = None) -> None:

@@ -7,6 +7,7 @@ tests/test_e2e_scenario.py; this module only builds the mail.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -605,12 +606,12 @@ BY_KEY = {mail.key: mail for mail in MAILS}
 assert len(BY_KEY) == len(MAILS), "scenario keys must be unique"
 
 
-def _ancestors(mail: Mail) -> list[Mail]:
+def _ancestors(mail: Mail, by_key: Mapping[str, Mail]) -> list[Mail]:
     chain: list[Mail] = []
     parent = mail.reply_to
     while parent is not None:
-        chain.insert(0, BY_KEY[parent])
-        parent = BY_KEY[parent].reply_to
+        chain.insert(0, by_key[parent])
+        parent = by_key[parent].reply_to
     return chain
 
 
@@ -622,15 +623,17 @@ def _quoted(parent: Mail) -> str:
     return f"\n\nOn {stamp} {name} <{address}> wrote:\n{lines}\n"
 
 
-def build(mail: Mail) -> bytes:
-    """The raw RFC 5322 bytes of ``mail``: threaded, quoting its parent, CRLF line ends."""
+def build(mail: Mail, by_key: Mapping[str, Mail] | None = None) -> bytes:
+    """The raw RFC 5322 bytes of ``mail``: threaded, quoting its parent, CRLF line ends.
+
+    ``by_key`` holds the mail ``reply_to`` names (this module's by default)."""
     message = EmailMessage()
     message["From"] = mail.sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.at)
     message["Message-ID"] = mail.message_id
-    ancestors = _ancestors(mail)
+    ancestors = _ancestors(mail, BY_KEY if by_key is None else by_key)
     if ancestors:
         message["In-Reply-To"] = ancestors[-1].message_id
         message["References"] = " ".join(a.message_id for a in ancestors)

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from watcher.clock import Clock, FixedClock, SystemClock
 from watcher.errors import UsageError
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -111,8 +112,16 @@ def state(ctx: typer.Context) -> AppState:
     return obj
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+def console(width: int | None = None) -> Console:
+    """Stdout: laid out for the terminal's width, or full lines when it is not a terminal.
+
+    Piped or redirected output is read by programs and grep: text is never wrapped at an
+    assumed 80 columns (rules and the like still are), and tables get ``width``.
+    """
+    out = Console(highlight=False, soft_wrap=False)
+    if out.is_terminal:
+        return out
+    return Console(highlight=False, soft_wrap=True, width=max(width or 0, out.width))
 
 
 def err_console() -> Console:
@@ -145,18 +154,67 @@ def print_json_line(value: Any) -> None:
     sys.stdout.flush()
 
 
+MAX_CELL_CHARS = 2000
+
+
 def _cell(value: Any) -> str:
     """Table cells are text, not rich markup: "[External] Re: ..." must stay as written."""
-    return "" if value is None else escape(str(_jsonable(value)))
+    if value is None:
+        return ""
+    text = printable(_jsonable(value))
+    if len(text) > MAX_CELL_CHARS:  # a field from mail stored before fields were bounded
+        text = text[: MAX_CELL_CHARS - 6] + " [...]"
+    return escape(text)
 
 
 def print_table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, title: str | None = None
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    wrap: str | None = None,
+    limits: Mapping[str, int] | None = None,
+    droppable: Sequence[str] = (),
 ) -> None:
-    """Rows as a rich table (the human form of a --json array)."""
+    """Rows as a rich table (the human form of a --json array).
+
+    On a terminal the table fits its width: ``wrap`` (e.g. the reason) wraps, columns in
+    ``limits`` are cut to that many cells, ``droppable`` ones make way when still too
+    narrow (see layout.plan_columns). Not on a terminal, every cell is printed whole.
+    """
+    from rich.cells import cell_len
+
+    from watcher.commands.layout import overhead, plan_columns
+
+    out = console()
+    cells = [{c: _cell(row.get(c)) for c in columns} for row in rows]
+    natural = {
+        c: max([cell_len(c), *(cell_len(line) for r in cells for line in _plain(r[c]))])
+        for c in columns
+    }
+    if out.is_terminal:
+        layout = plan_columns(natural, out.width, wrap=wrap, limits=limits, droppable=droppable)
+    else:  # every cell whole: the table is as wide as its widest row
+        whole = sum(natural.values()) + overhead(len(natural))
+        out = console(max(whole, cell_len(title or "")))
+        layout = plan_columns(natural, out.width)
     table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    console().print(table)
+    for column in layout.columns:
+        width = layout.widths[column]
+        if column == wrap or width is None:
+            table.add_column(column, overflow="fold", width=width)
+        else:
+            table.add_column(column, overflow="ellipsis", no_wrap=True, width=width)
+    for row in cells:
+        table.add_row(*(row[c] for c in layout.columns))
+    out.print(table)
+    if layout.hidden:
+        shown = ", ".join(layout.hidden)
+        out.print(f"[dim](left out at this width: {shown}; --json shows all)[/]")
+
+
+def _plain(cell: str) -> list[str]:
+    """A cell's lines as shown (markup escapes removed)."""
+    from rich.text import Text
+
+    return Text.from_markup(cell).plain.splitlines() or [""]

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.rule import Rule
 
 from watcher.commands.context import console, print_json, state
+from watcher.terminal import printable
 
 
 def demo(
@@ -90,20 +91,21 @@ def _show_step(title: str, step: dict[str, Any], digest_text: str | None) -> Non
     if step["new_messages"]:
         out.print("[bold]New mail since the last step:[/]")
         for message in step["new_messages"]:
-            out.print(f"  {message['date'][:16].replace('T', ' ')}  {escape(message['from'])}: "
-                      f"{escape(message['subject'])}")  # fmt: skip
+            sender = escape(printable(message["from"], one_line=True))
+            subject = escape(printable(message["subject"], one_line=True))
+            out.print(f"  {message['date'][:16].replace('T', ' ')}  {sender}: {subject}")
     else:
         out.print("no new mail since the last step")
     out.print("[bold]Leads:[/]")
     for lead in step["leads"]:
         due = f" (due {lead['due']})" if lead["due"] else ""
         out.print(
-            f"  #{lead['id']} [bold]{escape(lead['company'] or '?')}[/]: "
-            f"[cyan]{lead['action']}[/]{due}. {escape(lead['reason'])}"
+            f"  #{lead['id']} [bold]{escape(printable(lead['company'] or '?'))}[/]: "
+            f"[cyan]{lead['action']}[/]{due}. {escape(printable(lead['reason']))}"
         )
     if digest_text:
         out.print(Rule("digest preview", style="dim"))
-        out.print(digest_text.rstrip(), markup=False)
+        out.print(printable(digest_text.rstrip()), markup=False)
 
 
 def register(app: typer.Typer) -> None:

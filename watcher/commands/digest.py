@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from watcher.commands.context import console, print_json, state
-from watcher.errors import ConfigError, DigestSendError, MailSourceError, UsageError
+from watcher.errors import (
+    ConfigError,
+    DigestSendError,
+    MailSourceError,
+    UsageError,
+    WatcherError,
+)
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -22,6 +29,7 @@ if TYPE_CHECKING:
     from watcher.clock import Clock
     from watcher.config import AccountSettings, Settings
     from watcher.digest import RenderedDigest
+    from watcher.drafting import SuggestedMessage
     from watcher.drafts import MailboxWriter
     from watcher.store.digests import ViewResult
 
@@ -272,7 +280,13 @@ def _account_names(session: Session) -> dict[int, str]:
     return {row.id: row.name for row in session.scalars(select(Account))}
 
 
-def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: datetime) -> int:
+def append_drafts(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    now: datetime,
+    *,
+    recompute: Recompute | None = None,
+) -> int:
     """APPEND a draft for each thank/nudge/respond decision that has none yet; returns how many.
 
     Opt-in (``[digest] drafts = true``). A row per (lead, action, due) is committed before
@@ -280,7 +294,7 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
     is never appended twice, even after a crash.
     """
     from watcher.digest import draft_facts
-    from watcher.drafting import draft_email, draft_message_id, suggest_message
+    from watcher.drafting import draft_message_id, suggest_message
     from watcher.store.db import transaction
     from watcher.store.digests import build_view, claim_draft, mark_draft_appended
 
@@ -289,6 +303,8 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
     zone = settings.zone
     recipient = digest_recipient(settings)
     with transaction(sessions) as session:
+        if recompute is not None:
+            recompute(session, settings, now)
         result = build_view(session, settings, now, recipient)
         names = _account_names(session)
     pending: dict[str, list[tuple[int, str, Any]]] = {}
@@ -302,18 +318,23 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
             continue
         decision = lead.decision
         message_id = draft_message_id(lead.lead_id, decision.action, decision.due, account.name)
+        sender = _draft_sender(account, result.view.user_name)
+        # Built before the draft row is claimed: a message that cannot be written (hostile
+        # mail reaches corners of the email package) leaves no claim behind, and the
+        # other leads still get theirs.
+        raw = _draft_bytes(suggestion, sender, message_id, now, lead.lead_id)
+        if raw is None:
+            continue
         with transaction(sessions) as session:
             draft = claim_draft(
                 session, lead.lead_id, decision.action.value, decision.due, message_id
             )
             if draft is None:
                 continue
-            draft_id, message_id = draft.id, draft.message_id
-        sender = _draft_sender(account, result.view.user_name)
-        message = draft_email(
-            suggestion, sender=sender, message_id=message_id, now=now, lead_id=lead.lead_id
-        )
-        pending.setdefault(account.name, []).append((draft_id, message_id, message))
+            draft_id, claimed_id = draft.id, draft.message_id
+        if claimed_id != message_id:  # claimed earlier under another id: keep that one
+            raw = _draft_bytes(suggestion, sender, claimed_id, now, lead.lead_id) or raw
+        pending.setdefault(account.name, []).append((draft_id, claimed_id, raw))
     appended = 0
     for name, drafts in pending.items():
         account = settings.account(name)
@@ -324,11 +345,26 @@ def append_drafts(settings: Settings, sessions: sessionmaker[Session], now: date
                 continue
             for draft_id, message_id, message in drafts:
                 if not mailbox.contains_message_id([folder], message_id):
-                    mailbox.append_draft(folder, message.as_bytes(), now)
+                    mailbox.append_draft(folder, message, now)
                     appended += 1
                 with transaction(sessions) as session:
                     mark_draft_appended(session, draft_id, now)
     return appended
+
+
+def _draft_bytes(
+    suggestion: SuggestedMessage, sender: str, message_id: str, now: datetime, lead_id: int
+) -> bytes | None:
+    from watcher.drafting import draft_email
+
+    try:
+        message = draft_email(
+            suggestion, sender=sender, message_id=message_id, now=now, lead_id=lead_id
+        )
+        return message.as_bytes()
+    except Exception as exc:  # one lead's bad draft is skipped, never the others'
+        log.warning("lead %d: draft not written: %s: %s", lead_id, type(exc).__name__, exc)
+        return None
 
 
 def _draft_account(settings: Settings, name: str | None) -> AccountSettings | None:
@@ -378,13 +414,14 @@ def send_due_digest(
         row = find_digest(session, local.date(), recipient)
         if row is not None and row.sent_at is not None:
             return False
+    # Drafts first, so the digest can say which suggestions are already in Drafts.
+    try:
+        append_drafts(settings, sessions, now, recompute=recompute)
+    except (MailSourceError, DigestSendError) as exc:
+        log.warning("drafts not saved: %s", exc)
     outcome = deliver_digest(
         settings, sessions, now, send_empty=settings.digest.send_empty, recompute=recompute
     )
-    try:
-        append_drafts(settings, sessions, now)
-    except (MailSourceError, DigestSendError) as exc:
-        log.warning("drafts not saved: %s", exc)
     return outcome.sent_now
 
 
@@ -425,17 +462,24 @@ def digest(
         if app_state.json_output:
             print_json(result.as_json())
         else:
-            sys.stdout.write(result.rendered.html if html else result.rendered.text)
+            sys.stdout.write(printable(result.rendered.html if html else result.rendered.text))
             sys.stdout.flush()
         return
+    drafts_error: WatcherError | None = None
+    if settings.digest.drafts:
+        # Before the digest, so it can say which suggestions are in Drafts; a failing Drafts
+        # folder must not stop the digest, and is reported after it.
+        try:
+            append_drafts(settings, sessions, now, recompute=refresh_decisions)
+        except (MailSourceError, DigestSendError) as exc:
+            drafts_error = exc
     result = deliver_digest(settings, sessions, now, force=force)
     if app_state.json_output:
         print_json(result.as_json())
     else:
         _say_delivered(result, settings, sessions)
-    if settings.digest.drafts:
-        # After the report: a failing Drafts folder must not hide that the digest went out.
-        append_drafts(settings, sessions, now)
+    if drafts_error is not None:
+        raise drafts_error
 
 
 def _say_delivered(

@@ -11,8 +11,13 @@ from rich.markup import escape
 
 from watcher.commands.context import console, print_json, print_table, state
 from watcher.domain import Action, Decision, Direction, TimelineEvent
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from sqlalchemy.orm import Session
+
     from watcher.refresh import LeadState
 
 LEAD_COLUMNS = ("id", "company", "contact", "status", "action", "due", "reason")
@@ -20,12 +25,70 @@ RECENT_DAYS = 30  # dead leads quiet for longer are hidden without --all
 _ORDER = {a: i for i, a in enumerate(Action)}  # respond, thank, nudge, wait, dead, none
 
 
-def lead_row(found: LeadState) -> dict[str, Any]:
+class _Unset:
+    """No contact given: the lead's own."""
+
+
+_UNSET = _Unset()
+
+
+def senders_of(session: Session, states: list[LeadState]) -> dict[str, str]:
+    """Message-ID -> sender address of the inbound messages of ``states`` (for the contact
+    as of now); only those leads' messages are read, never the whole mailbox."""
+    from sqlalchemy import select
+
+    from watcher.store.tables import StoredMessage
+
+    ids = sorted(
+        {
+            e.message_id
+            for found in states
+            for e in found.timeline.events
+            if e.direction is Direction.INBOUND and e.message_id
+        }
+    )
+    senders: dict[str, str] = {}
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        query = select(StoredMessage.message_id, StoredMessage.sender_email).where(
+            StoredMessage.direction == Direction.INBOUND.value,
+            StoredMessage.message_id.in_(ids[start : start + 500]),
+        )
+        senders.update(
+            (message_id, (sender or "").lower()) for message_id, sender in session.execute(query)
+        )
+    return senders
+
+
+def contact_as_of(found: LeadState, senders: Mapping[str, str], now: datetime) -> str | None:
+    """The lead's contact as of ``now``: nobody who first writes later (watcher.rules)."""
+    from watcher.rules import Writer, addressee
+
+    writers = [
+        Writer(
+            e.message_id,
+            e.at,
+            senders.get(e.message_id, ""),
+            e.detection.contact_email if e.detection else None,
+        )
+        for e in found.timeline.events
+        if e.direction is Direction.INBOUND
+    ]
+    return addressee(
+        found.decision,
+        writers,
+        found.lead.contact_email,
+        found.timeline.overrides.contact,
+        now,
+    )
+
+
+def lead_row(found: LeadState, contact: str | _Unset | None = _UNSET) -> dict[str, Any]:
+    """One row of `followup leads`; ``contact`` as of --now (default: the lead's own)."""
     decision = found.decision
     return {
         "id": found.lead.id,
         "company": found.lead.company,
-        "contact": found.timeline.contact,
+        "contact": found.timeline.contact if isinstance(contact, _Unset) else contact,
         "status": decision.status.value,
         "action": decision.action.value,
         "due": decision.due.isoformat() if decision.due else None,
@@ -59,13 +122,44 @@ def _sort_key(found: LeadState) -> tuple[int, date, int]:
     return (_ORDER[decision.action], decision.due or date.max, found.lead.id)
 
 
-def lead_rows(states: list[LeadState], now: datetime, show_all: bool) -> list[dict[str, Any]]:
-    """The rows of `followup leads`, most urgent first; leads not yet started are left out."""
+def lead_rows(
+    states: list[LeadState],
+    now: datetime,
+    show_all: bool,
+    senders: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of `followup leads`, most urgent first; leads not yet started are left out.
+
+    With ``senders`` (``senders_of``), each contact is the one as of ``now``."""
     return [
-        lead_row(s)
+        lead_row(s, _UNSET if senders is None else contact_as_of(s, senders, now))
         for s in sorted(states, key=_sort_key)
         if _started(s, now) and (show_all or _shown(s, now))
     ]
+
+
+def _left_out(session: Session, states: list[LeadState]) -> int:
+    """Leads with a stored decision that ``lead_states(live_since=...)`` did not load."""
+    from sqlalchemy import func, select
+
+    from watcher.store.tables import StoredDecision
+
+    decided = session.scalar(select(func.count()).select_from(StoredDecision)) or 0
+    return max(0, decided - len(states))
+
+
+def hidden_count(states: list[LeadState], now: datetime) -> int:
+    """How many existing leads `followup leads` leaves out without --all."""
+    return sum(1 for s in states if _started(s, now) and not _shown(s, now))
+
+
+# The table on a terminal: the reason wraps; company and contact are cut; contact, then
+# status, make way on a narrow terminal (both are in `why` and --json).
+LEAD_LAYOUT: dict[str, Any] = {
+    "wrap": "reason",
+    "limits": {"company": 14, "contact": 22},
+    "droppable": ("contact", "status"),
+}
 
 
 def leads(
@@ -79,20 +173,29 @@ def leads(
     A lead whose first message is after --now is not listed: it did not exist yet.
     """
     # imported when used: keeps `followup --help` fast
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import lead_states
 
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
+    since = None if show_all else now - timedelta(days=RECENT_DAYS)
     with app.transaction() as session:
-        rows = lead_rows(refresh_leads(session, settings, now), now, show_all)
+        states = lead_states(session, settings, now, live_since=since)
+        rows = lead_rows(states, now, show_all, senders_of(session, states))
+        hidden = 0 if show_all else hidden_count(states, now) + _left_out(session, states)
     if app.json_output:
         print_json(rows)
-    elif rows:
-        print_table(rows, LEAD_COLUMNS)
-    else:
-        hint = "" if show_all else " needing attention; `followup leads --all` shows every lead"
-        console().print(f"no leads{hint}")
+        return
+    if rows:
+        print_table(rows, LEAD_COLUMNS, **LEAD_LAYOUT)
+    elif not hidden:
+        console().print("no leads")
+    if hidden:
+        what = "lead" if hidden == 1 else "leads"
+        lead = "no leads need attention; " if not rows else ""
+        console().print(
+            f"{lead}{hidden} {what} with nothing to do; `followup leads --all` shows them"
+        )
 
 
 def _facts(event: TimelineEvent, zone: ZoneInfo) -> dict[str, Any]:
@@ -132,6 +235,25 @@ def _timeline(found: LeadState, now: datetime, zone: ZoneInfo) -> list[dict[str,
     ]
 
 
+def _stored_ids(session: Session, timeline: list[dict[str, Any]]) -> None:
+    """Give each timeline item the number `relabel` and `split` take (the first stored copy)."""
+    from sqlalchemy import func, select
+
+    from watcher.store.tables import StoredMessage
+
+    keys = {item["key"] for item in timeline if item["key"]}
+    found: dict[str, int] = {
+        key: number
+        for key, number in session.execute(
+            select(StoredMessage.message_key, func.min(StoredMessage.id))
+            .where(StoredMessage.message_key.in_(keys))
+            .group_by(StoredMessage.message_key)
+        )
+    }
+    for item in timeline:
+        item["id"] = found.get(item["key"])
+
+
 def _kind(event: TimelineEvent) -> str | None:
     return event.kind.value if event.kind else None
 
@@ -154,26 +276,41 @@ def _fact_text(facts: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _print_why(found: LeadState, decision: Decision, timeline: list[dict[str, Any]]) -> None:
+def _print_why(
+    found: LeadState, decision: Decision, timeline: list[dict[str, Any]], contact: str | None
+) -> None:
     out = console()
     lead = found.lead
     due = f", due {decision.due.isoformat()}" if decision.due else ""
-    out.print(f"[bold]#{lead.id} {escape(lead.company or '(unknown company)')}[/]")
-    if found.timeline.contact:
-        out.print(f"contact: {escape(found.timeline.contact)}")
+    out.print(f"[bold]#{lead.id} {escape(printable(lead.company or '(unknown company)'))}[/]")
+    if contact:
+        out.print(f"contact: {escape(printable(contact))}")
     out.print(f"{decision.status.value}: [bold]{decision.action.value}[/]{due}")
-    out.print(escape(decision.reason))
+    out.print(escape(printable(decision.reason)))
     rows = [
-        {**item, "subject": escape(item["subject"]), "facts": escape(_fact_text(item["facts"]))}
+        {
+            **item,
+            "#": item.get("id"),
+            "subject": item["subject"],
+            "facts": _fact_text(item["facts"]),
+        }
         for item in timeline
     ]
-    print_table(rows, ("date", "direction", "kind", "subject", "facts"), title="timeline")
+    print_table(
+        rows,
+        ("date", "direction", "kind", "#", "subject", "facts"),
+        title="timeline",
+        wrap="facts",
+        limits={"subject": 24, "kind": 16},
+        droppable=("direction", "subject"),
+    )
+    out.print("#: the message number that `followup relabel` and `followup split` take")
     out.print("[bold]rule trace[/]")
     for step in decision.trace:
         origin = " (set by you)" if step.from_user else ""
         quote = f' "{step.phrase}"' if step.phrase else ""
         where = f" <{step.message_id}>" if step.message_id else ""
-        out.print(escape(f"  {step.rule}: {step.detail}{origin}{quote}{where}"))
+        out.print(escape(printable(f"  {step.rule}: {step.detail}{origin}{quote}{where}")))
 
 
 def why(
@@ -182,29 +319,30 @@ def why(
 ) -> None:
     """A lead's timeline and the rule trace behind its action as of now (or --now)."""
     # imported when used: keeps `followup --help` fast
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import lead_states, started_leads
     from watcher.store.leads import find_lead, trace_to_json
 
     app = state(ctx)
     settings = app.settings()
     now = app.clock().now()
     with app.transaction() as session:
-        states = refresh_leads(session, settings, now)
-        chosen = find_lead(lead, [s.lead for s in states if _started(s, now)])
-        found = next(s for s in states if s.lead.id == chosen.id)
+        chosen = find_lead(lead, started_leads(session, settings, now, lead))
+        found = lead_states(session, settings, now, lead_ids=[chosen.id])[0]
         timeline = _timeline(found, now, settings.zone)
+        _stored_ids(session, timeline)
         decision = found.decision
+        contact = contact_as_of(found, senders_of(session, [found]), now)
         if app.json_output:
             print_json(
                 {
-                    **lead_row(found),
+                    **lead_row(found, contact),
                     "timeline": timeline,
                     "trace": trace_to_json(decision.trace),
                     "overrides": _user_facts(found),
                 }
             )
             return
-        _print_why(found, decision, timeline)
+        _print_why(found, decision, timeline, contact)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from watcher.commands.context import AppState, console, err_console, print_json, print_table, state
 from watcher.errors import MailSourceError
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -128,15 +129,19 @@ def _print_reports(app_state: AppState, reports: list[AccountReport]) -> None:
             out.print(f"{report.name} {f.folder}: {outcome}", highlight=False)
 
 
+SHOWN_FAILURES = 5  # messages that could not be read, latest first, under `status`
+
+
 def status(ctx: typer.Context) -> None:
     """Per account and folder: messages stored, failed to parse, last sync; totals."""
-    from watcher.store.messages import folder_counts, lead_count  # imported when used
+    from watcher.store.messages import folder_counts, lead_count, recent_failures
 
     app_state = state(ctx)
     settings = app_state.settings()
     with app_state.transaction() as session:
         counts = folder_counts(session)
         leads = lead_count(session)
+        failures = recent_failures(session, SHOWN_FAILURES)
     names = [a.name for a in settings.accounts]
     names += sorted({c.account for c in counts} - set(names))  # synced, since removed from config
     zone = settings.zone
@@ -170,6 +175,9 @@ def status(ctx: typer.Context) -> None:
         f"{data['messages']} messages ({data['failed']} failed to parse), {leads} leads",
         highlight=False,
     )
+    for account, folder, uid, reason in failures:  # why, for the latest ones
+        line = f"  failed: {account} {folder} UID {uid}: {reason}"
+        console().print(printable(line, one_line=True), highlight=False, markup=False)
 
 
 def _status_rows(

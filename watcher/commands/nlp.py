@@ -13,6 +13,7 @@ from nlp.types import Detection, Email
 from watcher.commands.context import console, print_json, print_json_line, print_table, state
 from watcher.errors import MessageParseError, UsageError
 from watcher.mail import parse_message, to_nlp_email
+from watcher.terminal import printable
 
 DETECT_KEYS = (
     "file",
@@ -331,7 +332,9 @@ def _print_report(report: dict[str, Any], show_errors: bool) -> None:
     out.print(f"company accuracy {report['company_accuracy']:.3f}")
     if show_errors:
         for error in report["errors"]:
-            out.print(f"{error['source']}: {error['wrong']}", highlight=False)
+            out.print(
+                printable(f"{error['source']}: {error['wrong']}"), highlight=False, markup=False
+            )
 
 
 def train_cmd(

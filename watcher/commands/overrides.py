@@ -24,6 +24,7 @@ from watcher.commands.context import AppState, console, print_json, print_table,
 from watcher.commands.leads import lead_row  # one shape for a lead everywhere
 from watcher.domain import LeadStatus
 from watcher.errors import UnknownLeadError, UsageError
+from watcher.terminal import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -43,7 +44,9 @@ MARKS = {
     "offer": LeadStatus.OFFER,
     "rejected": LeadStatus.REJECTED,
 }
-HISTORY_COLUMNS = ("id", "time", "command", "field", "change", "undone")
+HISTORY_COLUMNS = ("id", "made", "as of", "command", "field", "change", "undone")
+# Kept beside an override's value, not part of it: when it was made (wall clock) and redone.
+_META = ("recorded_at", "redone_at")
 
 
 # --- input, checked before anything is written -----------------------------------------
@@ -117,6 +120,7 @@ class _Work:
     settings: Settings
     now: datetime
     command: str
+    recorded_at: datetime  # the wall clock: ``now`` is the --now the correction is made as of
 
     @property
     def zone(self) -> ZoneInfo:
@@ -131,6 +135,7 @@ class _Work:
     def record(self, **fields: Any) -> Override:
         from watcher.store.leads import add_override
 
+        fields["new_value"] = {**fields["new_value"], "recorded_at": self.recorded_at.isoformat()}
         return add_override(self.session, at=self.now, command=self.command, **fields)
 
     def lead(self, reference: str) -> StoredLead:
@@ -190,19 +195,34 @@ def _old_facts(work: _Work, current: LeadState) -> dict[str, dict[str, Any]]:
 # --- output -----------------------------------------------------------------------
 
 
+def _moment(text: object, zone: ZoneInfo) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text)).astimezone(zone) if text else None
+    except ValueError:
+        return None
+
+
 def override_row(row: Override, zone: ZoneInfo) -> dict[str, Any]:
-    """One audit-trail entry (times in the user's zone)."""
+    """One audit-trail entry (times in the user's zone).
+
+    ``as_of`` (also ``created_at``) is the moment the correction applies from (--now);
+    ``recorded_at`` is when it was typed (rows from before it was kept: the same).
+    """
+    as_of = row.created_at.astimezone(zone)
     return {
         "id": row.id,
-        "created_at": row.created_at.astimezone(zone),
+        "created_at": as_of,
+        "as_of": as_of,
+        "recorded_at": _moment(row.new_value.get("recorded_at"), zone) or as_of,
         "command": row.command,
         "target": row.target,
         "lead_id": row.lead_id,
         "message_key": row.message_key,
         "field": row.field,
         "old": row.old_value,
-        "new": row.new_value,
+        "new": {k: v for k, v in row.new_value.items() if k not in _META},
         "undone_at": row.undone_at.astimezone(zone) if row.undone_at else None,
+        "redone_at": _moment(row.new_value.get("redone_at"), zone),
     }
 
 
@@ -254,6 +274,13 @@ def _begin(ctx: typer.Context) -> tuple[AppState, Settings, datetime, str]:
     return app, settings, app.clock().now(), _command_line(ctx, app)
 
 
+def _work(session: Session, settings: Settings, now: datetime, command: str) -> _Work:
+    """A correction made now (wall clock), as of ``now`` (--now)."""
+    from watcher.clock import SystemClock
+
+    return _Work(session, settings, now, command, SystemClock().now())
+
+
 # --- the commands --------------------------------------------------------------------
 
 
@@ -284,16 +311,20 @@ def set_cmd(
     ] = None,
 ) -> None:
     """Override facts of a lead; they beat what was detected, from now on."""
-    from watcher.cli_dates import parse_day, parse_moment
+    from watcher.cli_dates import describe_day, describe_moment, parse_day, parse_moment
 
     app, settings, now, command = _begin(ctx)
     if no_followup and followup_ok:
         raise UsageError("--no-followup and --followup-ok contradict each other; give one")
     changes: dict[str, Any] = {}
+    readings: list[str] = []  # what each typed date was taken as, echoed before the change
     if feedback_by is not None:
         changes["feedback_by"] = parse_day(feedback_by, now, settings.zone, "--feedback-by")
+        readings.append(f"--feedback-by {feedback_by!r}: {describe_day(changes['feedback_by'])}")
     if interview_at is not None:
         changes["interview_at"] = parse_moment(interview_at, now, settings.zone, "--interview-at")
+        taken = describe_moment(changes["interview_at"], settings.zone)
+        readings.append(f"--interview-at {interview_at!r}: {taken}")
     if no_followup or followup_ok:
         changes["no_followup"] = no_followup
     if contact is not None:
@@ -304,7 +335,7 @@ def set_cmd(
             "--followup-ok or --contact"
         )
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         target = work.lead(lead)
         before = work.current(work.decide(), target)
         old = _old_facts(work, before)
@@ -323,6 +354,9 @@ def set_cmd(
             "lead": lead_row(after),
             "overrides": [override_row(r, settings.zone) for r in rows],
         }
+    if not app.json_output:
+        for reading in readings:
+            console().print(f"taking {reading}", highlight=False)
     _emit(app, data, rows, after)
 
 
@@ -335,7 +369,7 @@ def mark_cmd(
     app, settings, now, command = _begin(ctx)
     mark = parse_mark(status)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         target = work.lead(lead)
         before = work.current(work.decide(), target)
         row = work.record(
@@ -379,7 +413,7 @@ def relabel_cmd(
     app, settings, now, command = _begin(ctx)
     wanted = parse_kind(kind)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         found = find_message(session, message)
         _refuse_outbound(found, "only received mail has a kind")
         work.decide()
@@ -415,7 +449,7 @@ def merge_cmd(
     """Merge two leads: `merge A B` moves B's messages into A (B then holds none)."""
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         keep, gone = work.lead(into), work.lead(other)
         if keep.id == gone.id:
             raise UsageError(f"{into!r} and {other!r} are the same lead ({keep.id})")
@@ -459,7 +493,7 @@ def split_cmd(
 
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         source = work.lead(lead)
         found = find_message(session, message)
         _refuse_outbound(found, "only mail from the hiring side can start a lead")
@@ -487,9 +521,18 @@ def split_cmd(
             "message": _message_row(found),
             "overrides": [override_row(row, settings.zone)],
         }
-    _emit(app, data, [row], left)
-    if new is not None and not app.json_output:
-        _print_lead(new)
+    if app.json_output:
+        print_json(data)
+        return
+    into = f"new lead {new.lead.id}" if new is not None else "a lead of its own"
+    console().print(
+        f"moved message {found.id} ({found.subject or 'no subject'!r}) out of lead "
+        f"{source.id} ({source.company or '?'}) into {into}",
+        highlight=False,
+    )
+    for current in (left, new):
+        if current is not None:
+            _print_lead(current)
 
 
 def ignore_cmd(
@@ -513,13 +556,23 @@ def ignore_cmd(
         else ("domain", parse_domain(domain or ""))
     )
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         before = work.decide()
-        row: Override | None = None
-        if add_ignore_rule(session, kind, value, now):
-            row = work.record(target=kind, field="ignore", old_value={}, new_value={"value": value})
+        # what undo needs to bring the leads back under their ids (the rows go away)
+        saved = {
+            i: {"id": i, "key": s.lead.key, "company": s.lead.company} for i, s in before.items()
+        }
+        added = add_ignore_rule(session, kind, value, now)
         after = work.decide()
         removed = sorted(set(before) - set(after))
+        row: Override | None = None
+        if added:
+            row = work.record(
+                target=kind,
+                field="ignore",
+                old_value={"leads": [saved[i] for i in removed]},
+                new_value={"value": value},
+            )
         data = {
             "kind": kind,
             "value": value,
@@ -568,16 +621,17 @@ def undone_text(row: Override) -> str:
 
 def undo_cmd(ctx: typer.Context) -> None:
     """Take back the last correction still in force (all that one command changed)."""
-    from watcher.store.overrides import last_command, undo
+    from watcher.store.overrides import last_command, restore_leads, undo
 
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
-        work = _Work(session, settings, now, command)
+        work = _work(session, settings, now, command)
         rows = last_command(session)
         if not rows:
             raise UsageError("nothing to undo: no correction is in force")
         affected = _affected(session, rows)
         undo(session, rows, now)
+        restore_leads(session, rows, now)
         states = work.decide()
         affected |= _affected(session, rows)
         leads = [states[i] for i in sorted(affected) if i in states]
@@ -585,14 +639,58 @@ def undo_cmd(ctx: typer.Context) -> None:
             "undone": [override_row(r, settings.zone) for r in rows],
             "leads": [lead_row(s) for s in leads],
         }
+        lines = [f"undid {row.command!r}: {undone_text(row)}" for row in rows]
+    _show_taken(app, data, lines, leads)
+
+
+def _show_taken(
+    app: AppState, data: Mapping[str, Any], lines: list[str], leads: list[LeadState]
+) -> None:
+    """What undo or redo did: the JSON object, or a line a row and the leads it touched."""
     if app.json_output:
         print_json(data)
         return
     out = console()
-    for row in rows:
-        out.print(f"undid {row.command!r}: {undone_text(row)}", highlight=False)
+    for line in lines:
+        out.print(printable(line), highlight=False, markup=False)
     for current in leads:
         _print_lead(current)
+
+
+def redone_text(row: Override) -> str:
+    """What putting ``row`` back in force changed, in words."""
+    if row.field == "ignore":
+        return f"ignoring {row.target} {row.new_value.get('value')} again"
+    if row.field == "merge":
+        return f"lead {row.old_value.get('lead_id')} merged again"
+    if row.field == "split":
+        return "the message is on its own again"
+    return f"{row.field} set again to {show_value(row.new_value)}"
+
+
+def redo_cmd(ctx: typer.Context) -> None:
+    """Put back the correction the last `undo` took back (until another correction is made)."""
+    from watcher.store.overrides import last_undone, redo
+
+    app, settings, now, command = _begin(ctx)
+    with app.transaction() as session:
+        work = _work(session, settings, now, command)
+        rows = last_undone(session)
+        if not rows:
+            raise UsageError(
+                "nothing to redo: redo puts back what `followup undo` took back, "
+                "until another correction is made"
+            )
+        redo(session, rows, work.recorded_at)
+        states = work.decide()
+        affected = _affected(session, rows)
+        leads = [states[i] for i in sorted(affected) if i in states]
+        data = {
+            "redone": [override_row(r, settings.zone) for r in rows],
+            "leads": [lead_row(s) for s in leads],
+        }
+        lines = [f"redid {row.command!r}: {redone_text(row)}" for row in rows]
+    _show_taken(app, data, lines, leads)
 
 
 def _history_lead(session: Session, reference: str) -> StoredLead:
@@ -636,17 +734,29 @@ def history_cmd(
         [
             {
                 "id": row["id"],
-                "time": row["created_at"].strftime("%Y-%m-%d %H:%M"),
+                "made": row["recorded_at"].strftime("%Y-%m-%d %H:%M"),
+                "as of": row["as_of"].strftime("%Y-%m-%d %H:%M"),
                 "command": row["command"],
                 "field": row["field"],
                 "change": f"{show_value(row['old'])} -> {show_value(row['new'])}",
-                "undone": row["undone_at"].strftime("%Y-%m-%d %H:%M") if row["undone_at"] else "",
+                "undone": _undone_text(row),
             }
             for row in data
         ],
         HISTORY_COLUMNS,
         title="corrections",
+        wrap="change",
+        limits={"command": 30},
+        droppable=("as of",),
     )
+
+
+def _undone_text(row: Mapping[str, Any]) -> str:
+    if row["undone_at"]:
+        return str(row["undone_at"].strftime("%Y-%m-%d %H:%M"))
+    if row["redone_at"]:
+        return f"redone {row['redone_at']:%Y-%m-%d %H:%M}"
+    return ""
 
 
 def export_cmd(
@@ -755,6 +865,7 @@ def register(app: typer.Typer) -> None:
     app.command("split")(split_cmd)
     app.command("ignore")(ignore_cmd)
     app.command("undo")(undo_cmd)
+    app.command("redo")(redo_cmd)
     app.command("history")(history_cmd)
     corrections = typer.Typer(help="Your relabels as training data.", no_args_is_help=True)
     corrections.command("export")(export_cmd)

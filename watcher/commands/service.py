@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import platformdirs
 import typer
 
 from watcher.commands.context import print_json, state
 from watcher.errors import ConfigError
+
+if TYPE_CHECKING:
+    from watcher.config import AccountSettings, Settings, SmtpSettings
 
 # The config (pydantic), SQLAlchemy and the service are imported in the functions that use
 # them: keeps `followup --help` fast.
@@ -30,13 +34,15 @@ def run(ctx: typer.Context) -> None:
     Meant for systemd (Type=notify, watchdog); see `followup service install`.
     """
     from watcher.config import load_settings
-    from watcher.daemon import Service, stderr_is_journal, use_journal_priorities
+    from watcher.daemon import Service, stderr_is_journal, use_journal_priorities, use_timestamps
     from watcher.service import default_parts
 
     app_state = state(ctx)
     path = app_state.resolved_config_path
     if stderr_is_journal():
         use_journal_priorities()
+    else:
+        use_timestamps()
     service = Service(
         load_settings=lambda: load_settings(path), clock=app_state.clock(), parts=default_parts()
     )
@@ -105,6 +111,95 @@ def _extra_writable(config: Path) -> list[Path]:
     return [folder]
 
 
+_TRUE = ("yes", "true", "on", "1")
+_TMP_DIRS = (Path("/tmp"), Path("/var/tmp"))
+_HOME_DIRS = (Path("/home"), Path("/root"), Path("/run/user"))
+
+
+def _unit_settings(unit: str) -> dict[str, str]:
+    """The [Service] section's keys (the last value of each wins, as in systemd)."""
+    found: dict[str, str] = {}
+    section = ""
+    for raw in unit.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line
+        elif section == "[Service]" and "=" in line and not line.startswith(("#", ";")):
+            key, _, value = line.partition("=")
+            found[key.strip()] = value.strip()
+    return found
+
+
+def sandbox_warnings(unit: str, paths: Sequence[tuple[str, Path]]) -> list[str]:
+    """What the unit's sandbox would hide from the service, one line per path.
+
+    PrivateTmp gives the service an empty /tmp and /var/tmp of its own; ProtectHome=yes
+    or tmpfs hides /home, /root and /run/user (read-only still lets it read them).
+    """
+    settings = _unit_settings(unit)
+    private_tmp = settings.get("PrivateTmp", "no").lower() in _TRUE
+    protect_home = settings.get("ProtectHome", "no").lower()
+    hidden_home = protect_home in (*_TRUE, "tmpfs")
+    warnings: list[str] = []
+    for what, path in paths:
+        if private_tmp and any(path.is_relative_to(d) for d in _TMP_DIRS):
+            warnings.append(
+                f"{what} {path} is under /tmp, which the unit's PrivateTmp=yes replaces with "
+                "an empty directory: the service will not find it; move it out of /tmp"
+            )
+        elif hidden_home and any(path.is_relative_to(d) for d in _HOME_DIRS):
+            warnings.append(
+                f"{what} {path} is under {path.parts[1] if len(path.parts) > 1 else '/'}, which "
+                f"the unit's ProtectHome={protect_home} hides: the service will not find it"
+            )
+    return warnings
+
+
+def _command_files(command: str | None) -> Iterator[Path]:
+    """Files a password or token command names (`cat /tmp/pw`, `gpg -d ~/pw.gpg`)."""
+    try:
+        words = shlex.split(command or "")
+    except ValueError:
+        return
+    for word in words:
+        if word.startswith(("/", "~")):
+            yield Path(word).expanduser()
+
+
+def service_paths(settings: Settings, executable: Path) -> list[tuple[str, Path]]:
+    """Every file or directory the service needs to read, named for a message."""
+    from sqlalchemy.engine import make_url
+
+    found: list[tuple[str, Path]] = [("the followup program", executable)]
+    sections: list[tuple[str, AccountSettings | SmtpSettings]] = [
+        (f"account {a.name!r}", a) for a in settings.accounts
+    ]
+    if settings.smtp is not None:
+        sections.append(("[smtp]", settings.smtp))
+    for owner, section in sections:
+        if section.ca_file:
+            found.append((f"{owner} ca_file", Path(section.ca_file).expanduser()))
+        for key in ("password_command", "oauth2_token_command"):
+            found += [(f"{owner} {key} file", p) for p in _command_files(getattr(section, key))]
+        maildir = getattr(section, "maildir", None)
+        if maildir:
+            found.append((f"{owner} maildir", Path(maildir).expanduser()))
+    url = make_url(settings.database.effective_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        found.append(("the database", Path(url.database or "").expanduser()))
+    return [(what, path.absolute()) for what, path in found]
+
+
+def _sandbox_problems(config: Path, unit: str, executable: Path) -> list[str]:
+    from watcher.config import load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError:
+        return sandbox_warnings(unit, [("the followup program", executable)])
+    return sandbox_warnings(unit, service_paths(settings, executable))
+
+
 def _user_manager() -> str | None:
     """systemctl, when systemd's user instance is running for us (else None)."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
@@ -133,6 +228,9 @@ def install(
     explicit = None if config == default else config
     writable = _extra_writable(config) if config.exists() else []
     text = unit_text(_executable(), explicit, writable)
+    warnings = _sandbox_problems(config, text, _executable()) if config.exists() else []
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if print_only:
         sys.stdout.write(text)
         return
@@ -153,7 +251,7 @@ def install(
     if not config.exists():
         steps.insert(0, "followup init" + (f" --config {explicit}" if explicit else ""))
     if app_state.json_output:
-        print_json({"unit": str(target), "reloaded": reloaded, "next": steps})
+        print_json({"unit": str(target), "reloaded": reloaded, "next": steps, "warnings": warnings})
         return
     # plain echo: paths are neither wrapped nor read as markup
     typer.echo(f"wrote {target}")

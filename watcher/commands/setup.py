@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from watcher.commands.context import console, print_json, state
+from watcher.commands.context import console, err_console, print_json, state
 from watcher.errors import UsageError
 
 if TYPE_CHECKING:
@@ -65,6 +67,9 @@ stale_days = 30
 """
 
 
+_SAMPLE_ZONE = "America/New_York"
+
+
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to a new file created with mode 0600 (atomically, via a temp file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,28 +93,61 @@ def init(
     path = app_state.resolved_config_path
     if path.exists() and not force:
         raise UsageError(f"{path} already exists; edit it, or pass --force to overwrite it")
-    settings = parse_settings(SAMPLE_CONFIG, None)  # the sample must stay valid
-    _write_private(path, SAMPLE_CONFIG)
+    zone, country = proposed_zone()
+    text = sample_config(zone, country)
+    settings = parse_settings(text, None)  # the sample must stay valid
+    _write_private(path, text)
     url = settings.database.effective_url
     upgrade(make_engine(url))
     if app_state.json_output:
-        print_json({"config": str(path), "database": url})
-    else:
-        console().print(f"wrote {path}\ncreated database {url}")
-        console().print("next: edit the \\[\\[account]] section, then run `followup config check`")
+        print_json({"config": str(path), "database": url, "timezone": zone, "holidays": country})
+        return
+    out = console()
+    out.print(f"wrote {path}\ncreated database {url}")
+    holidays = f"public holidays of {country} are days off" if country else "no public holidays"
+    out.print(f"time zone {zone}; {holidays} (holidays_country in \\[policy])")
+    out.print("next: edit the \\[\\[account]] section, then run `followup config check`")
+
+
+def proposed_zone() -> tuple[str, str | None]:
+    """This machine's zone if it is a place (else the example's), and that place's holidays."""
+    from watcher.config import FALLBACK_ZONE, holidays_country_for, local_zone_name, zone_countries
+
+    countries = zone_countries()
+    local = local_zone_name()
+    zone = local if local in countries else FALLBACK_ZONE
+    return zone, holidays_country_for(zone, countries)
+
+
+def sample_config(zone: str, country: str | None) -> str:
+    """The commented config `init` writes, with the time zone and holidays proposed."""
+    text = SAMPLE_CONFIG.replace(
+        f'timezone = "{_SAMPLE_ZONE}"     #', f"timezone = {json.dumps(zone)}     #"
+    )
+    if country:
+        text = text.replace(
+            '# holidays_country = "US"',
+            f"holidays_country = {json.dumps(country)}          # from timezone; remove to work "
+            "through public holidays",
+        )
+    return text
+
+
+# Shown as "secret" (the program's name only): a command line may carry a secret itself.
+_SECRET_FIELDS = {"password", "password_command", "oauth2_token_command"}
 
 
 def _masked(settings: Settings) -> dict[str, object]:
     """The effective settings as plain data; secrets replaced by where they come from."""
     accounts = []
     for account in settings.accounts:
-        data = account.model_dump(exclude={"password"})
+        data = account.model_dump(exclude=_SECRET_FIELDS)
         data["port"] = account.effective_port
         data["secret"] = account.secret_source()
         accounts.append(data)
     smtp = None
     if settings.smtp is not None:
-        smtp = settings.smtp.model_dump(exclude={"password"}, by_alias=True)
+        smtp = settings.smtp.model_dump(exclude=_SECRET_FIELDS, by_alias=True)
         smtp["port"] = settings.smtp.effective_port
         smtp["secret"] = settings.smtp.secret_source()
     return {
@@ -123,16 +161,34 @@ def _masked(settings: Settings) -> dict[str, object]:
     }
 
 
-def config_check(ctx: typer.Context) -> None:
-    """Validate the config file and print the effective settings, secrets masked."""
+def config_check(
+    ctx: typer.Context,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Check the file only; do not log in to the servers."),
+    ] = False,
+) -> None:
+    """Validate the config, print the effective settings (secrets masked), and log in.
+
+    Logs in to each account (read-only) and the SMTP server, and lists the folders it will
+    read; one line per problem, exit 1 when something fails. --offline checks only what
+    needs no server (example host, username, ca_file, the password program).
+    """
+    from watcher.config_check import check_settings
+
     app_state = state(ctx)
     settings = app_state.settings()
     data = _masked(settings)
+    results = check_settings(settings, connect=not offline)
+    failed = [r for r in results if not r.ok]
     if app_state.json_output:
+        data["checks"] = [{"target": r.target, "ok": r.ok, "detail": r.detail} for r in results]
         print_json(data)
+        if failed:
+            raise typer.Exit(1)
         return
     out = console()
-    out.print(f"[green]ok[/]: {settings.path}")
+    out.print(f"[green]file ok[/]: {escape(str(settings.path))}")
     for section, values in data.items():
         if section in ("config", "warnings"):
             continue
@@ -144,7 +200,14 @@ def config_check(ctx: typer.Context) -> None:
             out.print(f"[bold]\\[{section}][/]")
             assert isinstance(item, dict)
             for key, value in item.items():
-                out.print(f"  {key} = {value!r}")
+                out.print(f"  {key} = {escape(repr(value))}")
+    for result in results:
+        if result.ok:
+            out.print(f"[green]ok[/]: {escape(result.line)}")
+        else:
+            err_console().print(f"[red]error:[/] {escape(result.line)}", soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 def db_upgrade(ctx: typer.Context) -> None:

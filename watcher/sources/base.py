@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol
@@ -10,6 +10,8 @@ from typing import Literal, Protocol
 from watcher.domain import FetchedMessage
 
 FolderRole = Literal["inbox", "sent", "drafts", "other"]
+KnownMessage = Callable[[FetchedMessage], bool]
+"""known(header_only): whether a message, given by its Message-ID field and size, is stored."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,18 @@ class MailSource(Protocol):
         ...
 
     def fetch_new(
-        self, folder: str, after_uid: int, since: date | None, batch_size: int
+        self,
+        folder: str,
+        after_uid: int,
+        since: date | None,
+        batch_size: int,
+        known: KnownMessage | None = None,
     ) -> Iterator[list[FetchedMessage]]:
         """Messages with UID > ``after_uid`` (and, if given, dated on or after ``since``),
-        in ascending UID order, in batches of at most ``batch_size``."""
+        in ascending UID order, in batches of at most ``batch_size``.
+
+        With ``known`` (a rescan), a source may deliver a message that ``known`` accepts
+        as its header alone instead of downloading it again."""
         ...
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from watcher.domain import FetchedMessage
 from watcher.errors import MailSourceError
-from watcher.sources.base import FolderInfo, FolderRole, FolderStatus
+from watcher.sources.base import FolderInfo, FolderRole, FolderStatus, KnownMessage
 
 __all__ = ["InMemorySource"]
 
@@ -101,7 +101,12 @@ class InMemorySource:
         )
 
     def fetch_new(
-        self, folder: str, after_uid: int, since: date | None, batch_size: int
+        self,
+        folder: str,
+        after_uid: int,
+        since: date | None,
+        batch_size: int,
+        known: KnownMessage | None = None,  # in memory: nothing to save
     ) -> Iterator[list[FetchedMessage]]:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")

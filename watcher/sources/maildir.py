@@ -41,7 +41,8 @@ from pathlib import Path
 from watcher.config import AccountSettings
 from watcher.domain import FetchedMessage
 from watcher.errors import MailSourceError
-from watcher.sources.base import FolderInfo, FolderRole, FolderStatus
+from watcher.sources.base import FolderInfo, FolderRole, FolderStatus, KnownMessage
+from watcher.sources.folders import Candidate, first_with_role, resolve, role_by_name
 
 __all__ = ["MaildirSource", "folder_role"]
 
@@ -49,35 +50,12 @@ _NUMBERED = re.compile(r",U=(\d+)")
 _LEADING_SECONDS = re.compile(r"^(\d{1,11})(?:\D|$)")
 _RANK_SPAN = 1000  # files per delivery second the derived UIDs tell apart
 _MAX_DEPTH = 3  # how deep plain child directories are searched for folders
-_ROLE_NAMES: dict[FolderRole, tuple[str, ...]] = {
-    "sent": (
-        "sent", "sent items", "sent messages", "sent mail", "[gmail]/sent mail",
-        "[google mail]/sent mail", "inbox/sent", "inbox/sent items", "inbox/sent messages",
-        "gesendet", "gesendete elemente", "gesendete objekte", "envoyés", "éléments envoyés",
-        "enviados", "elementos enviados", "posta inviata", "verzonden items", "skickat",
-        "skickade objekt",
-    ),
-    "drafts": (
-        "drafts", "draft", "[gmail]/drafts", "[google mail]/drafts", "inbox/drafts",
-        "entwürfe", "brouillons", "borradores", "bozze", "concepten",
-    ),
-}  # fmt: skip
 
 
 def folder_role(name: str) -> FolderRole:
     """The role a folder name suggests: INBOX, a well-known Sent or Drafts name, or other."""
-    key = _match_key(name)
-    if key == "inbox":
-        return "inbox"
-    for role, names in _ROLE_NAMES.items():
-        if key in names:
-            return role
-    return "other"
-
-
-def _match_key(name: str) -> str:
-    # Maildir++ spells hierarchy with ".", mbsync Verbatim with "/": compare both alike.
-    return name.strip().lower().replace(".", "/").strip("/")
+    # Maildir++ spells hierarchy with ".", mbsync Verbatim with "/"; both are separators here.
+    return role_by_name(name, utf7=True)
 
 
 @dataclass(frozen=True)
@@ -107,7 +85,7 @@ class MaildirSource:
         if self._settings.folders != "auto":
             return [FolderInfo(name, folder_role(name)) for name in self._configured(found)]
         chosen = [FolderInfo("INBOX", "inbox")] if "INBOX" in found else []
-        sent = _first_with_role(found, "sent")
+        sent = first_with_role([Candidate(name) for name in found], "sent", utf7=True)
         if sent is not None:
             chosen.append(FolderInfo(sent, "sent"))
         if not chosen:
@@ -124,7 +102,12 @@ class MaildirSource:
         )
 
     def fetch_new(
-        self, folder: str, after_uid: int, since: date | None, batch_size: int
+        self,
+        folder: str,
+        after_uid: int,
+        since: date | None,
+        batch_size: int,
+        known: KnownMessage | None = None,  # reading local files again costs little
     ) -> Iterator[list[FetchedMessage]]:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -184,9 +167,9 @@ class MaildirSource:
     def _configured(self, found: dict[str, Path]) -> list[str]:
         names: list[str] = []
         missing: list[str] = []
-        by_key = {_match_key(name): name for name in found}
+        listed = list(found)
         for wanted in self._settings.folders:
-            name = wanted if wanted in found else by_key.get(_match_key(wanted))
+            name = resolve(wanted, listed)
             if name is None:
                 missing.append(wanted)
             else:
@@ -292,12 +275,3 @@ class MaildirSource:
 
 def _is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
-
-
-def _first_with_role(found: dict[str, Path], role: FolderRole) -> str | None:
-    # Prefer the order of _ROLE_NAMES, so "Sent" beats "INBOX/Sent Items" if both exist.
-    by_key = {_match_key(name): name for name in found}
-    for candidate in _ROLE_NAMES[role]:
-        if candidate in by_key:
-            return by_key[candidate]
-    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import weakref
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watcher.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -41,11 +44,23 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def _create_private_file(path: Path) -> None:
-    """Create the SQLite file with mode 0600 before SQLite does (with the umask)."""
+    """Create the SQLite file with mode 0600 before SQLite does (with the umask); an
+    existing one must be the user's own, and is made private if others could read it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
+        return
+    found = path.stat()
+    if found.st_uid != os.getuid():
+        raise StorageError(
+            f"database {path} belongs to another user (uid {found.st_uid}); "
+            "move it away or point [database] url at a file of your own"
+        )
+    if found.st_mode & 0o077:
+        # it holds the user's mail: in a shared directory others could read it
+        path.chmod(0o600)
+        log.warning("database %s was readable by others; made it private (mode 600)", path)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -89,7 +104,7 @@ def _alembic_config(engine: Engine) -> Config:
 
 # The newest migration's revision id. Checked against alembic's own view by a test, it
 # lets every command see "nothing to migrate" without loading alembic (a fifth of a second).
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -2,29 +2,56 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
 from nlp.types import Detection, Evidence, Kind
 from watcher.store.tables import StoredDetection, StoredMessage
 
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?$")
+
 
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _zone(name: str | None) -> tzinfo | None:
+    """The zone an ``interview_tz`` names: an offset ("-05:00") or an IANA name."""
+    if not name:
+        return None
+    found = _OFFSET.match(name.strip())
+    if found:
+        sign = -1 if found.group(1) == "-" else 1
+        minutes = int(found.group(2)) * 60 + int(found.group(3) or 0)
+        return timezone(sign * timedelta(minutes=minutes))
+    try:
+        return ZoneInfo(name.strip())
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
+def _aware(value: datetime | None, zone_name: str | None) -> datetime | None:
+    """Every stored datetime is aware: a naive one is in the zone the mail named."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=_zone(zone_name) or UTC)
+
+
 def detection_to_facts(detection: Detection) -> dict[str, Any]:
     """Everything but kind and confidence, as JSON-safe values (aware ISO datetimes)."""
     return {
-        "interview_at": _iso(detection.interview_at),
+        "interview_at": _iso(_aware(detection.interview_at, detection.interview_tz)),
         "interview_has_time": detection.interview_has_time,
         "interview_tz": detection.interview_tz,
         "feedback_by": _iso(detection.feedback_by),
         "no_followup": detection.no_followup,
         "auto_reply": detection.auto_reply,
         "away_until": _iso(detection.away_until),
+        "reply_by": _iso(detection.reply_by),
         "company": detection.company,
         "contact_name": detection.contact_name,
         "contact_email": detection.contact_email,
@@ -36,11 +63,10 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _datetime(value: Any) -> datetime | None:
+def _datetime(value: Any, zone_name: str | None) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _aware(datetime.fromisoformat(value), zone_name)
 
 
 def facts_to_detection(
@@ -50,7 +76,7 @@ def facts_to_detection(
     return Detection(
         kind=Kind(kind),
         confidence=confidence,
-        interview_at=_datetime(facts.get("interview_at")),
+        interview_at=_datetime(facts.get("interview_at"), facts.get("interview_tz")),
         interview_has_time=bool(facts.get("interview_has_time")),
         interview_tz=facts.get("interview_tz"),
         feedback_by=_date(facts.get("feedback_by")),
@@ -66,6 +92,7 @@ def facts_to_detection(
             if isinstance(e, dict)
         ),
         model_version=model_version,
+        reply_by=_date(facts.get("reply_by")),
     )
 
 

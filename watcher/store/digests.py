@@ -15,6 +15,7 @@ from watcher.config import Settings
 from watcher.digest import CheckItem, DigestView, LeadView, MessageMark
 from watcher.domain import Action, Address, Decision, Direction, LeadStatus, TraceStep
 from watcher.drafting import bare_subject, guess_role
+from watcher.rules import Writer, addressee
 from watcher.store.tables import (
     Digest,
     Draft,
@@ -185,10 +186,43 @@ def _role(rows: list[_Row]) -> str:
     return guess_role([*subjects, *inbound])
 
 
-def _lead_view(lead: StoredLead, decision: Decision, rows: list[_Row]) -> LeadView:
-    contact = None
+def _contact(
+    lead: StoredLead, decision: Decision, rows: list[_Row], now: datetime
+) -> Address | None:
+    """The contact as of ``now`` (watcher.rules.addressee), with the name they wrote under."""
+    names: dict[str, str] = {}
+    writers: list[Writer] = []
+    for row in rows:
+        message = row.message
+        if message.direction != Direction.INBOUND.value:
+            continue
+        facts = (row.detection.facts or {}) if row.detection else {}
+        sender = (message.sender_email or "").lower()
+        named = str(facts.get("contact_email") or "").lower() or None
+        names.setdefault(sender, message.sender_name or "")
+        if named:
+            names.setdefault(named, str(facts.get("contact_name") or ""))
+        writers.append(
+            Writer(message.message_id, message.sent_at or message.stored_at, sender, named)
+        )
     if lead.contact_email:
-        contact = Address(lead.contact_name or "", lead.contact_email.lower())
+        names[lead.contact_email.lower()] = lead.contact_name or ""
+    email = addressee(decision, writers, lead.contact_email, None, now)
+    if not email:
+        return None
+    return Address(names.get(email.lower(), ""), email.lower())
+
+
+def _saved_drafts(session: Session) -> set[tuple[int, str, date | None]]:
+    """(lead, action, due) of every draft already appended to the Drafts folder."""
+    query = select(Draft.lead_id, Draft.action, Draft.due).where(Draft.appended_at.is_not(None))
+    return {(lead_id, action, due) for lead_id, action, due in session.execute(query)}
+
+
+def _lead_view(
+    lead: StoredLead, decision: Decision, rows: list[_Row], now: datetime, saved: set[Any]
+) -> LeadView:
+    contact = _contact(lead, decision, rows, now)
     interview_at = _parse_datetime(_trace_date(decision, "interview_at")) or _parse_datetime(
         _detected(rows, "interview_at")
     )
@@ -204,6 +238,7 @@ def _lead_view(lead: StoredLead, decision: Decision, rows: list[_Row]) -> LeadVi
         messages=tuple(_mark(row) for row in rows),
         interview_at=interview_at,
         feedback_by=feedback_by,
+        draft_saved=(lead.id, decision.action.value, decision.due) in saved,
     )
 
 
@@ -235,7 +270,7 @@ def _checks(session: Session, settings: Settings, now: datetime) -> tuple[CheckI
         .where(StoredDetection.confidence < settings.policy.low_confidence)
         .where(StoredMessage.ours.is_(False))
         .where(StoredMessage.direction == Direction.INBOUND.value)
-        .where(StoredMessage.sent_at >= since)
+        .where(StoredMessage.sent_at >= since, StoredMessage.sent_at <= now)
         .order_by(StoredMessage.sent_at)
     )
     fixed = _relabelled(session)
@@ -277,10 +312,17 @@ def build_view(session: Session, settings: Settings, now: datetime, recipient: s
         for lead in session.scalars(select(StoredLead).where(StoredLead.id.in_(list(latest))))
         if lead.status != LeadStatus.IGNORED.value
     }
-    rows = _lead_messages(session, list(leads))
+    # As of ``now`` only messages with at <= now exist: a lead not started yet is left out.
+    rows = {
+        lead_id: visible
+        for lead_id, found in _lead_messages(session, list(leads)).items()
+        if (visible := [r for r in found if (r.message.sent_at or r.message.stored_at) <= now])
+    }
+    saved = _saved_drafts(session)
     views = [
-        _lead_view(lead, _decision(latest[lead_id]), rows.get(lead_id, []))
+        _lead_view(lead, _decision(latest[lead_id]), rows[lead_id], now, saved)
         for lead_id, lead in sorted(leads.items())
+        if lead_id in rows
     ]
     dead = frozenset(v.lead_id for v in views if _is_dead(v.decision))
     previous = last_sent_digest(session, recipient, today)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from nlp.types import Detection, Kind
 from watcher.domain import (
+    Action,
     Decision,
     Direction,
     LeadFacts,
@@ -38,12 +39,15 @@ __all__ = [
     "MailRow",
     "active_overrides",
     "add_override",
+    "chunked",
     "find_lead",
     "group_input",
     "ignore_rules",
+    "load_lead_rows",
     "load_messages",
     "save_decision",
     "save_groups",
+    "stored_decision",
     "stored_decisions",
     "timeline_event",
     "trace_from_json",
@@ -198,14 +202,9 @@ def _emails(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def load_messages(session: Session) -> list[MailRow]:
-    """Every parsed message that is not our own digest or draft, with its detection.
-
-    Plain columns, not ORM objects: a refresh reads the whole mailbox, and building
-    50,000 entities would cost more than the rules.
-    """
+def _mail_query() -> Any:
     m, d = StoredMessage, StoredDetection
-    query = (
+    return (
         select(
             m.id,
             m.account_id,
@@ -228,35 +227,69 @@ def load_messages(session: Session) -> list[MailRow]:
         )
         .outerjoin(d, d.message_id == m.id)
         .where(m.parse_error.is_(None), m.ours.is_(False))
-        .order_by(m.id)
     )
-    rows: list[MailRow] = []
-    for row in session.execute(query):
-        detection = None
-        if row.kind == Kind.NOT_JOB.value:
-            detection = Detection(Kind.NOT_JOB, row.confidence, model_version=row.model_version)
-        elif row.kind is not None:
-            detection = facts_to_detection(
-                row.kind, row.confidence, row.facts or {}, row.model_version or ""
-            )
-        rows.append(
-            MailRow(
-                id=row.id,
-                account_id=row.account_id,
-                message_id=row.message_id,
-                message_key=row.message_key,
-                in_reply_to=row.in_reply_to,
-                references=tuple(str(r) for r in row.references or ()),
-                sender_email=(row.sender_email or "").strip().lower(),
-                sender_name=row.sender_name or "",
-                recipients=_emails(row.recipients or ()),
-                at=row.sent_at or row.stored_at,
-                subject=row.subject or "",
-                direction=_DIRECTIONS[row.direction],
-                detection=detection,
-            )
+
+
+def _mail_row(row: Any) -> MailRow:
+    detection = None
+    if row.kind == Kind.NOT_JOB.value:
+        detection = Detection(Kind.NOT_JOB, row.confidence, model_version=row.model_version)
+    elif row.kind is not None:
+        detection = facts_to_detection(
+            row.kind, row.confidence, row.facts or {}, row.model_version or ""
         )
-    return rows
+    return MailRow(
+        id=row.id,
+        account_id=row.account_id,
+        message_id=row.message_id,
+        message_key=row.message_key,
+        in_reply_to=row.in_reply_to,
+        references=tuple(str(r) for r in row.references or ()),
+        sender_email=(row.sender_email or "").strip().lower(),
+        sender_name=row.sender_name or "",
+        recipients=_emails(row.recipients or ()),
+        at=row.sent_at or row.stored_at,
+        subject=row.subject or "",
+        direction=_DIRECTIONS[row.direction],
+        detection=detection,
+    )
+
+
+def load_messages(session: Session, keys: Iterable[str] | None = None) -> list[MailRow]:
+    """Parsed messages that are not our own digest or draft, with their detection: every
+    one, or those with one of ``keys`` (every folder's copy), in id order.
+
+    Plain columns, not ORM objects: building entities would cost more than the rules.
+    """
+    if keys is None:
+        return [_mail_row(row) for row in session.execute(_mail_query().order_by(StoredMessage.id))]
+    rows: list[MailRow] = []
+    for chunk in chunked(sorted(set(keys))):
+        query = _mail_query().where(StoredMessage.message_key.in_(chunk))
+        rows.extend(_mail_row(row) for row in session.execute(query))
+    return sorted(rows, key=lambda row: row.id)
+
+
+def load_lead_rows(session: Session, lead_ids: Iterable[int]) -> dict[int, list[MailRow]]:
+    """The stored members of each of ``lead_ids`` (every folder's copy), in id order."""
+    found: dict[int, list[MailRow]] = {}
+    for chunk in chunked(sorted(set(lead_ids))):
+        query = (
+            _mail_query()
+            .add_columns(LeadMessage.lead_id)
+            .join(LeadMessage, LeadMessage.message_id == StoredMessage.id)
+            .where(LeadMessage.lead_id.in_(chunk))
+            .order_by(StoredMessage.id)
+        )
+        for row in session.execute(query):
+            found.setdefault(row.lead_id, []).append(_mail_row(row))
+    return found
+
+
+def chunked(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """``items`` in slices small enough for one ``IN (...)`` (SQLite allows 32,766)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def detection_of(row: MailRow, kinds: Mapping[str, Kind]) -> Detection | None:
@@ -303,13 +336,13 @@ def _claim_vanished(
     groups: Sequence[LeadGroup],
     by_key: dict[str, StoredLead],
     rows_by_key: Mapping[str, Sequence[MailRow]],
+    members: Mapping[int, int],
 ) -> None:
     """Give a regrouped lead its old row (and id) when its key changed, e.g. after a relabel."""
     wanted = {g.key for g in groups}
     vanished = {lead.id: lead for key, lead in by_key.items() if key not in wanted}
     if not vanished:
         return
-    members = dict(session.execute(select(LeadMessage.message_id, LeadMessage.lead_id)).all())
     for found in groups:
         if found.key in by_key:
             continue
@@ -329,19 +362,44 @@ def _claim_vanished(
     session.flush()
 
 
+def _membership(session: Session, message_ids: Iterable[int] | None) -> dict[int, int]:
+    """message id -> lead id, of every message or of ``message_ids``."""
+    query = select(LeadMessage.message_id, LeadMessage.lead_id)
+    if message_ids is None:
+        return dict(session.execute(query).all())
+    found: dict[int, int] = {}
+    for chunk in chunked(sorted(set(message_ids))):
+        found.update(session.execute(query.where(LeadMessage.message_id.in_(chunk))).all())
+    return found
+
+
 def save_groups(
     session: Session,
     groups: Sequence[LeadGroup],
     rows_by_key: Mapping[str, Sequence[MailRow]],
     now: datetime,
+    scope: Sequence[StoredLead] | None = None,
 ) -> dict[str, StoredLead]:
     """Upsert one lead row per group (by key) and set membership; returns key -> lead.
 
-    Lead rows no group claims lose their messages; they are deleted unless an
-    override names them (the audit trail and merges need them).
+    ``groups`` are every lead of the messages in ``rows_by_key``; ``scope`` the leads
+    those messages belonged to (None: ``groups`` are all leads and the messages all
+    mail). Leads of the scope no group claims lose their messages; they are deleted
+    unless an override names them (the audit trail and merges need them).
     """
-    by_key = {lead.key: lead for lead in session.scalars(select(StoredLead))}
-    _claim_vanished(session, groups, by_key, rows_by_key)
+    if scope is None:
+        by_key = {lead.key: lead for lead in session.scalars(select(StoredLead))}
+        existing = _membership(session, None)
+    else:
+        by_key = {lead.key: lead for lead in scope}
+        wanted_keys = [g.key for g in groups if g.key not in by_key]
+        for chunk in chunked(wanted_keys):
+            by_key.update(
+                (lead.key, lead)
+                for lead in session.scalars(select(StoredLead).where(StoredLead.key.in_(chunk)))
+            )
+        existing = _membership(session, (row.id for rows in rows_by_key.values() for row in rows))
+    _claim_vanished(session, groups, by_key, rows_by_key, existing)
     result: dict[str, StoredLead] = {}
     for found in groups:  # in order of first message: new ids follow the mail's order
         lead = by_key.get(found.key)
@@ -363,10 +421,9 @@ def save_groups(
         for key in found.message_keys
         for row in rows_by_key[key]
     }
-    existing = dict(session.execute(select(LeadMessage.message_id, LeadMessage.lead_id)).all())
     stale = [m for m, lead_id in existing.items() if wanted.get(m) != lead_id]
-    if stale:
-        session.execute(delete(LeadMessage).where(LeadMessage.message_id.in_(stale)))
+    for chunk in chunked(stale):
+        session.execute(delete(LeadMessage).where(LeadMessage.message_id.in_(chunk)))
     session.add_all(
         LeadMessage(message_id=m, lead_id=lead_id)
         for m, lead_id in wanted.items()
@@ -420,6 +477,8 @@ def save_decision(
     decision: Decision,
     now: datetime,
     existing: Mapping[int, StoredDecision] | None = None,
+    next_change_at: datetime | None = None,
+    last_at: datetime | None = None,
 ) -> StoredDecision:
     """Keep one decision row per lead: the latest, as computed for ``now``.
 
@@ -444,13 +503,35 @@ def save_decision(
     row.due = decision.due
     row.reason = decision.reason
     row.trace = trace_to_json(decision.trace)
+    row.next_change_at = next_change_at
+    row.last_at = last_at
     return row
 
 
-def stored_decisions(session: Session) -> dict[int, StoredDecision]:
-    """The latest decision row of every lead."""
-    rows = session.scalars(select(StoredDecision).order_by(StoredDecision.id))
-    return {row.lead_id: row for row in rows}
+def stored_decisions(
+    session: Session, lead_ids: Iterable[int] | None = None
+) -> dict[int, StoredDecision]:
+    """The latest decision row of every lead, or of ``lead_ids``."""
+    query = select(StoredDecision).order_by(StoredDecision.id)
+    if lead_ids is None:
+        return {row.lead_id: row for row in session.scalars(query)}
+    found: dict[int, StoredDecision] = {}
+    for chunk in chunked(sorted(set(lead_ids))):
+        for row in session.scalars(query.where(StoredDecision.lead_id.in_(chunk))):
+            found[row.lead_id] = row
+    return found
+
+
+def stored_decision(row: StoredDecision) -> Decision:
+    """The Decision a stored row holds."""
+    return Decision(
+        lead_id=row.lead_id,
+        status=LeadStatus(row.status),
+        action=Action(row.action),
+        due=row.due,
+        reason=row.reason,
+        trace=trace_from_json(row.trace or []),
+    )
 
 
 def find_lead(reference: str, candidates: Sequence[StoredLead]) -> StoredLead:

@@ -146,6 +146,19 @@ def folder_counts(session: Session) -> list[FolderCounts]:
     ]
 
 
+def recent_failures(session: Session, limit: int) -> list[tuple[str, str, int, str]]:
+    """(account, folder, UID, reason) of the latest messages that could not be read."""
+    rows = session.execute(
+        select(Account.name, Folder.name, StoredMessage.uid, StoredMessage.parse_error)
+        .join(Folder, Folder.id == StoredMessage.folder_id)
+        .join(Account, Account.id == Folder.account_id)
+        .where(StoredMessage.parse_error.is_not(None))
+        .order_by(StoredMessage.id.desc())
+        .limit(limit)
+    )
+    return [(account, folder, int(uid), str(reason)) for account, folder, uid, reason in rows]
+
+
 def lead_count(session: Session) -> int:
     return int(session.scalar(select(func.count(StoredLead.id))) or 0)
 

@@ -17,9 +17,12 @@ __all__ = [
     "find_message",
     "history",
     "last_command",
+    "last_undone",
     "lead_of_message",
     "live_leads",
+    "redo",
     "relabels",
+    "restore_leads",
     "undo",
 ]
 
@@ -58,6 +61,65 @@ def undo(session: Session, rows: Sequence[Override], at: datetime) -> None:
             session.execute(
                 delete(IgnoreRule).where(IgnoreRule.kind == row.target, IgnoreRule.value == value)
             )
+    session.flush()
+
+
+def last_undone(session: Session) -> list[Override]:
+    """The rows of the command the latest `undo` took back (what `redo` puts back).
+
+    Undo takes back the newest command still in force, so the commands undone since the
+    last one in force are a stack: the oldest of them was undone last. A correction made
+    after an undo ends the chance to redo it (as in an editor).
+    """
+    last_active = session.scalar(
+        select(Override.id).where(Override.undone_at.is_(None)).order_by(Override.id.desc())
+    )
+    query = select(Override).order_by(Override.id)
+    if last_active is not None:
+        query = query.where(Override.id > last_active)
+    trailing = list(session.scalars(query))
+    if not trailing:
+        return []
+    first = trailing[0]
+    return [r for r in trailing if r.created_at == first.created_at and r.command == first.command]
+
+
+def redo(session: Session, rows: Sequence[Override], recorded_at: datetime) -> None:
+    """Put ``rows`` back in force, as the command first made them."""
+    for row in rows:
+        row.undone_at = None
+        row.new_value = {**row.new_value, "redone_at": recorded_at.isoformat()}
+        if row.target in ("sender", "domain") and row.field == "ignore":
+            add_ignore_rule(
+                session, row.target, str(row.new_value.get("value", "")), row.created_at
+            )
+    session.flush()
+
+
+def restore_leads(session: Session, rows: Sequence[Override], at: datetime) -> None:
+    """Undoing an ignore brings its leads back under the ids they had (saved in old_value)."""
+    for row in rows:
+        if row.field != "ignore":
+            continue
+        for saved in row.old_value.get("leads", []):
+            if not isinstance(saved, dict) or not isinstance(saved.get("id"), int):
+                continue
+            taken = session.scalar(
+                select(StoredLead.id).where(
+                    or_(StoredLead.id == saved["id"], StoredLead.key == saved.get("key"))
+                )
+            )
+            if taken is None:
+                # the regrouping that follows finds this row by its key and keeps its id
+                session.add(
+                    StoredLead(
+                        id=saved["id"],
+                        key=str(saved.get("key", "")),
+                        company=str(saved.get("company") or ""),
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
     session.flush()
 
 

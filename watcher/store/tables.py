@@ -93,6 +93,7 @@ class StoredMessage(Base):
         UniqueConstraint("folder_id", "message_key", name="uq_messages_folder_key"),
         Index("ix_messages_folder_uid", "folder_id", "uid"),
         Index("ix_messages_message_id", "message_id"),
+        Index("ix_messages_message_key", "message_key"),  # a lead's members, by key
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -201,6 +202,43 @@ class StoredDecision(Base):
     due: Mapped[date | None]
     reason: Mapped[str] = mapped_column(Text)
     trace: Mapped[list[Any]] = mapped_column(default=list)
+    # The first moment the decision may differ (a day starts, mail dated later arrives,
+    # an interview begins): until then it stands, and reads need not decide again.
+    next_change_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_at: Mapped[datetime | None]  # the lead's latest message as of ``as_of``
+
+
+class MessageLink(Base):
+    """What can join a message to others in a lead: thread ids, addresses, company keys.
+
+    Indexed by link, so new mail finds the conversations it touches without a scan.
+    """
+
+    __tablename__ = "message_links"
+
+    message_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    link: Mapped[str] = mapped_column(String(1000), primary_key=True, index=True)
+
+
+class RegroupQueue(Base):
+    """Messages whose detection changed since leads were last grouped."""
+
+    __tablename__ = "regroup_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(128))
+
+
+class RefreshState(Base):
+    """How far leads are up to date: one row."""
+
+    __tablename__ = "refresh_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refreshed_at: Mapped[datetime | None]  # the moment stored decisions are as of
+    message_watermark: Mapped[int] = mapped_column(BigInteger, default=0)  # messages.id seen
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)  # as of the last refresh
+    regroup_all: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Digest(Base):
