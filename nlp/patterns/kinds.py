@@ -198,7 +198,7 @@ def pattern_promise() -> list[Pattern]:
         "shortlisting|go|going|look|looking *5 over|within|during|in *2 the *2 next|coming",
         "review|reviews|reviewed|reviewing|screen|screened|screening|assess|assessed *4 "
         "within|in *3 " + _NUMBER_WORDS + "|few|couple",
-        "invitation|invitations|invites|offers|calls|emails|notifications *3 go|be|are *2 "
+        "invitation|invitations|invites|offers|calls|emails|notifications *5 go|be|are *2 "
         "out|sent|issued|made *2 within|by|before|in",
         "be|are *2 invited *4 by|within|before",
         "will|'ll|shall *2 receive|get *3 " + _OUTCOME + "|email|e-mail|call|message|letter|"
