@@ -62,6 +62,14 @@ _WRITTEN_DAY = re.compile(
     r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
 )
 _WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
+# A reschedule's old slot: "Previous Date/Time: ...", "was: Tuesday ...", "instead of ...",
+# on the mention's line or as the label line above it.
+_SUPERSEDED = re.compile(
+    r"(?i)\b(?:previous|previously|original|originally|old|former|formerly|initial|"
+    r"cancell?ed|was|were)\b[^\n]{0,25}(?::[^\S\n]*\n[^\S\n]*)?$"
+    r"|\b(?:instead\s+of|rather\s+than|moved\s+from)\s*$"
+)
+_WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -169,10 +177,10 @@ def promised_date(
     if not promises:
         return None, []
     text = doc_text(doc)
-    condition_labels = [P.CONDITIONAL]
-    if kind is Kind.APPLICATION_ACK:
-        condition_labels.append(P.SUBSET)
-    conditions = {_sentence_of(ids, c.start) for c in cues(doc, *condition_labels)}
+    # "Shortlisted candidates will hear within two weeks" is a promise to this candidate
+    # too (issue 11: real acknowledgements say when the shortlist is told); "if you are
+    # shortlisted, ..." is a condition.
+    conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
     rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []
@@ -240,7 +248,7 @@ def slot_candidates(
         tokens = _token_range(doc, mention.start, mention.end)
         if tokens is None:
             continue
-        if _not_a_slot(doc, tokens[0]):
+        if _not_a_slot(doc, tokens[0]) or _SUPERSEDED.search(_line_before(text, mention)):
             continue
         sid = _sentence_of(ids, tokens[0])
         if sid in history and not mention.has_time:
@@ -306,6 +314,8 @@ def interview_slot(
     # Options: "either Tuesday the 22nd or Wednesday the 23rd at 9:00", "between 2 and 6 March".
     sentences = {sid for _, sid in pool}
     options = {m.value for m, sid in candidates if m.is_range_or_list and sid in sentences}
+    if len(pool) == 1 and pool[0][0].is_range_or_list and _WEEK.search(pool[0][0].text):
+        return None  # "in the week of January 12": a week to save, not a day
     if len({v.date() for v in options}) > 1 or (len(options) > 1 and not agreed):
         return None
     times = {m.value for m, _ in pool if m.has_time}
@@ -322,6 +332,11 @@ def interview_slot(
     if not has_time:
         value = value.replace(hour=12, minute=0, second=0, microsecond=0)
     return value, has_time, zone_name or _offset_text(value), chosen.text
+
+
+def _line_before(text: str, mention: dates.DateMention, reach: int = 40) -> str:
+    """The text before the mention on its line (or a label line above it), within ``reach``."""
+    return text[max(0, mention.start - reach) : mention.start]
 
 
 def _before(text: str, mention: dates.DateMention, reach: int = 12) -> str:

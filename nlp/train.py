@@ -32,10 +32,10 @@ from nlp.pipeline import MODEL_DIR, make_doc
 from nlp.types import Email, Kind
 
 DEFAULT_SEED = 7
-DEFAULT_EPOCHS = 12
-DEFAULT_LEARN_RATE = 0.001
+DEFAULT_EPOCHS = 8
+DEFAULT_LEARN_RATE = 0.003
 DEFAULT_L2 = 0.01
-BATCH_SIZE = 8
+BATCH_SIZE = 32
 
 
 @dataclass(frozen=True)

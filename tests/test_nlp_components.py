@@ -266,6 +266,10 @@ def test_feedback_by_follows_the_promise_that_governs_the_date(
     [
         (
             "Thank you for applying. Shortlisted candidates will be contacted within two weeks.",
+            date(2026, 3, 17),
+        ),
+        (
+            "Thank you for applying. If you are shortlisted, we will contact you within two weeks.",
             None,
         ),
         (
@@ -274,10 +278,25 @@ def test_feedback_by_follows_the_promise_that_governs_the_date(
             None,
         ),
         ("Thank you for applying. We get back to everyone within three weeks.", date(2026, 3, 24)),
+        (
+            "Thank you for applying. We will review applications over the next 7-10 business days.",
+            date(2026, 3, 17),
+        ),
+        (
+            "Thank you for applying. Interview invitations will go out within four weeks.",
+            date(2026, 3, 31),
+        ),
     ],
-    ids=["only-some-candidates", "window-from-a-future-event", "promise-to-everyone"],
+    ids=[
+        "shortlist-window",
+        "shortlist-condition",
+        "window-from-a-future-event",
+        "promise-to-everyone",
+        "review-window",
+        "invitations-window",
+    ],
 )
-def test_an_acknowledgement_promises_only_what_it_promises_to_everyone(
+def test_an_acknowledgement_gives_the_window_it_states(
     rules: Language, text: str, expected: date | None
 ) -> None:
     detection = nlp.analyze(_email(text, "Application received: Analyst"), rules)
@@ -463,3 +482,35 @@ def test_cue_matcher_finds_what_the_plain_regexes_find(rules: Language, text: st
     # The plain regexes' one-word alternatives can be shadowed by longer ones of the same
     # label at the same place; ours records those words separately, so compare the phrases.
     assert _reference_cues(doc) <= ours
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "expected"),
+    [
+        (
+            "Updated: Hiring Manager Interview",
+            "Your event has been rescheduled.\n\nEvent Type:\nHiring Manager Interview\n\n"
+            "New Date/Time:\n2:15pm - 3:00pm, Thursday, March 5, 2026\n\n"
+            "Previous Date/Time:\n11:00am - 11:45am, Wednesday, March 4, 2026\n",
+            "2026-03-05T14:15",
+        ),
+        (
+            "Interview moved",
+            "We need to move your interview to Friday 6 March at 10:00, instead of "
+            "Thursday 5 March at 10:00. Does that work?",
+            "2026-03-06T10:00",
+        ),
+        (
+            "Save the date - onsite",
+            "Just a heads-up: we are planning final interviews in the week of March 16. "
+            "I'll send a few options once the panel's calendars are set.",
+            None,
+        ),
+    ],
+    ids=["reschedule-previous-slot", "reschedule-instead-of", "week-to-save"],
+)
+def test_a_reschedule_names_one_slot_and_a_week_is_no_slot(
+    rules: Language, subject: str, text: str, expected: str | None
+) -> None:
+    detection = nlp.analyze(_email(text, subject), rules)
+    assert detection.interview_at_text() == expected

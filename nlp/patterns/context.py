@@ -44,32 +44,60 @@ def pattern_not_job() -> list[Pattern]:
     )
 
 
+# How employers say "don't chase us" (issue 11, family 1): who asks, the ways to get
+# in touch, what the asking would be about, and the answers they say they cannot give.
+_CONTACT = (
+    "contact|contacting|call|calling|phone|phoning|telephone|telephoning|email|emailing|"
+    "e-mail|e-mailing|mail|ring|ringing|ping|pinging|message|messaging|dm|reach|reaching|"
+    "write|writing|chase|chasing|nudge|stop|visit|approach|inquire|enquire|text|tag"
+)
+_ASKERS = "please|kindly|ask|asking|request|requesting|grateful|appreciate|appreciated|advised"
+_ABOUT = (
+    "status|progress|update|updates|application|applications|candidacy|position|role|"
+    "vacancy|vacancies|recruitment|decision|decisions|outcome|interview|interviews|hiring|"
+    "search|process|timing|submission|result|results|job|post|opening"
+)
+_ANSWERS = "respond|reply|answer|provide|give|offer|accept|return|handle|acknowledge|share"
+_ASKED_FOR = "status|inquiries|enquiries|queries|questions|requests|update|updates|progress"
+
+
 def pattern_no_followup() -> list[Pattern]:
-    """Explicit asks not to chase; "don't hesitate to reach out" is the opposite."""
+    """Explicit asks not to chase, as employers write them.
+
+    Not these: "do not reply to this automated e-mail" (a footer), "only shortlisted
+    candidates will be contacted" (no ask), "don't hesitate to reach out" (the opposite).
+    """
     status = (
         "status|progress|update|updates|outcome|decision|where|whether|news|result|results|stage"
-    )
-    contact = (
-        "contact|contacting|call|calling|phone|phoning|telephone|telephoning|email|emailing|"
-        "e-mail|ring|ringing|ping|pinging|check|checking|inquire|inquiring|enquire|enquiring|"
-        "ask|asking|reach|reaching|write|writing|chase|chasing|message|follow|following|nudge"
     )
     return seq(
         NO_FOLLOWUP,
         "not|never|refrain *2 follow|following *2 up",
         "not|never|refrain *2 chase|chasing|nudge|nudging|pester|pestering",
-        "not|never|refrain *2 from *2 " + contact + " *12 " + status,
-        "not *2 " + contact + " *12 " + status,
+        "not|never|refrain *2 from *2 " + _CONTACT + " *12 " + status,
+        "not *2 " + _CONTACT + " *12 " + status,
+        # "please do not call the clinic", "we ask that you not reach out to the panel"
+        _ASKERS + " *3 not|never ?directly|personally " + _CONTACT,
+        _ASKERS + " *3 not|never *4 or|nor " + _CONTACT,
+        # "do not contact the imaging center about this position"
+        "not|never " + _CONTACT + " *8 about|regarding|re|concerning|on *3 " + _ABOUT,
+        # "we are unable to respond to status inquiries", "we can't give updates"
+        "unable|not *3 " + _ANSWERS + " *6 " + _ASKED_FOR,
+        # "please don't send further status requests", "do not reply to ask for feedback"
+        "not *2 send|submit *3 status|further|additional *2 " + _ASKED_FOR + "|emails|messages",
+        "not reply|respond *3 to *2 ask|asking|request|chase *3 feedback|" + _ASKED_FOR,
+        "hold off *2 on|from *2 " + _CONTACT + "|following|follow",
+        "instead of|rather than " + _CONTACT,
         "no need to *3 follow|chase|chasing|nudge|check|ping *2 in|up|us|me|back",
-        "no need *2 to *2 " + contact + " *6 us|me|them|" + status,
-        "refrain from *3 " + contact,
+        "no need *2 to *2 " + _CONTACT + " *6 us|me|them|" + status,
+        "refrain from *3 " + _CONTACT,
         "refrain|abstain from *3 enquiries|inquiries|queries|calls|emails|questions|contact|"
         "contacting|chasing",
-        "unable|not able|cannot|can't|can not *3 respond|reply|answer|provide|give|accept *4 "
-        "status|individual|inquiries|enquiries|queries|requests|calls|follow",
         "calls|inquiries|enquiries|queries|follow-ups|emails|messages|requests *6 "
         "not|cannot|unable *3 be *2 returned|answered|responded|accepted|acknowledged",
+        # "no phone calls, please", "NO WALK-INS OR PHONE CALLS ABOUT APPLICATION STATUS"
         "no *2 phone calls|calls|agencies",
+        "no *5 calls|emails|e-mails|inquiries|enquiries|walk-ins|ins *4 please|about|regarding",
         "ask|asking|request|requesting *2 that *2 you *2 do not|not|refrain",
         "ask|asking|request|requesting you *2 not to",
         "please *2 be *2 patient *6 not|refrain",

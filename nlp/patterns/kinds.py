@@ -149,6 +149,9 @@ def pattern_process() -> list[Pattern]:
     )
 
 
+_NUMBER_WORDS = "^1|^2|^3|^4|^5|^6|^7|^8|^9|one|two|three|four|five|six|seven|eight|nine|ten"
+
+
 def pattern_promise() -> list[Pattern]:
     """The sender says when the candidate will hear: the governor of a feedback date."""
     return seq(
@@ -187,6 +190,22 @@ def pattern_promise() -> list[Pattern]:
         "make|made|making|reach|reaching *2 decision|decisions|call|calls",
         "have|'ve *2 something for you",
         "when|once|as *2 there|we *3 update|news|decision|anything",
+        # Windows in acknowledgements and ATS notices (issue 11, family 2): "we will review
+        # applications over the next 7-10 business days", "invitations will go out within
+        # four weeks", "shortlisted candidates will receive a call within 7 working days".
+        "will|'ll|shall|be|are|is *3 review|reviewed|reviewing|screen|screened|screening|"
+        "assess|assessed|assessing|consider|considered|considering|shortlist|shortlisted|"
+        "shortlisting|go|going|look|looking *5 over|within|during|in *2 the *2 next|coming",
+        "review|reviews|reviewed|reviewing|screen|screened|screening|assess|assessed *4 "
+        "within|in *3 " + _NUMBER_WORDS + "|few|couple",
+        "invitation|invitations|invites|offers|calls|emails|notifications *5 go|be|are *2 "
+        "out|sent|issued|made *2 within|by|before|in",
+        "be|are *2 invited *4 by|within|before",
+        "will|'ll|shall *2 receive|get *3 " + _OUTCOME + "|email|e-mail|call|message|letter|"
+        "notification|invitation|invite|confirmation *4 within|by|before",
+        "inform|notify|contact|advise|email|e-mail|call|update|tell|let *2 shortlisted|selected|"
+        "successful|chosen|all *2 " + _ANSWERED,
+        "will|'ll|shall|to *2 confirm *5 by|within|before",
     )
 
 
@@ -201,6 +220,9 @@ def pattern_conditional() -> list[Pattern]:
         "if *2 you|your *2 application *2 are|is|be|were|has *2 successful|shortlisted|"
         "selected|progressed",
         "if successful|shortlisted|selected",
+        "if *2 you|your|we *3 are|is|be|were|get|gets|'re|do *2 shortlisted|selected|successful|"
+        "progressed|chosen|invited|shortlist|select|progress",
+        "should *3 you|your *3 be *2 shortlisted|selected|successful|progressed|chosen|invited",
         "assume *4 unsuccessful|not",
         "unless you hear",
     )
@@ -340,6 +362,32 @@ def pattern_recruiter_reply() -> list[Pattern]:
         "questions *2 for you",
         "quick|few|couple *2 questions",
         "ctc",
+        # Issue 11, family 4: portal status changes, pauses that are not the end, tasks and
+        # checks before the next step, submissions received, hiring events, profile views.
+        "status *4 has|have|was|been *2 changed|updated|moved|set",
+        "status *2 changed|updated *2 to",
+        "moved|progressed|advanced|passed *3 to|into|through *3 next|stage|review|screening|"
+        "consideration|shortlisting",
+        "temporarily|currently|for now|until *3 on hold|paused|delayed|postponed",
+        "on hold|pause *3 for now|temporarily|until|while",
+        "hiring|recruitment|search|process|interviews *4 paused|delayed|postponed|pushed",
+        "delay|delays *3 in *2 search|process|recruitment|hiring",
+        "complete|completing|answer|answering|fill|record|recording *4 questionnaire|questions|"
+        "assessment|test|tasks|task|form|forms|survey|demo|lesson",
+        "one-way|one|asynchronous|recorded *3 video|interview",
+        "received|got|receiving *4 submission|test|case|assignment|answers|take-home|exercise|"
+        "task|sample|walkthrough",
+        "i-9|i-9s|eeo|dvla|licence|license|medical|drug *2 check|checks|verification|exam|"
+        "examination|survey|screen",
+        "hiring|recruitment|career|careers|job|jobs *2 event|events|fair|fairs|day|days|"
+        "drop-in|session|evening|open",
+        "open house|day|days|evening",
+        "insight|information|info *2 evening|session|day|webinar",
+        "coffee chat|chats",
+        "meetup|meet-up",
+        "viewed|reviewed|opened *2 your *2 profile|application",
+        "application|profile *2 was|has been *2 viewed",
+        "relocate|relocating",
     )
 
 
