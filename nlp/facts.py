@@ -62,6 +62,26 @@ _WRITTEN_DAY = re.compile(
     r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
 )
 _WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
+# In an acknowledgement the timeline itself is the promise: "we will review applications
+# over the next 7-10 business days", "interview invitations will go out by March 14",
+# "please allow 1-3 weeks", "processing can take 4-6 weeks".
+_ACK_TIMELINE = re.compile(
+    r"(?i)\b(?:review|screen|go(?:ing)?\s+through|look(?:ing)?\s+(?:over|through)|read|"
+    r"process|hear|contact|notif|inform|invit|update|outcome|result|decision|respon|reply|"
+    r"replies|answer|follow\s+up|get\s+back|in\s+touch|reach\s+out|allow|call)"
+)
+# ... but only a window ("within two weeks", "1-3 weeks") or a day ("by 24 June"), not
+# "this week" or "this month", which say when the work happens, not when it ends.
+_ACK_WINDOW = re.compile(
+    r"(?i)^(?:by|before|no\s+later|not\s+later|within|in|inside|until)\b|\bfortnight\b"
+    r"|(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|few|couple|several))"
+    r"\W+(?:\w+\W+)?(?:days?|weeks?|months?)\b"
+)
+# A period that is no deadline: "every two weeks", "retained for a period of 24 months".
+_PERIOD_BEFORE = re.compile(r"(?i)\b(?:every|each|for|period\s+of)\s+(?:a\s+|the\s+)?$")
+# A condition in an acknowledgement's sentence: "if you're a fit", "if we do not contact you".
+_ACK_CONDITION = re.compile(r"(?i)\b(?:if|unless|in\s+case)\b")
+_BY_DAY = re.compile(r"(?i)(?:by|before|no\s+later\s+than|not\s+later\s+than)\b")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -165,14 +185,19 @@ def promised_date(
     (an acknowledgement), a promise to some candidates only ("shortlisted candidates
     will be contacted within ...") is no promise to this one.
     """
-    promises = [c for c in cues(doc, P.PROMISE) if not negated(doc, c)]
+    promises: list[Cue | tuple[str, int, int]] = [
+        c for c in cues(doc, P.PROMISE) if not negated(doc, c)
+    ]
+    text = doc_text(doc)
+    ack = kind is Kind.APPLICATION_ACK
+    if ack:
+        promises.extend(_ack_timelines(doc, text))
     if not promises:
         return None, []
-    text = doc_text(doc)
-    condition_labels = [P.CONDITIONAL]
-    if kind is Kind.APPLICATION_ACK:
-        condition_labels.append(P.SUBSET)
-    conditions = {_sentence_of(ids, c.start) for c in cues(doc, *condition_labels)}
+    conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
+    # A promise to some candidates only ("shortlisted candidates will be contacted within
+    # 7 days") is none to this one; a day named for them ("by 24 June") tells all when.
+    subsets = {_sentence_of(ids, c.start) for c in cues(doc, P.SUBSET)} if ack else set()
     rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []
@@ -184,12 +209,14 @@ def promised_date(
         sid = _sentence_of(ids, tokens[0])
         if sid in conditions or _FUTURE_ANCHOR.match(text, end):
             continue
-        governing = [p for p in promises if _sentence_of(ids, p.start) == sid]
+        if sid in subsets and not (_BY_DAY.match(phrase) and _WRITTEN_DAY.search(phrase)):
+            continue
+        governing = [p for p in promises if _sentence_of(ids, p[1]) == sid]
         if not governing:
             continue
         nearest = min(governing, key=lambda p: _distance(p, where))
         if (
-            nearest.start > tokens[0]
+            nearest[1] > tokens[0]
             and not _FRONTED_DEADLINE.match(phrase)
             and not _WINDOW.search(phrase)
         ):
@@ -200,10 +227,37 @@ def promised_date(
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
             continue
+        if ack and nearest[0] == "" and not _ack_window(doc, ids, tokens[0], start, phrase):
+            continue
         if best is None or day > best:
             best = day
             evidence = [Evidence("feedback_by", phrase)]
     return best, evidence
+
+
+def _ack_window(doc: Doc, ids: Sequence[int], token: int, start: int, phrase: str) -> bool:
+    """Is the phrase an acknowledgement's timeline (not a period, not in a condition)?"""
+    text = doc_text(doc)
+    if not _ACK_WINDOW.search(phrase) or _PERIOD_BEFORE.search(text, max(0, start - 20), start):
+        return False
+    sid = _sentence_of(ids, token)
+    first = last = token
+    while first > 0 and ids[first - 1] == sid:
+        first -= 1
+    while last + 1 < len(ids) and ids[last + 1] == sid:
+        last += 1
+    sentence = text[doc[first].idx : doc[last].idx + len(doc[last])]
+    return _ACK_CONDITION.search(sentence) is None
+
+
+def _ack_timelines(doc: Doc, text: str) -> list[tuple[str, int, int]]:
+    """The review, screening and contact words of an acknowledgement, as promise spans."""
+    found = []
+    for m in _ACK_TIMELINE.finditer(text):
+        tokens = _token_range(doc, m.start(), m.end())
+        if tokens is not None:
+            found.append(("", tokens[0], tokens[1]))
+    return found
 
 
 Slot = tuple[datetime, bool, str | None, str]
