@@ -293,6 +293,24 @@ DATETIME_CASES = [
     ("Friday this week", THU, "2026-03-06T12:00:00-05:00", False, "-05:00"),
     ("Tuesday after next", THU, "2026-03-17T12:00:00-05:00", False, "-05:00"),
     ("the following Tuesday", THU, "2026-03-10T12:00:00-05:00", False, "-05:00"),  # no anchor
+    # A weekday echoing the date is that date, and decides a numeric date's order.
+    (
+        "Date: 24/03/2026 (Tuesday)\nTime: 11:00 AM IST",
+        INDIA,
+        "2026-03-24T11:00:00+05:30",
+        True,
+        "Asia/Kolkata",
+    ),
+    ("on 20th Mar, Friday at 3 PM IST", INDIA, "2026-03-20T15:00:00+05:30", True, "Asia/Kolkata"),
+    (
+        "DATE : 14.03.2026 (SATURDAY)\nTIME : 10:00 AM",
+        INDIA,
+        "2026-03-14T10:00:00+05:30",
+        True,
+        "+05:30",
+    ),
+    ("on 03/07/2026 (Saturday)", INDIA, "2026-03-07T12:00:00+05:30", False, "+05:30"),
+    ("on 07/03/2026 (Saturday)", THU, "2026-03-07T12:00:00-05:00", False, "-05:00"),
 ]
 
 
