@@ -38,6 +38,11 @@ _NOT_SLOT_NEAR = frozenset(
         "previous",
     ]
 )
+# A label naming a slot that no longer holds: "Previous Date/Time:", "Original: Friday 30 May".
+_SUPERSEDED_LABEL = re.compile(
+    r"(?i)^[^\S\n]*(?:previous|original|old|former|was|cancelled|canceled)\b[^:\n]{0,24}"
+    r"(?::|[^\S\n]{2,}|\t)?[^\S\n]*$"
+)
 _DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
 # A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
 _FUTURE_ANCHOR = re.compile(
@@ -294,13 +299,25 @@ def slot_candidates(
         tokens = _token_range(doc, mention.start, mention.end)
         if tokens is None:
             continue
-        if _not_a_slot(doc, tokens[0]):
+        if _not_a_slot(doc, tokens[0]) or _superseded(text, mention.start):
             continue
         sid = _sentence_of(ids, tokens[0])
         if sid in history and not mention.has_time:
             continue
         found.append((mention, sid))
     return found
+
+
+def _superseded(text: str, start: int) -> bool:
+    """Is the mention at ``start`` under a label like "Previous Date/Time:" (on its line,
+    or alone on the line above)?"""
+    line_start = text.rfind("\n", max(0, start - 60), start) + 1
+    if _SUPERSEDED_LABEL.match(text[line_start:start]):
+        return True
+    if text[line_start:start].strip() or line_start == 0:
+        return False
+    above = text.rfind("\n", max(0, line_start - 60), line_start - 1) + 1
+    return _SUPERSEDED_LABEL.match(text[above : line_start - 1]) is not None
 
 
 def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:

@@ -311,6 +311,21 @@ DATETIME_CASES = [
     ),
     ("on 03/07/2026 (Saturday)", INDIA, "2026-03-07T12:00:00+05:30", False, "+05:30"),
     ("on 07/03/2026 (Saturday)", THU, "2026-03-07T12:00:00-05:00", False, "-05:00"),
+    # ATS tables flattened to text: the time label may be "From Time" or bilingual.
+    (
+        "Scheduled On 24-03-2026\nFrom Time 10:00\nTo Time 11:00",
+        TUE_BERLIN,
+        "2026-03-24T10:00:00+01:00",
+        True,
+        "+01:00",
+    ),
+    (
+        "Date 27-03-2026\nHeure / Time 10:00 – 11:00",
+        TUE_BERLIN,
+        "2026-03-27T10:00:00+01:00",
+        True,
+        "+01:00",
+    ),
 ]
 
 
