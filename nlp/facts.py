@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 # Words that make a date a deadline or a past day, not the interview: right before it
 # ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
-_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "after", "since"])
+_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "through", "thru", "after", "since"])
 _NOT_SLOT_NEAR = frozenset(
     [
         "deadline",
@@ -383,6 +383,8 @@ def interview_slot(
     if len(times) > 1 and not agreed:
         return None
     chosen = min((m for m, _ in pool), key=lambda m: (m.value, m.start))
+    if chosen.is_range_or_list and not chosen.has_time:
+        return None  # "the week of January 12", "April 21-25": days to choose from
     value, has_time, zone_name = chosen.value, chosen.has_time, chosen.tz_name
     if not has_time and agreed:
         after = [m for m, _ in alone if m.start > chosen.start]

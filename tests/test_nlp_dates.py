@@ -311,6 +311,7 @@ DATETIME_CASES = [
     ),
     ("on 03/07/2026 (Saturday)", INDIA, "2026-03-07T12:00:00+05:30", False, "+05:30"),
     ("on 07/03/2026 (Saturday)", THU, "2026-03-07T12:00:00-05:00", False, "-05:00"),
+    ("on March 10 - 2pm works", THU, "2026-03-10T14:00:00-05:00", True, "-05:00"),
     # ATS tables flattened to text: the time label may be "From Time" or bilingual.
     (
         "Scheduled On 24-03-2026\nFrom Time 10:00\nTo Time 11:00",
@@ -377,6 +378,11 @@ LIST_CASES = [
         3,
     ),
     ("from 9 March to 13 March", THU, 2),
+    # Days sharing one written month are one mention of several days.
+    ("Slots are available on 9 and 10 March at the depot.", THU, 1),
+    ("Interviews will take place March 23-27.", THU, 1),
+    ("Assessment centres run on 16, 17 and 18 March 2026.", THU, 1),
+    ("Could you do March 10 or 11?", THU, 1),
 ]
 
 

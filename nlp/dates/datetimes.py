@@ -55,6 +55,15 @@ _CLAUSE_END = re.compile(
 _DATE_AFTER_TIME = re.compile(r"[^\S\n]*[,(\-–]?[^\S\n]*(?:on\s+)?")
 _BETWEEN_BEFORE = re.compile(r"(?i:\bbetween)\W*$")
 # A weekday right after a date, naming the same day: "29/07/2025 (Tuesday)", "21st Aug, Friday".
+# Days sharing one written month: "3, 4 and 5 September", "April 21-25", "March 10 or 11".
+_DAYS_BEFORE = re.compile(
+    r"(?<![\d:.,/])(?:\d{1,2}(?:st|nd|rd|th)?[^\S\n]*,[^\S\n]*)*\d{1,2}(?:st|nd|rd|th)?"
+    r"[^\S\n]*(?:,|and|or|&|-|–|to|through)[^\S\n]*$"
+)
+_DAYS_AFTER = re.compile(
+    r"[^\S\n]*(?:-|–|and|or|&|to|through)[^\S\n]*(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    r"(?![\d:]|\.\d|[^\S\n]*(?:[ap]\.?m\b|h\b|hrs?\b|o'clock))"
+)
 _ECHO_GAP = re.compile(r"[^\S\n]*(?:,|\()?[^\S\n]*")
 _ECHO_CLOSE = re.compile(r"[^\S\n]*\)")
 _STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|from|by|until|till|between)\s+|@\s*)$")
@@ -109,7 +118,9 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
     day_first = _day_first(sent_at)
     low = prepared.low
     dates_at: dict[int, tuple[int, date, bool]] = {}  # start: end, day, weak
-    weeks: dict[int, int] = {}  # a date after "the week of": its start, the phrase's start
+    # A date that is one of several days: after "the week of", or with its month shared
+    # ("5 and 6 March", "April 21-25"): its start, the phrase's start.
+    weeks: dict[int, int] = {}
     weekdays: list[tuple[int, int]] = []
     previous: tuple[int, date] | None = None
     last: tuple[re.Match[str], date] | None = None
@@ -132,6 +143,10 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
         week = _WEEK_OF_BEFORE.search(text, max(0, m.start() - 30), m.start())
         if week is not None:
             weeks[m.start()] = week.start()
+        elif kind in ("md", "dm"):
+            shared = _shared_month_start(low, m, kind)
+            if shared is not None:
+                weeks[m.start()] = shared
         if kind == "wd" and m.group("wd_d") is None and m.group("wd_s") is None:
             weekdays.append((m.start(), m.end()))
     ignored = _office_hours(low, weekdays)
@@ -189,6 +204,16 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
             if item.clock is not None and item.zone is None:
                 item.zone = declared
     return kept
+
+
+def _shared_month_start(low: str, m: re.Match[str], kind: str) -> int | None:
+    """Where a run of days sharing the month of date ``m`` starts, if it is one."""
+    if kind == "dm":
+        before = _DAYS_BEFORE.search(low, max(0, m.start() - 40), m.start())
+        return before.start() if before is not None else None
+    if m.group("md_y") is None and _DAYS_AFTER.match(low, m.end()) is not None:
+        return m.start()
+    return None
 
 
 def _echoed_date(
