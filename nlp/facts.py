@@ -75,6 +75,12 @@ _ACK_TIMELINE = re.compile(
     r"process|hear|contact|notif|inform|invit|update|outcome|result|decision|respon|reply|"
     r"replies|answer|follow\s+up|get\s+back|in\s+touch|reach\s+out|allow|call)"
 )
+# After an interview, the kind already says a promise is made: "we expect to advise
+# outcomes by the end of the month", "will confirm next steps by the end of next week".
+_OUTCOME = re.compile(
+    r"(?i)\b(?:outcomes?|results?|decisions?|next\s+steps|revert"
+    r"|(?<!please\s)(?<!kindly\s)(?:confirm|advise|inform|notif))"
+)
 # ... but only a window ("within two weeks", "1-3 weeks") or a day ("by 24 June"), not
 # "this week" or "this month", which say when the work happens, not when it ends.
 _ACK_WINDOW = re.compile(
@@ -196,7 +202,9 @@ def promised_date(
     text = doc_text(doc)
     ack = kind is Kind.APPLICATION_ACK
     if ack:
-        promises.extend(_ack_timelines(doc, text))
+        promises.extend(_governors(doc, text, _ACK_TIMELINE))
+    elif kind is Kind.FEEDBACK_PROMISE:
+        promises.extend(_governors(doc, text, _OUTCOME))
     if not promises:
         return None, []
     conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
@@ -255,10 +263,10 @@ def _ack_window(doc: Doc, ids: Sequence[int], token: int, start: int, phrase: st
     return _ACK_CONDITION.search(sentence) is None
 
 
-def _ack_timelines(doc: Doc, text: str) -> list[tuple[str, int, int]]:
-    """The review, screening and contact words of an acknowledgement, as promise spans."""
+def _governors(doc: Doc, text: str, pattern: re.Pattern[str]) -> list[tuple[str, int, int]]:
+    """The words ``pattern`` finds, as promise spans (with no cue label)."""
     found = []
-    for m in _ACK_TIMELINE.finditer(text):
+    for m in pattern.finditer(text):
         tokens = _token_range(doc, m.start(), m.end())
         if tokens is not None:
             found.append(("", tokens[0], tokens[1]))

@@ -736,6 +736,14 @@ FIND_DEADLINE_CASES = [
         "Please confirm by end of play Wednesday; we'll reply by Monday next week.",
         [("by end of play Wednesday", "2026-03-11"), ("by Monday next week", "2026-03-09")],
     ),
+    (
+        "I hope to phone everyone on Monday or Tuesday next week at the latest.",
+        [("on Monday or Tuesday next week at the latest", "2026-03-10")],
+    ),
+    (
+        "We'll call on Wednesday. Next week the panel is away.",
+        [("on Wednesday", "2026-03-11"), ("Next week", "2026-03-13")],
+    ),
     ("You bring 5 years of experience and work 5 days a week; call 555-123-4567.", []),
     ("We gave 2 weeks' notice 3 days ago.", []),
     ("Do you have a car? Our support is 24/7.", []),
