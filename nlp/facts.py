@@ -53,6 +53,16 @@ _FUTURE_ANCHOR = re.compile(
     r"recruitment|process))",
     re.IGNORECASE,
 )
+# Outside acknowledgements and promises, a promise's day is a deadline or a window: a
+# day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
+# from uCheck today").
+_PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
+_SAME_DAY = re.compile(
+    r"(?i)(?:today|tonight|later\s+today|this\s+(?:morning|afternoon|evening))\b"
+)
+_SUPERSEDED_PROMISE = re.compile(
+    r"(?i)\b(?:originally|previously|initially|earlier|had)\s+(?:\w+\s+)?promised\b[^.!?\n]*$"
+)
 # A day named before its promise is the promise's only as a deadline ("By Friday, we'll
 # ..."); a window before it always is ("it'll be a couple of weeks before you hear").
 _FRONTED_DEADLINE = re.compile(
@@ -90,6 +100,7 @@ _ACK_WINDOW = re.compile(
 )
 # A period that is no deadline: "every two weeks", "retained for a period of 24 months".
 _PERIOD_BEFORE = re.compile(r"(?i)\b(?:every|each|for|period\s+of)\s+(?:a\s+|the\s+)?$")
+_EACH_AFTER = re.compile(r"(?i)\s+(?:of|after)\s+(?:every|each|any)\b")
 # A condition in an acknowledgement's sentence: "if you're a fit", "if we do not contact you".
 _ACK_CONDITION = re.compile(r"(?i)\b(?:if|unless|in\s+case)\b")
 _BY_DAY = re.compile(r"(?i)(?:by|before|no\s+later\s+than|not\s+later\s+than)\b")
@@ -220,10 +231,17 @@ def promised_date(
             continue
         where = ("", tokens[0], tokens[1])
         sid = _sentence_of(ids, tokens[0])
-        if sid in conditions or _FUTURE_ANCHOR.match(text, end):
+        if sid in conditions or _FUTURE_ANCHOR.match(text, end) or _EACH_AFTER.match(text, end):
             continue
         if sid in subsets and not (_BY_DAY.match(phrase) and _WRITTEN_DAY.search(phrase)):
             continue
+        if _SUPERSEDED_PROMISE.search(text, max(0, start - 60), start):
+            continue  # "we originally promised you a decision by Friday, but ..."
+        if kind not in _PROMISE_KINDS and (
+            _SAME_DAY.match(phrase)
+            or not (_FRONTED_DEADLINE.match(phrase) or _WINDOW.search(phrase))
+        ):
+            continue  # "an email from our vendor today", "we will call you on Thursday 13 August"
         governing = [p for p in promises if _sentence_of(ids, p[1]) == sid]
         if not governing:
             continue
@@ -240,7 +258,10 @@ def promised_date(
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
             continue
-        if ack and nearest[0] == "" and not _ack_window(doc, ids, tokens[0], start, phrase):
+        if ack and (
+            _ACK_CONDITION.search(_sentence_text(doc, ids, tokens[0]))
+            or (nearest[0] == "" and not _ack_window(text, start, phrase))
+        ):
             continue
         if best is None or day > best:
             best = day
@@ -248,19 +269,22 @@ def promised_date(
     return best, evidence
 
 
-def _ack_window(doc: Doc, ids: Sequence[int], token: int, start: int, phrase: str) -> bool:
-    """Is the phrase an acknowledgement's timeline (not a period, not in a condition)?"""
-    text = doc_text(doc)
-    if not _ACK_WINDOW.search(phrase) or _PERIOD_BEFORE.search(text, max(0, start - 20), start):
-        return False
+def _ack_window(text: str, start: int, phrase: str) -> bool:
+    """Is the phrase an acknowledgement's timeline, not a period ("every two weeks")?"""
+    return bool(_ACK_WINDOW.search(phrase)) and not _PERIOD_BEFORE.search(
+        text, max(0, start - 20), start
+    )
+
+
+def _sentence_text(doc: Doc, ids: Sequence[int], token: int) -> str:
+    """The text of the sentence holding ``token``."""
     sid = _sentence_of(ids, token)
     first = last = token
     while first > 0 and ids[first - 1] == sid:
         first -= 1
     while last + 1 < len(ids) and ids[last + 1] == sid:
         last += 1
-    sentence = text[doc[first].idx : doc[last].idx + len(doc[last])]
-    return _ACK_CONDITION.search(sentence) is None
+    return doc_text(doc)[doc[first].idx : doc[last].idx + len(doc[last])]
 
 
 def _governors(doc: Doc, text: str, pattern: re.Pattern[str]) -> list[tuple[str, int, int]]:
