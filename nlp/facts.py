@@ -77,6 +77,7 @@ _WRITTEN_DAY = re.compile(
     r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
 )
 _WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
+_TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
 # In an acknowledgement the timeline itself is the promise: "we will review applications
 # over the next 7-10 business days", "interview invitations will go out by March 14",
 # "please allow 1-3 weeks", "processing can take 4-6 weeks".
@@ -418,12 +419,27 @@ def interview_slot(
     if chosen.is_range_or_list and not chosen.has_time:
         return None  # "the week of January 12", "April 21-25": days to choose from
     value, has_time, zone_name = chosen.value, chosen.has_time, chosen.tz_name
-    if not has_time and agreed:
-        after = [m for m, _ in alone if m.start > chosen.start]
-        if after:
-            first = min(after, key=lambda m: (m.value.time(), m.start))
-            value = datetime.combine(chosen.value.date(), first.value.timetz())
-            has_time, zone_name = True, first.tz_name
+    after = [m for m, _ in alone if m.start > chosen.start]
+    if not agreed:
+        # A proposal's one time, asked right after its day: "a gap tomorrow ... free at 9:30
+        # AM?"; not a window ("approx. 9am–4pm", "between 9 and 5").
+        text = doc_text(doc)
+        day_sids = {sid for m, sid in pool if m.value.date() == chosen.value.date()}
+        after = [
+            m
+            for m, sid in alone
+            if m.start > chosen.start
+            and (sid in day_sids or sid - 1 in day_sids)
+            and not m.is_range_or_list
+            and not _WINDOW_BEFORE.search(_before(text, m))
+            and not _TIME_RANGE.search(m.text)
+        ]
+        if len({m.value.timetz() for m in after}) != 1:
+            after = []
+    if not has_time and after:
+        first = min(after, key=lambda m: (m.value.time(), m.start))
+        value = datetime.combine(chosen.value.date(), first.value.timetz())
+        has_time, zone_name = True, first.tz_name
     if not has_time:
         value = value.replace(hour=12, minute=0, second=0, microsecond=0)
     return value, has_time, zone_name or _offset_text(value), chosen.text
