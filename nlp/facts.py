@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 # Words that make a date a deadline or a past day, not the interview: right before it
 # ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
-_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "after", "since"])
+_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "through", "thru", "after", "since"])
 _NOT_SLOT_NEAR = frozenset(
     [
         "deadline",
@@ -38,6 +38,11 @@ _NOT_SLOT_NEAR = frozenset(
         "previous",
     ]
 )
+# A label naming a slot that no longer holds: "Previous Date/Time:", "Original: Friday 30 May".
+_SUPERSEDED_LABEL = re.compile(
+    r"(?i)^[^\S\n]*(?:previous|original|old|former|was|cancelled|canceled)\b[^:\n]{0,24}"
+    r"(?::|[^\S\n]{2,}|\t)?[^\S\n]*$"
+)
 _DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
 # A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
 _FUTURE_ANCHOR = re.compile(
@@ -47,6 +52,16 @@ _FUTURE_ANCHOR = re.compile(
     r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
     r"recruitment|process))",
     re.IGNORECASE,
+)
+# Outside acknowledgements and promises, a promise's day is a deadline or a window: a
+# day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
+# from uCheck today").
+_PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
+_SAME_DAY = re.compile(
+    r"(?i)(?:today|tonight|later\s+today|this\s+(?:morning|afternoon|evening))\b"
+)
+_SUPERSEDED_PROMISE = re.compile(
+    r"(?i)\b(?:originally|previously|initially|earlier|had)\s+(?:\w+\s+)?promised\b[^.!?\n]*$"
 )
 # A day named before its promise is the promise's only as a deadline ("By Friday, we'll
 # ..."); a window before it always is ("it'll be a couple of weeks before you hear").
@@ -70,6 +85,33 @@ _SUPERSEDED = re.compile(
     r"|\b(?:instead\s+of|rather\s+than|moved\s+from)\s*$"
 )
 _WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
+_TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
+# In an acknowledgement the timeline itself is the promise: "we will review applications
+# over the next 7-10 business days", "interview invitations will go out by March 14",
+# "please allow 1-3 weeks", "processing can take 4-6 weeks".
+_ACK_TIMELINE = re.compile(
+    r"(?i)\b(?:review|screen|go(?:ing)?\s+through|look(?:ing)?\s+(?:over|through)|read|"
+    r"process|hear|contact|notif|inform|invit|update|outcome|result|decision|respon|reply|"
+    r"replies|answer|follow\s+up|get\s+back|in\s+touch|reach\s+out|allow|call)"
+)
+# After an interview, the kind already says a promise is made: "we expect to advise
+# outcomes by the end of the month", "will confirm next steps by the end of next week".
+_OUTCOME = re.compile(
+    r"(?i)\b(?:outcomes?|results?|decisions?|next\s+steps|revert"
+    r"|(?<!please\s)(?<!kindly\s)(?:confirm|advise|inform|notif))"
+)
+# ... but only a window ("within two weeks", "1-3 weeks") or a day ("by 24 June"), not
+# "this week" or "this month", which say when the work happens, not when it ends.
+_ACK_WINDOW = re.compile(
+    r"(?i)^(?:by|before|no\s+later|not\s+later|within|in|inside|until)\b|\bfortnight\b"
+    r"|(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|few|couple|several))"
+    r"\W+(?:\w+\W+)?(?:days?|weeks?|months?)\b"
+)
+# A period that is no deadline: "every two weeks", "retained for a period of 24 months".
+_PERIOD_BEFORE = re.compile(r"(?i)\b(?:every|each|for|period\s+of)\s+(?:a\s+|the\s+)?$")
+_EACH_AFTER = re.compile(r"(?i)\s+(?:of|after)\s+(?:every|each|any)\b")
+# A condition in an acknowledgement's sentence: "if you're a fit", "if we do not contact you".
+_ACK_CONDITION = re.compile(r"(?i)\b(?:if|unless|in\s+case)\b")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -173,10 +215,17 @@ def promised_date(
     (an acknowledgement), a promise to some candidates only ("shortlisted candidates
     will be contacted within ...") is no promise to this one.
     """
-    promises = [c for c in cues(doc, P.PROMISE) if not negated(doc, c)]
+    promises: list[Cue | tuple[str, int, int]] = [
+        c for c in cues(doc, P.PROMISE) if not negated(doc, c)
+    ]
+    text = doc_text(doc)
+    ack = kind is Kind.APPLICATION_ACK
+    if ack:
+        promises.extend(_governors(doc, text, _ACK_TIMELINE))
+    elif kind is Kind.FEEDBACK_PROMISE:
+        promises.extend(_governors(doc, text, _OUTCOME))
     if not promises:
         return None, []
-    text = doc_text(doc)
     # "Shortlisted candidates will hear within two weeks" is a promise to this candidate
     # too (issue 11: real acknowledgements say when the shortlist is told); "if you are
     # shortlisted, ..." is a condition.
@@ -190,14 +239,21 @@ def promised_date(
             continue
         where = ("", tokens[0], tokens[1])
         sid = _sentence_of(ids, tokens[0])
-        if sid in conditions or _FUTURE_ANCHOR.match(text, end):
+        if sid in conditions or _FUTURE_ANCHOR.match(text, end) or _EACH_AFTER.match(text, end):
             continue
-        governing = [p for p in promises if _sentence_of(ids, p.start) == sid]
+        if _SUPERSEDED_PROMISE.search(text, max(0, start - 60), start):
+            continue  # "we originally promised you a decision by Friday, but ..."
+        if kind not in _PROMISE_KINDS and (
+            _SAME_DAY.match(phrase)
+            or not (_FRONTED_DEADLINE.match(phrase) or _WINDOW.search(phrase))
+        ):
+            continue  # "an email from our vendor today", "we will call you on Thursday 13 August"
+        governing = [p for p in promises if _sentence_of(ids, p[1]) == sid]
         if not governing:
             continue
         nearest = min(governing, key=lambda p: _distance(p, where))
         if (
-            nearest.start > tokens[0]
+            nearest[1] > tokens[0]
             and not _FRONTED_DEADLINE.match(phrase)
             and not _WINDOW.search(phrase)
         ):
@@ -208,10 +264,43 @@ def promised_date(
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
             continue
+        if ack and (
+            _ACK_CONDITION.search(_sentence_text(doc, ids, tokens[0]))
+            or (nearest[0] == "" and not _ack_window(text, start, phrase))
+        ):
+            continue
         if best is None or day > best:
             best = day
             evidence = [Evidence("feedback_by", phrase)]
     return best, evidence
+
+
+def _ack_window(text: str, start: int, phrase: str) -> bool:
+    """Is the phrase an acknowledgement's timeline, not a period ("every two weeks")?"""
+    return bool(_ACK_WINDOW.search(phrase)) and not _PERIOD_BEFORE.search(
+        text, max(0, start - 20), start
+    )
+
+
+def _sentence_text(doc: Doc, ids: Sequence[int], token: int) -> str:
+    """The text of the sentence holding ``token``."""
+    sid = _sentence_of(ids, token)
+    first = last = token
+    while first > 0 and ids[first - 1] == sid:
+        first -= 1
+    while last + 1 < len(ids) and ids[last + 1] == sid:
+        last += 1
+    return doc_text(doc)[doc[first].idx : doc[last].idx + len(doc[last])]
+
+
+def _governors(doc: Doc, text: str, pattern: re.Pattern[str]) -> list[tuple[str, int, int]]:
+    """The words ``pattern`` finds, as promise spans (with no cue label)."""
+    found = []
+    for m in pattern.finditer(text):
+        tokens = _token_range(doc, m.start(), m.end())
+        if tokens is not None:
+            found.append(("", tokens[0], tokens[1]))
+    return found
 
 
 Slot = tuple[datetime, bool, str | None, str]
@@ -248,13 +337,29 @@ def slot_candidates(
         tokens = _token_range(doc, mention.start, mention.end)
         if tokens is None:
             continue
-        if _not_a_slot(doc, tokens[0]) or _SUPERSEDED.search(_line_before(text, mention)):
+        if (
+            _not_a_slot(doc, tokens[0])
+            or _SUPERSEDED.search(_line_before(text, mention))
+            or _superseded(text, mention.start)
+        ):
             continue
         sid = _sentence_of(ids, tokens[0])
         if sid in history and not mention.has_time:
             continue
         found.append((mention, sid))
     return found
+
+
+def _superseded(text: str, start: int) -> bool:
+    """Is the mention at ``start`` under a label like "Previous Date/Time:" (on its line,
+    or alone on the line above)?"""
+    line_start = text.rfind("\n", max(0, start - 60), start) + 1
+    if _SUPERSEDED_LABEL.match(text[line_start:start]):
+        return True
+    if text[line_start:start].strip() or line_start == 0:
+        return False
+    above = text.rfind("\n", max(0, line_start - 60), line_start - 1) + 1
+    return _SUPERSEDED_LABEL.match(text[above : line_start - 1]) is not None
 
 
 def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
@@ -322,13 +427,30 @@ def interview_slot(
     if len(times) > 1 and not agreed:
         return None
     chosen = min((m for m, _ in pool), key=lambda m: (m.value, m.start))
+    if chosen.is_range_or_list and not chosen.has_time:
+        return None  # "the week of January 12", "April 21-25": days to choose from
     value, has_time, zone_name = chosen.value, chosen.has_time, chosen.tz_name
-    if not has_time and agreed:
-        after = [m for m, _ in alone if m.start > chosen.start]
-        if after:
-            first = min(after, key=lambda m: (m.value.time(), m.start))
-            value = datetime.combine(chosen.value.date(), first.value.timetz())
-            has_time, zone_name = True, first.tz_name
+    after = [m for m, _ in alone if m.start > chosen.start]
+    if not agreed:
+        # A proposal's one time, asked right after its day: "a gap tomorrow ... free at 9:30
+        # AM?"; not a window ("approx. 9am–4pm", "between 9 and 5").
+        text = doc_text(doc)
+        day_sids = {sid for m, sid in pool if m.value.date() == chosen.value.date()}
+        after = [
+            m
+            for m, sid in alone
+            if m.start > chosen.start
+            and (sid in day_sids or sid - 1 in day_sids)
+            and not m.is_range_or_list
+            and not _WINDOW_BEFORE.search(_before(text, m))
+            and not _TIME_RANGE.search(m.text)
+        ]
+        if len({m.value.timetz() for m in after}) != 1:
+            after = []
+    if not has_time and after:
+        first = min(after, key=lambda m: (m.value.time(), m.start))
+        value = datetime.combine(chosen.value.date(), first.value.timetz())
+        has_time, zone_name = True, first.tz_name
     if not has_time:
         value = value.replace(hour=12, minute=0, second=0, microsecond=0)
     return value, has_time, zone_name or _offset_text(value), chosen.text

@@ -21,11 +21,11 @@ _TIME_AFTER_DATE = re.compile(
     re.VERBOSE,
 )
 # A line label before a value: "Time:", "Arrival   ", or a time word and one space
-# (a table flattened to text: "Time 1:00 PM Eastern").
+# (a table flattened to text: "Time 1:00 PM Eastern", "From Time 10:00", "Heure / Time 10:00").
 _LABEL = (
     r"(?:[A-Za-z][A-Za-z ]{0,24}(?::|[^\S\n]{2,}|\t)"
-    r"|(?i:(?:interview\s+|start\s+|local\s+)?time|start|starts|arrival|begins?|when|slot)"
-    r"[^\S\n])"
+    r"|(?i:(?:[^\W\d_]+[^\S\n]*/[^\S\n]*)?(?:interview\s+|start\s+|local\s+|from\s+)?time"
+    r"|start|starts|arrival|begins?|when|slot)[^\S\n])"
 )
 _LABEL_BEFORE = re.compile(rf"(?m:^[^\S\n]*{_LABEL}[^\S\n]*)$")
 # Between a date and its time: the same sentence, or a next line with a label ("Time:").
