@@ -60,8 +60,11 @@ def worker(
 ) -> None:
     """A fleet worker: syncs accounts, analyses mail, sends digests (run any number)."""
     from watcher.fleet.jobs import run_worker
+    from watcher.fleet.registry import fleet_database_url, open_fleet
 
-    run_worker(state(ctx).fleet(), concurrency)
+    url = fleet_database_url(state(ctx).resolved_config_path)
+    # a connection per job thread, the scheduler's and one spare
+    run_worker(open_fleet(url, pool_size=concurrency + 2), concurrency)
 
 
 def register(app: typer.Typer) -> None:

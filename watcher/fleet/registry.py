@@ -41,7 +41,7 @@ from sqlalchemy.pool import NullPool
 
 from watcher.config import DatabaseSettings, Settings, parse_settings
 from watcher.errors import ConfigError, StorageError, UsageError
-from watcher.store.db import make_engine, transaction, upgrade
+from watcher.store.db import transaction, upgrade
 from watcher.store.tables import UtcDateTime
 
 FLEET_SCHEMA = "followup_fleet"
@@ -152,10 +152,17 @@ def require_postgres(url: str, where: str) -> None:
         )
 
 
-def open_fleet(url: str) -> Fleet:
-    """Connect and make sure the registry exists (created on first use)."""
+def open_fleet(url: str, pool_size: int = 0) -> Fleet:
+    """Connect and make sure the registry exists (created on first use). A command opens
+    a connection per transaction (``pool_size`` 0); a worker keeps a pool of its threads'."""
     require_postgres(url, "[database] url")
-    engine = make_engine(url)
+    try:
+        if pool_size:
+            engine = create_engine(url, pool_size=pool_size, max_overflow=2, pool_pre_ping=True)
+        else:
+            engine = create_engine(url, poolclass=NullPool)
+    except (ArgumentError, ImportError) as exc:
+        raise StorageError(f"cannot open the fleet database: {exc}") from exc
     try:
         with engine.begin() as connection:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
