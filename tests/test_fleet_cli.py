@@ -138,7 +138,7 @@ def test_fleet_add_refuses_a_plain_text_password(
     user = dovecot.add_user()
     config = tmp_path / "carol.toml"
     config.write_text(
-        "[[account]]\nname = \"mail\"\nhost = \"127.0.0.1\"\ntls = \"none\"\n"
+        '[[account]]\nname = "mail"\nhost = "127.0.0.1"\ntls = "none"\n'
         f'username = "{user.name}"\npassword = "{user.password}"\n'
     )
     result = invoke(["--config", str(fleet), "fleet", "add", "carol", str(config)])

@@ -81,7 +81,8 @@ def build_app(fleet: Fleet) -> procrastinate.App:
         retry=procrastinate.RetryStrategy(max_attempts=30, wait=20),
     )(digest_job)
     tick_task = app.task(name="followup.tick", queue="tick", pass_context=True)(tick)
-    app.periodic(cron=TICK_CRON, periodic_id="tick", lock="tick", queueing_lock="tick")(tick_task)
+    # no lock: the tick that requeues a dead worker's jobs must never wait on a dead tick
+    app.periodic(cron=TICK_CRON, periodic_id="tick", queueing_lock="tick")(tick_task)
     return app
 
 
