@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,3 +75,23 @@ def make_seeker(
     )
     config.chmod(0o600)
     return Seeker(name, user, config)
+
+
+_LOGIN = re.compile(r"imap-login: Info: Login: user=<(?P<user>[^>]+)>")
+_GONE = re.compile(r"imap\((?P<user>[^)]+)\)<[^>]*><[^>]*>: Info: Disconnected")
+
+
+def most_sessions(log: str, users: set[str]) -> tuple[dict[str, int], int]:
+    """From Dovecot's log, in order: the most IMAP sessions each user had open at once,
+    and the most all of ``users`` had together."""
+    open_now: Counter[str] = Counter()
+    most: Counter[str] = Counter()
+    most_total = 0
+    for line in log.splitlines():
+        if (found := _LOGIN.search(line)) and found["user"] in users:
+            open_now[found["user"]] += 1
+            most[found["user"]] = max(most[found["user"]], open_now[found["user"]])
+            most_total = max(most_total, open_now.total())
+        elif (found := _GONE.search(line)) and found["user"] in users:
+            open_now[found["user"]] -= 1
+    return dict(most), most_total

@@ -17,7 +17,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from tests.clirun import FOLLOWUP, invoke
-from tests.fleet_fixtures import fleet_url, make_seeker, recruiter_mail, write_fleet_config
+from tests.fleet_fixtures import (
+    fleet_url,
+    make_seeker,
+    most_sessions,
+    recruiter_mail,
+    write_fleet_config,
+)
 from tests.servers.dovecot import Dovecot
 from tests.servers.messages import raw_message
 from tests.servers.smtp import SmtpServer
@@ -26,6 +32,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.dovecot, pytest.mark.slow]
 _ = fleet_url  # a fixture
 
 BIG = 1500  # messages in the mailbox whose sync is killed half-way
+PER_HOST = 2  # IMAP connections to the one Dovecot from the whole fleet
 
 
 @pytest.fixture
@@ -35,7 +42,16 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[Path, str], subprocess.Po
     def start(fleet: Path, name: str) -> subprocess.Popen[bytes]:
         with (tmp_path / f"{name}.log").open("wb") as log:  # the child keeps its own copy
             process = subprocess.Popen(
-                [str(FOLLOWUP), "--config", str(fleet), "worker", "--concurrency", "2"],
+                [
+                    str(FOLLOWUP),
+                    "--config",
+                    str(fleet),
+                    "worker",
+                    "--concurrency",
+                    "2",
+                    "--connections-per-host",
+                    str(PER_HOST),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "FOLLOWUP_USER": ""},
@@ -148,6 +164,9 @@ def test_killed_worker_loses_nothing_and_sends_each_digest_once(
 
     rows = _fleet_rows(fleet)
     assert {name: row["messages"] for name, row in rows.items()} == expected
+    per_user, together = most_sessions(dovecot.log_text(), {s.imap.name for s in seekers})
+    assert per_user == {s.imap.name: 1 for s in seekers}
+    assert together <= PER_HOST
     with engine.connect() as connection:
         schemas = connection.execute(
             text("SELECT schema_name FROM followup_fleet.job_seekers WHERE name = 'big'")

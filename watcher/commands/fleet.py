@@ -57,14 +57,22 @@ def worker(
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, max=64, help="Jobs run at once.")
     ] = 1,
+    per_host: Annotated[
+        int,
+        typer.Option(
+            "--connections-per-host",
+            min=1,
+            help="IMAP connections to one server from the whole fleet at once.",
+        ),
+    ] = 8,
 ) -> None:
     """A fleet worker: syncs accounts, analyses mail, sends digests (run any number)."""
     from watcher.fleet.jobs import run_worker
     from watcher.fleet.registry import fleet_database_url, open_fleet
 
     url = fleet_database_url(state(ctx).resolved_config_path)
-    # a connection per job thread, the scheduler's and one spare
-    run_worker(open_fleet(url, pool_size=concurrency + 2), concurrency)
+    # per job thread: its work and its host slot; plus the scheduler's and one spare
+    run_worker(open_fleet(url, pool_size=2 * concurrency + 2), concurrency, per_host)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import random
 import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +19,7 @@ import procrastinate
 from procrastinate import exceptions as queue_errors
 from procrastinate.jobs import Status
 from procrastinate.schema import SchemaManager
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from watcher.clock import SystemClock
@@ -39,6 +42,9 @@ ANALYSE_TASK = "followup.analyse"
 DIGEST_TASK = "followup.digest"
 
 _fleet: Fleet | None = None
+# IMAP connections to one server host from the whole fleet at once (Gmail allows 15 per
+# account; a provider sees all our job seekers' connections as one client): set by the worker.
+connections_per_host = 8
 _rng = random.Random()
 
 
@@ -100,12 +106,38 @@ def apply_queue_schema(fleet: Fleet) -> None:
             connection.execute("SELECT pg_advisory_unlock(%s)", (0x70726F63,))
 
 
-def run_worker(fleet: Fleet, concurrency: int) -> None:
+def run_worker(fleet: Fleet, concurrency: int, per_host: int) -> None:
+    global connections_per_host
+    connections_per_host = per_host
     apply_queue_schema(fleet)
     app = build_app(fleet)
     name = f"{socket.gethostname()}-{os.getpid()}"
     log.info("worker %s started (concurrency %d)", name, concurrency)
     app.run_worker(concurrency=concurrency, name=name, install_signal_handlers=True)
+
+
+@contextlib.contextmanager
+def host_slot(fleet: Fleet, host: str) -> Iterator[bool]:
+    """One of ``connections_per_host`` slots for ``host``, across all workers: a PostgreSQL
+    advisory lock held by a connection of its own for the sync's length (a killed worker's
+    connection closes, and its slot with it). Yields whether a slot was free."""
+    key = int.from_bytes(hashlib.sha256(host.lower().encode()).digest()[:4], "big", signed=True)
+    with fleet.engine.connect() as connection:
+        for slot in range(connections_per_host):
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key, :slot)"), {"key": key, "slot": slot}
+            ).scalar()
+            connection.commit()
+            if taken:
+                try:
+                    yield True
+                finally:
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key, :slot)"), {"key": key, "slot": slot}
+                    )
+                    connection.commit()
+                return
+        yield False
 
 
 def _require_fleet() -> Fleet:
@@ -119,8 +151,10 @@ def _require_fleet() -> Fleet:
 
 def sync_account_job(user: str, account: str) -> None:
     """Fetch what is new in one mailbox of one job seeker; flag them for analysis."""
+    from watcher.analysis import has_pending
     from watcher.daemon import backoff_seconds
     from watcher.ingest import sync_configured_account
+    from watcher.store.db import transaction
 
     fleet = _require_fleet()
     try:
@@ -130,18 +164,30 @@ def sync_account_job(user: str, account: str) -> None:
         log.info("%s/%s is no longer in the fleet: nothing to sync", user, account)
         return
     clock = SystemClock()
-    report = sync_configured_account(settings, registry.user_sessions(fleet, seeker.schema), clock)
+    with host_slot(fleet, settings.host or "maildir") as granted:
+        if not granted:
+            # the provider has its share of connections: try again shortly, not a failure
+            wait = _rng.uniform(1.0, 3.0)
+            registry.record_sync(fleet, user, account, clock.now(), None, wait, busy=True)
+            return
+        sessions = registry.user_sessions(fleet, seeker.schema)
+        report = sync_configured_account(settings, sessions, clock)
+    # Asked of the database, not of this sync's count: mail stored by a sync that was
+    # killed before it could say so is analysed too.
+    with transaction(sessions) as session:
+        unread = report.new > 0 or has_pending(session)  # Sent mail: refresh leads too
     problems = report.problems()
     if problems:
         failures = registry.failures(fleet, user, account) + 1
         wait = backoff_seconds(failures, _rng)
         log.warning("%s/%s: %s (next try in %.0f s)", user, account, "; ".join(problems), wait)
-        registry.record_sync(fleet, user, account, clock.now(), "; ".join(problems), wait)
+        registry.record_sync(
+            fleet, user, account, clock.now(), "; ".join(problems), wait, new_mail=unread
+        )
     else:
-        registry.record_sync(fleet, user, account, clock.now(), None, 0)
+        registry.record_sync(fleet, user, account, clock.now(), None, 0, new_mail=unread)
     if report.new:
         log.info("%s/%s: %d new message(s)", user, account, report.new)
-        registry.set_analyse_pending(fleet, user, True)
 
 
 def analyse_job(user: str) -> None:

@@ -391,14 +391,27 @@ def claim_due_syncs(fleet: Fleet, now: datetime, limit: int = 500) -> list[DueAc
 
 
 def record_sync(
-    fleet: Fleet, user: str, account: str, now: datetime, error: str | None, retry_in: float
+    fleet: Fleet,
+    user: str,
+    account: str,
+    now: datetime,
+    error: str | None,
+    retry_in: float,
+    *,
+    busy: bool = False,
+    new_mail: bool = False,
 ) -> None:
-    """After a sync: the next one after the poll interval, or after ``retry_in`` on error."""
+    """After a sync: the next one after the poll interval, or after ``retry_in`` on error
+    or when the server had no connection to spare (``busy``). New mail flags the job seeker
+    for analysis in the same transaction: the scheduler never sees the account read and
+    the analysis not yet asked for (it would send a digest without the new mail)."""
     where = (fleet_accounts.c.user_name == user) & (fleet_accounts.c.account == account)
     with transaction(fleet.registry()) as session:
-        if error is None:
+        if busy:
+            values: dict[str, Any] = {"next_sync_at": now + _seconds(retry_in)}
+        elif error is None:
             poll = session.scalar(select(fleet_accounts.c.poll_seconds).where(where))
-            values: dict[str, Any] = {
+            values = {
                 "failures": 0,
                 "last_sync_at": now,
                 "last_error": None,
@@ -411,6 +424,10 @@ def record_sync(
                 "next_sync_at": now + _seconds(retry_in),
             }
         session.execute(update(fleet_accounts).where(where).values(**values))
+        if new_mail:
+            session.execute(
+                update(job_seekers).where(job_seekers.c.name == user).values(analyse_pending=True)
+            )
 
 
 def failures(fleet: Fleet, user: str, account: str) -> int:
@@ -460,13 +477,6 @@ def record_digest(fleet: Fleet, user: str, day: date, sent_at: datetime | None) 
         values["last_digest_at"] = sent_at
     with transaction(fleet.registry()) as session:
         session.execute(update(job_seekers).where(job_seekers.c.name == user).values(**values))
-
-
-def set_analyse_pending(fleet: Fleet, user: str, pending: bool) -> None:
-    with transaction(fleet.registry()) as session:
-        session.execute(
-            update(job_seekers).where(job_seekers.c.name == user).values(analyse_pending=pending)
-        )
 
 
 def claim_pending_analyses(fleet: Fleet) -> list[str]:
