@@ -104,6 +104,16 @@ def test_user_option_cannot_change_another_job_seekers_leads(
                 assert result.exit_code == 2, result.stderr
         why = invoke([*base, "--user", "alice", "why", lead["company"]])
         assert why.exit_code == 2
+    # Bob's companies and Bob's Message-IDs name nothing of Alice's
+    for args in (
+        ["set", "Globex", "--feedback-by", "2026-03-20"],
+        ["set", "Initech", "--no-followup"],
+        ["merge", "Globex", "Initech"],
+        ["relabel", "<m2-globex@globex.example>", "rejection"],
+        ["relabel", "<m3-initech@initech.example>", "offer"],
+    ):
+        refused = invoke([*base, "--user", "alice", *args])
+        assert refused.exit_code == 2, (args, refused.stdout, refused.stderr)
     # Alice's undo takes back her own overrides only
     while invoke([*base, "--user", "alice", "undo"]).exit_code == 0:
         pass
