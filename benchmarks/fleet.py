@@ -1,7 +1,8 @@
 """A fleet on one Dovecot and one PostgreSQL: throughput with 1, 2 and 4 workers, then SIGKILLs.
 
-Run: ``FOLLOWUP_TEST_DATABASE_URL=postgresql+psycopg://... .venv/bin/python benchmarks/fleet.py
-[--seekers 200] [--messages 100] [--workers 1 2 4] [--kills 3]`` (the defaults are smaller:
+Run: ``FOLLOWUP_TEST_DATABASE_URL=postgresql+psycopg://... PYTHONPATH=. .venv/bin/python
+benchmarks/fleet.py [--seekers 200] [--messages 100] [--workers 1 2 4] [--kills 3]`` (the
+defaults are smaller:
 a 2-core machine seeds and migrates 200 schemas slowly). For each worker count, in one run,
 on a fresh database and fresh mailboxes:
 
@@ -28,11 +29,12 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.pool import NullPool
 
 from tests.fleet_fixtures import make_seeker, most_sessions, recruiter_mail, write_fleet_config
@@ -43,6 +45,7 @@ from watcher.fleet.registry import add_job_seeker, open_fleet
 from watcher.store.db import dispose_all
 
 FOLLOWUP = Path(sys.executable).parent / "followup"
+HOLD = timedelta(days=1)  # registered accounts wait for the start signal
 
 
 def _database(admin: str) -> str:
@@ -95,6 +98,16 @@ class Probe:
         self.max_connections = max(self.max_connections, int(held or 0) - 1)  # not this one
         return out
 
+    def workers(self) -> int:
+        with self.engine.connect() as connection:
+            try:
+                return int(
+                    connection.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar()
+                    or 0
+                )
+            except ProgrammingError:  # the first worker has not made the tables yet
+                return 0
+
     def analysed(self) -> bool:
         with self.engine.connect() as connection:
             pending = connection.execute(
@@ -139,11 +152,18 @@ def run_round(
             mail = [raw_message(n, to=seeker.imap.address) for n in range(messages - 1)]
             mail.append(recruiter_mail(messages, f"Co{index}", seeker.imap))
             dovecot.append_many(seeker.imap, "INBOX", mail)
-            add_job_seeker(fleet, seeker.name, seeker.config, datetime.now(UTC))
             people.append(seeker)
-        probe = Probe(url)
-        expected = {s.name: messages for s in people}
+            add_job_seeker(fleet, seeker.name, seeker.config, datetime.now(UTC) + HOLD)
+        # The clock starts with the workers booted (queue tables made, registered) and every
+        # account made due at once.
         processes = [_worker(config, directory / f"w{n}.log") for n in range(workers)]
+        probe = Probe(url)
+        _until(lambda: probe.workers() >= workers, 120)
+        with probe.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE followup_fleet.fleet_accounts SET next_sync_at = now()")
+            )
+        expected = {s.name: messages for s in people}
 
         def done() -> bool:
             return {k: v[0] for k, v in probe.stored().items()} == expected and probe.analysed()
