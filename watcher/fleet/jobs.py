@@ -37,6 +37,8 @@ STALLED_SECONDS = 20.0
 TICK_SECONDS = 5
 TICK_CRON = f"* * * * * */{TICK_SECONDS}"  # croniter: a sixth field is seconds
 
+FINISHED_JOBS_KEPT_HOURS = 1
+
 SYNC_TASK = "followup.sync_account"
 ANALYSE_TASK = "followup.analyse"
 DIGEST_TASK = "followup.digest"
@@ -233,6 +235,12 @@ async def tick(context: procrastinate.JobContext, timestamp: int) -> None:
     """Queue due syncs, analyses and digests; requeue the jobs of workers that died."""
     app = context.app
     await _requeue_stalled(app)
+    if timestamp % 3600 < TICK_SECONDS:
+        # an account's sync every few minutes and a tick every few seconds: finished jobs
+        # are kept an hour for inspection, then go
+        await app.job_manager.delete_old_jobs(
+            nb_hours=FINISHED_JOBS_KEPT_HOURS, include_failed=True
+        )
     fleet = _require_fleet()
     now = datetime.now(UTC)
     for due in await asyncio.to_thread(registry.claim_due_syncs, fleet, now):
