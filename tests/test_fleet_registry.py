@@ -15,6 +15,7 @@ from watcher.fleet.registry import (
     DigestSchedule,
     add_job_seeker,
     check_name,
+    fleet_accounts,
     job_seeker,
     open_fleet,
     schema_for,
@@ -85,3 +86,19 @@ def test_cursor_never_moves_back_within_one_uidvalidity(tmp_path: Path, fleet_ur
     assert write(7, 50) == 100  # a late write from a worker thought dead
     assert write(7, 150) == 150
     assert write(8, 0) == 0  # renumbered folder: the rescan starts over
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("line", "poll"), [("", 60), ("poll_seconds = 30\n", 30)])
+def test_accounts_poll_every_minute_unless_their_file_says(
+    tmp_path: Path, fleet_url: str, line: str, poll: int
+) -> None:
+    config = tmp_path / "ivy.toml"
+    config.write_text(
+        '[[account]]\nname = "mail"\nhost = "127.0.0.1"\ntls = "none"\nusername = "ivy"\n'
+        f'password_command = "true"\n{line}'
+    )
+    fleet = open_fleet(fleet_url)
+    add_job_seeker(fleet, "ivy", config, datetime(2026, 3, 10, tzinfo=UTC))
+    with transaction(fleet.registry()) as session:
+        assert session.scalar(select(fleet_accounts.c.poll_seconds)) == poll

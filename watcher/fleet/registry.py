@@ -45,6 +45,7 @@ from watcher.store.db import transaction, upgrade
 from watcher.store.tables import UtcDateTime
 
 FLEET_SCHEMA = "followup_fleet"
+FLEET_POLL_SECONDS = 60
 # Letters, digits and . _ @ - : a name is typed on command lines and shown in logs.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 # Serialises schema creation and migration between concurrent `fleet add`s and workers.
@@ -265,7 +266,14 @@ def _set_accounts(session: Session, name: str, settings: Settings, now: datetime
     )
     for account in settings.accounts:
         where = (fleet_accounts.c.user_name == name) & (fleet_accounts.c.account == account.name)
-        shape = {"host": account.host or "maildir", "poll_seconds": account.poll_seconds}
+        # No IDLE in a fleet: an unchanged mailbox costs one STATUS per folder, so poll
+        # every minute unless the job seeker's file says otherwise.
+        poll = (
+            account.poll_seconds
+            if "poll_seconds" in account.model_fields_set
+            else FLEET_POLL_SECONDS
+        )
+        shape = {"host": account.host or "maildir", "poll_seconds": poll}
         if account.name in known:
             session.execute(update(fleet_accounts).where(where).values(**shape))
         else:
