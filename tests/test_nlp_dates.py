@@ -312,6 +312,29 @@ DATETIME_CASES = [
     ("on 03/07/2026 (Saturday)", INDIA, "2026-03-07T12:00:00+05:30", False, "+05:30"),
     ("on 07/03/2026 (Saturday)", THU, "2026-03-07T12:00:00-05:00", False, "-05:00"),
     ("on March 10 - 2pm works", THU, "2026-03-10T14:00:00-05:00", True, "-05:00"),
+    # One moment in two zones: the zone the mail names; a time's line above its date's.
+    (
+        "on Tuesday 10 March at 10:00 your time / 16:00 CET",
+        THU_LONDON,
+        "2026-03-10T16:00:00+01:00",
+        True,
+        "Europe/Berlin",
+    ),
+    (
+        "on Tuesday 10 March at 16:00 CET (10:00 your time)",
+        THU_LONDON,
+        "2026-03-10T16:00:00+01:00",
+        True,
+        "Europe/Berlin",
+    ),
+    (
+        "on Tuesday 10 March at 10:00 CET (09:00 UK time).",
+        THU_LONDON,
+        "2026-03-10T10:00:00+01:00",
+        True,
+        "Europe/Berlin",
+    ),
+    ("Reporting Time: 09:30\nDate: 10/03/2026", INDIA, "2026-03-10T09:30:00+05:30", True, "+05:30"),
     # ATS tables flattened to text: the time label may be "From Time" or bilingual.
     (
         "Scheduled On 24-03-2026\nFrom Time 10:00\nTo Time 11:00",
@@ -378,6 +401,7 @@ LIST_CASES = [
         3,
     ),
     ("from 9 March to 13 March", THU, 2),
+    ("Tuesday 10 March at 10:00 CET / Wednesday 11 March at 14:00 CET", THU, 2),
     # Days sharing one written month are one mention of several days.
     ("Slots are available on 9 and 10 March at the depot.", THU, 1),
     ("Interviews will take place March 23-27.", THU, 1),
