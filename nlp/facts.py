@@ -409,7 +409,13 @@ def interview_slot(
             return None
     # Options: "either Tuesday the 22nd or Wednesday the 23rd at 9:00", "between 2 and 6 March".
     sentences = {sid for _, sid in pool}
-    options = {m.value for m, sid in candidates if m.is_range_or_list and sid in sentences}
+    # Times listed beside a day that has none are its window ("26 May between 9.00am and 4pm").
+    dated_only = not timed
+    options = {
+        m.value
+        for m, sid in candidates
+        if m.is_range_or_list and sid in sentences and not (dated_only and _time_only(m, sent_at))
+    }
     if len({v.date() for v in options}) > 1 or (len(options) > 1 and not agreed):
         return None
     times = {m.value for m, _ in pool if m.has_time}

@@ -499,6 +499,14 @@ def test_a_week_of_a_date_is_a_range_not_a_day(
     assert mention.is_range_or_list is True
 
 
+def test_times_after_between_are_a_window_on_the_day_not_its_time() -> None:
+    text = "The panel sits on Tuesday 10 March between 9.00am and 4.00pm AEDT."
+    day, *times = find_datetimes(text, THU)
+    assert (day.text, day.has_time) == ("Tuesday 10 March", False)
+    assert day.value.date() == d("2026-03-10")
+    assert [t.is_range_or_list for t in times] == [True, True]
+
+
 def test_a_time_range_is_one_slot() -> None:
     (mention,) = find_datetimes("Mon 9 Mar, 09:30 – 10:15 (GMT)", THU_LONDON)
     assert mention.is_range_or_list is False

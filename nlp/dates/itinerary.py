@@ -37,6 +37,8 @@ _OTHER_ZONE_GAP = re.compile(
     r"[^\S\n]*(?:\(?(?i:your|local|my)(?:[^\S\n]+local)?[^\S\n]+time\)?|(?i:for\s+you))?"
     r"[^\S\n]*[/(|][^\S\n]*(?i:i\.e\.\s*|that's\s+|which\s+is\s+)?"
 )
+# "on 26 May between 9.00am and 4.00pm": a window on that day, not its time.
+_BETWEEN_END = re.compile(r"(?i:\bbetween)[^\S\n]*$")
 _ZONE_CLOSE = re.compile(r"[^\S\n]*\)")
 # Between a start and the end of the same slot: "Start: ... / End: ...", "10:00 until 11:00".
 _END_GAP = re.compile(
@@ -133,6 +135,7 @@ def _pair(text: str, found: list[_Found]) -> list[_Found]:
             item.clock is None
             and nxt.day is None
             and _PAIR_GAP.fullmatch(text, item.end, nxt.start)
+            and not _BETWEEN_END.search(text, item.end, nxt.start)
         ):
             paired.append(_Found(item.start, nxt.end, item.day, nxt.clock, nxt.zone))
             i += 2
