@@ -36,8 +36,24 @@ _NOT_SLOT_NEAR = frozenset(
         "last",
         "past",
         "previous",
+        "cancelled",
+        "canceled",
+        "missed",
+        "every",
+        "each",
     ]
 )
+# A hiring event is no interview: "join our Teacher Recruitment Fair on Saturday, November
+# 15", "a virtual insight evening for applicants on 3 June" (unless it names interviews).
+_EVENT = re.compile(
+    r"(?i)\b(?:(?:career|careers|job|jobs|recruitment|hiring|graduate)\s+fairs?|meet-?ups?|"
+    r"webinars?|insight\s+(?:evening|day|session)s?|open\s+(?:day|evening|house)s?|drop-ins?|"
+    r"info(?:rmation)?\s+sessions?|networking|hackathons?|expos?|booth)\b"
+)
+_PAST_VISIT = re.compile(
+    r"(?i)\b(?:met|discussed|spoke|talked|chatted|saw|attended|visited|enjoyed)\b[^.!?]*$"
+)
+_INTERVIEW_NAMED = re.compile(r"(?i)\binterview|\b(?:video|phone|zoom|teams)\s+call|\bcall\s+with")
 # A label naming a slot that no longer holds: "Previous Date/Time:", "Original: Friday 30 May".
 _SUPERSEDED_LABEL = re.compile(
     r"(?i)^[^\S\n]*(?:previous|original|old|former|was|cancelled|canceled)\b[^:\n]{0,24}"
@@ -334,6 +350,9 @@ def slot_candidates(
             continue
         if _not_a_slot(doc, tokens[0]) or _superseded(text, mention.start):
             continue
+        sentence = _sentence_text(doc, ids, tokens[0])
+        if _hiring_event(sentence):
+            continue
         sid = _sentence_of(ids, tokens[0])
         if sid in history and not mention.has_time:
             continue
@@ -351,6 +370,16 @@ def _superseded(text: str, start: int) -> bool:
         return False
     above = text.rfind("\n", max(0, line_start - 60), line_start - 1) + 1
     return _SUPERSEDED_LABEL.match(text[above : line_start - 1]) is not None
+
+
+def _hiring_event(sentence: str) -> bool:
+    """Does the sentence name a hiring event to come (not "we discussed at the meetup")?"""
+    if _INTERVIEW_NAMED.search(sentence):
+        return False
+    return any(
+        not _PAST_VISIT.search(sentence, max(0, m.start() - 30), m.start())
+        for m in _EVENT.finditer(sentence)
+    )
 
 
 def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:

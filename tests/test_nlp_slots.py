@@ -1,0 +1,61 @@
+"""Interview dates read from whole mails: a hiring event or a past visit is no interview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from spacy.language import Language
+
+import nlp
+from nlp.types import Email
+
+SENT = datetime.fromisoformat("2026-03-04T13:30:00-05:00")  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Language:
+    return nlp.load()
+
+
+def _interview_at(pipeline: Language, subject: str, text: str) -> str | None:
+    email = Email(
+        subject=subject,
+        text=text,
+        sent_at=SENT,
+        sender_name="Human Resources",
+        sender_email="hr@bayside-schools.org",
+        full_text=text,
+    )
+    return nlp.analyze(email, pipeline).interview_at_text()
+
+
+@pytest.mark.parametrize(
+    ("subject", "text"),
+    [
+        (
+            "Teacher Recruitment Fair - you're on our list",
+            "Dear Alex,\n\nBecause you applied to Bayside Schools, we'd like you to join our "
+            "Teacher Recruitment Fair on Saturday, March 14, 9:00 AM - 1:00 PM at Harbor High "
+            "School. Please bring copies of your certificates.\n\nBayside Schools HR",
+        ),
+        (
+            "Invitation: virtual insight evening for applicants",
+            "Dear Alex,\n\nThank you for applying to our Graduate Programme. We'd like to invite "
+            "you to a virtual insight evening for applicants on 17 March, 18:00-19:30, where "
+            "you'll hear from current graduates. Attendance is optional.\n\nEarly Careers",
+        ),
+    ],
+)
+def test_a_hiring_event_gives_no_interview_date(
+    pipeline: Language, subject: str, text: str
+) -> None:
+    assert _interview_at(pipeline, subject, text) is None
+
+
+def test_an_interview_call_beside_a_past_meetup_keeps_its_time(pipeline: Language) -> None:
+    text = (
+        "hi alex, vikram from kesari labs here. can we talk tomorrow 7pm about the devops "
+        "opening we discussed at the meetup. 30 min video call with me and our cto\npls confirm"
+    )
+    assert _interview_at(pipeline, "devops opening", text) == "2026-03-05T19:00"
