@@ -11,6 +11,14 @@ _EVENT = re.compile(
     r"webinars?|insight\s+(?:evening|day|session)s?|open\s+(?:day|evening|house)s?|drop-ins?|"
     r"info(?:rmation)?\s+sessions?|networking|hackathons?|expos?|booth)\b"
 )
+# A booking tool's confirmation ("Your booking has been confirmed. What: ...") of an
+# appointment that names no hiring step: a physio, a demo, a coffee chat.
+_BOOKING = re.compile(r"(?i)\byour\s+booking\s+(?:has\s+been|is)\s+confirmed\b")
+_BOOKED_WHAT = re.compile(r"(?im)^[^\S\n]*what:[^\S\n]*\n?[^\S\n]*([^\n]{0,120})")
+_HIRING_STEP = re.compile(
+    r"(?i)\b(?:interview|screen|screening|recruit\w*|hiring|candidate|onsite|on-site|panel|job|"
+    r"role|position|application|req\w*)\b"
+)
 _PAST_VISIT = re.compile(
     r"(?i)\b(?:met|discussed|spoke|talked|chatted|saw|attended|visited|enjoyed)\b[^.!?]*$"
 )
@@ -82,3 +90,11 @@ def _hiring_event(sentence: str) -> bool:
         not _PAST_VISIT.search(sentence, max(0, m.start() - 30), m.start())
         for m in _EVENT.finditer(sentence)
     )
+
+
+def _booked_appointment(subject: str, text: str) -> bool:
+    """Is the mail a booking tool's confirmation of an appointment with no hiring step?"""
+    if _BOOKING.search(text) is None:
+        return False
+    what = _BOOKED_WHAT.search(text)
+    return what is not None and _HIRING_STEP.search(subject + " " + what.group(1)) is None

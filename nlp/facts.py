@@ -22,6 +22,7 @@ from nlp.date_context import (
     _SAME_DAY,
     _SUPERSEDED_PROMISE,
     _ack_window,
+    _booked_appointment,
     _hiring_event,
     _superseded,
 )
@@ -295,6 +296,9 @@ def slot_candidates(
     history = {_sentence_of(ids, c.start) for c in cues(doc, P.POST_INTERVIEW)}
     earliest = sent_at.date() - timedelta(days=1)
     found: list[tuple[dates.DateMention, int]] = []
+    subject_end = doc.user_data.get("followup_subject_end") or 0
+    if _booked_appointment(text[:subject_end], text):
+        return []
     mentions = mentions_of(doc)
     if mentions is None:
         mentions = dates.find_datetimes(text, sent_at)

@@ -1,4 +1,5 @@
-"""Interview dates read from whole mails: a hiring event or a past visit is no interview."""
+"""Interview dates read from whole mails: a hiring event, a booked appointment or a past
+visit is no interview."""
 
 from __future__ import annotations
 
@@ -45,9 +46,15 @@ def _interview_at(pipeline: Language, subject: str, text: str) -> str | None:
             "you to a virtual insight evening for applicants on 17 March, 18:00-19:30, where "
             "you'll hear from current graduates. Attendance is optional.\n\nEarly Careers",
         ),
+        (
+            "Confirmed: Physio appointment - Harbour Sports Physio",
+            "Your booking has been confirmed.\nWhat:\nInitial physiotherapy assessment (45 min)"
+            "\nWhen:\nWednesday, 11 March 2026 7:30am - 8:15am (America/New_York)\nWho:\n"
+            "Liam Cooper (Physiotherapist) - Organizer\nPowered by Cal.com",
+        ),
     ],
 )
-def test_a_hiring_event_gives_no_interview_date(
+def test_an_event_or_appointment_gives_no_interview_date(
     pipeline: Language, subject: str, text: str
 ) -> None:
     assert _interview_at(pipeline, subject, text) is None
@@ -59,3 +66,11 @@ def test_an_interview_call_beside_a_past_meetup_keeps_its_time(pipeline: Languag
         "opening we discussed at the meetup. 30 min video call with me and our cto\npls confirm"
     )
     assert _interview_at(pipeline, "devops opening", text) == "2026-03-05T19:00"
+
+
+def test_a_booked_interview_keeps_its_time(pipeline: Language) -> None:
+    text = (
+        "Your booking has been confirmed.\nWhat:\nRecruiter screen (30 min)\nWhen:\n"
+        "Wednesday, 11 March 2026 10:00am - 10:30am (America/New_York)\nPowered by Cal.com"
+    )
+    assert _interview_at(pipeline, "Confirmed: Recruiter screen", text) == "2026-03-11T10:00"
