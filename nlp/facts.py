@@ -206,6 +206,7 @@ def promised_date(
     rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []
+    ack_conditions: dict[int, bool] = {}  # once a sentence
     for start, end, phrase, day in dates.find_deadlines(text, sent_at):
         tokens = _token_range(doc, start, end)
         if tokens is None or day is None or day < sent_at.date():
@@ -239,9 +240,11 @@ def promised_date(
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
             continue
+        if ack and sid not in ack_conditions:
+            sentence = _sentence_text(doc, ids, tokens[0])
+            ack_conditions[sid] = _ACK_CONDITION.search(sentence) is not None
         if ack and (
-            _ACK_CONDITION.search(_sentence_text(doc, ids, tokens[0]))
-            or (nearest[0] == "" and not _ack_window(text, start, phrase))
+            ack_conditions[sid] or (nearest[0] == "" and not _ack_window(text, start, phrase))
         ):
             continue
         if best is None or day > best:
@@ -299,6 +302,7 @@ def slot_candidates(
     subject_end = doc.user_data.get("followup_subject_end") or 0
     if _booked_appointment(text[:subject_end], text):
         return []
+    events: dict[int, bool] = {}
     mentions = mentions_of(doc)
     if mentions is None:
         mentions = dates.find_datetimes(text, sent_at)
@@ -310,10 +314,11 @@ def slot_candidates(
             continue
         if _not_a_slot(doc, tokens[0]) or _superseded(text, mention.start):
             continue
-        sentence = _sentence_text(doc, ids, tokens[0])
-        if _hiring_event(sentence):
-            continue
         sid = _sentence_of(ids, tokens[0])
+        if sid not in events:  # once a sentence: a long one may hold many dates
+            events[sid] = _hiring_event(_sentence_text(doc, ids, tokens[0]))
+        if events[sid]:
+            continue
         if sid in history and not mention.has_time:
             continue
         found.append((mention, sid))
