@@ -98,3 +98,9 @@ def _booked_appointment(subject: str, text: str) -> bool:
         return False
     what = _BOOKED_WHAT.search(text)
     return what is not None and _HIRING_STEP.search(subject + " " + what.group(1)) is None
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Is ``start`` on a quoted line ("> ...")? Quoted history neither promises nor books."""
+    line_start = text.rfind("\n", max(0, start - 2000), start) + 1
+    return text[line_start:start].lstrip().startswith(">")

@@ -24,6 +24,7 @@ from nlp.date_context import (
     _ack_window,
     _booked_appointment,
     _hiring_event,
+    _quoted,
     _superseded,
 )
 from nlp.types import Email, Evidence, Kind
@@ -213,7 +214,9 @@ def promised_date(
             continue
         where = ("", tokens[0], tokens[1])
         sid = _sentence_of(ids, tokens[0])
-        if sid in conditions or _FUTURE_ANCHOR.match(text, end) or _EACH_AFTER.match(text, end):
+        if _quoted(text, start) or sid in conditions or _FUTURE_ANCHOR.match(text, end):
+            continue
+        if _EACH_AFTER.match(text, end):
             continue
         if sid in subsets and not (_BY_DAY.match(phrase) and _WRITTEN_DAY.search(phrase)):
             continue
@@ -312,7 +315,11 @@ def slot_candidates(
         tokens = _token_range(doc, mention.start, mention.end)
         if tokens is None:
             continue
-        if _not_a_slot(doc, tokens[0]) or _superseded(text, mention.start):
+        if (
+            _not_a_slot(doc, tokens[0])
+            or _superseded(text, mention.start)
+            or _quoted(text, mention.start)
+        ):
             continue
         sid = _sentence_of(ids, tokens[0])
         if sid not in events:  # once a sentence: a long one may hold many dates

@@ -776,6 +776,10 @@ FIND_DEADLINE_CASES = [
         "We'll call on Wednesday. Next week the panel is away.",
         [("on Wednesday", "2026-03-11"), ("Next week", "2026-03-13")],
     ),
+    (
+        "We decide at the board meeting on March 12 and will let you know the following day.",
+        [("on March 12", "2026-03-12"), ("the following day", "2026-03-13")],
+    ),
     ("You bring 5 years of experience and work 5 days a week; call 555-123-4567.", []),
     ("We gave 2 weeks' notice 3 days ago.", []),
     ("Do you have a car? Our support is 24/7.", []),

@@ -1,5 +1,5 @@
-"""Interview dates read from whole mails: a hiring event, a booked appointment or a past
-visit is no interview."""
+"""Dates read from whole mails: a hiring event, a booked appointment or a past visit is no
+interview; a quoted line is no promise."""
 
 from __future__ import annotations
 
@@ -74,3 +74,21 @@ def test_a_booked_interview_keeps_its_time(pipeline: Language) -> None:
         "Wednesday, 11 March 2026 10:00am - 10:30am (America/New_York)\nPowered by Cal.com"
     )
     assert _interview_at(pipeline, "Confirmed: Recruiter screen", text) == "2026-03-11T10:00"
+
+
+def test_a_promise_on_quoted_lines_is_not_the_new_one(pipeline: Language) -> None:
+    text = (
+        "On 06/03/2026 4:55 PM, Alex Morgan wrote:\n> Dear Henrik,\n>\n> Thank you for the "
+        "interview today. You mentioned you'd decide by Friday.\n>\n> Alex\n"
+        "Hi Alex,\n\nThanks for your note, and sorry we missed Friday. The second interviewer "
+        "only got back to me this morning. You'll have our answer by Wednesday.\n\nHenrik\n"
+    )
+    email = Email(
+        subject="Re: Thank you",
+        text=text,
+        sent_at=datetime.fromisoformat("2026-03-09T09:40:00+01:00"),  # a Monday
+        full_text=text,
+    )
+    detection = nlp.analyze(email, pipeline)
+    assert detection.feedback_by is not None
+    assert detection.feedback_by.isoformat() == "2026-03-11"

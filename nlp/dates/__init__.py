@@ -70,7 +70,8 @@ month" is its last day, "mid-month" the 15th, "early next month" the 10th; "by t
 24th" is the next 24th; "by the weekend" is Friday; "the week of March 9" is that
 week's Friday; "end of play", "COB" are end of day. Weekday names followed by "next
 week" are those days of next week ("on Monday or Tuesday next week" is next
-Tuesday). "before X" counts as "by X": read
+Tuesday); "the following day" after a written date is the day after it. "before X"
+counts as "by X": read
 literally it ends a day earlier, but waiting one day too long is harmless where
 nudging a day early is the error the rules exist to avoid.
 
