@@ -45,7 +45,7 @@ _ACK_TIMELINE = re.compile(
 # After an interview, the kind already says a promise is made: "we expect to advise
 # outcomes by the end of the month", "will confirm next steps by the end of next week".
 _OUTCOME = re.compile(
-    r"(?i)\b(?:outcomes?|results?|decisions?|next\s+steps|revert"
+    r"(?i)\b(?:outcomes?|results?|decisions?|decid(?:e|ing)|next\s+steps|revert"
     r"|(?<!please\s)(?<!kindly\s)(?:confirm|advise|inform|notif))"
 )
 # ... but only a window ("within two weeks", "1-3 weeks") or a day ("by 24 June"), not

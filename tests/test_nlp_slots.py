@@ -92,3 +92,15 @@ def test_a_promise_on_quoted_lines_is_not_the_new_one(pipeline: Language) -> Non
     detection = nlp.analyze(email, pipeline)
     assert detection.feedback_by is not None
     assert detection.feedback_by.isoformat() == "2026-03-11"
+
+
+def test_deciding_after_an_interview_is_the_promise(pipeline: Language) -> None:
+    text = (
+        "hi alex, thanks for coming in today, the team liked you. we'll decide next week "
+        "once we've seen the last two people.\nbia"
+    )
+    email = Email(subject="shift lead", text=text, sent_at=SENT, full_text=text)
+    detection = nlp.analyze(email, pipeline)
+    assert detection.kind.value == "feedback_promise"
+    assert detection.feedback_by is not None
+    assert detection.feedback_by.isoformat() == "2026-03-13"  # next week's Friday
