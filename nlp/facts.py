@@ -13,6 +13,19 @@ from spacy.tokens import Doc
 from nlp import dates
 from nlp import patterns as P
 from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, negated
+from nlp.date_context import (
+    _ACK_CONDITION,
+    _ACK_TIMELINE,
+    _EACH_AFTER,
+    _OUTCOME,
+    _SAME_DAY,
+    _SUPERSEDED_PROMISE,
+    _ack_window,
+    _booked_appointment,
+    _hiring_event,
+    _quoted,
+    _superseded,
+)
 from nlp.types import Email, Evidence, Kind
 
 log = logging.getLogger(__name__)
@@ -36,12 +49,12 @@ _NOT_SLOT_NEAR = frozenset(
         "last",
         "past",
         "previous",
+        "cancelled",
+        "canceled",
+        "missed",
+        "every",
+        "each",
     ]
-)
-# A label naming a slot that no longer holds: "Previous Date/Time:", "Original: Friday 30 May".
-_SUPERSEDED_LABEL = re.compile(
-    r"(?i)^[^\S\n]*(?:previous|original|old|former|was|cancelled|canceled)\b[^:\n]{0,24}"
-    r"(?::|[^\S\n]{2,}|\t)?[^\S\n]*$"
 )
 _DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
 # A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
@@ -57,12 +70,6 @@ _FUTURE_ANCHOR = re.compile(
 # day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
 # from uCheck today").
 _PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
-_SAME_DAY = re.compile(
-    r"(?i)(?:today|tonight|later\s+today|this\s+(?:morning|afternoon|evening))\b"
-)
-_SUPERSEDED_PROMISE = re.compile(
-    r"(?i)\b(?:originally|previously|initially|earlier|had)\s+(?:\w+\s+)?promised\b[^.!?\n]*$"
-)
 # A day named before its promise is the promise's only as a deadline ("By Friday, we'll
 # ..."); a window before it always is ("it'll be a couple of weeks before you hear").
 _FRONTED_DEADLINE = re.compile(
@@ -86,32 +93,6 @@ _SUPERSEDED = re.compile(
 )
 _WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
 _TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
-# In an acknowledgement the timeline itself is the promise: "we will review applications
-# over the next 7-10 business days", "interview invitations will go out by March 14",
-# "please allow 1-3 weeks", "processing can take 4-6 weeks".
-_ACK_TIMELINE = re.compile(
-    r"(?i)\b(?:review|screen|go(?:ing)?\s+through|look(?:ing)?\s+(?:over|through)|read|"
-    r"process|hear|contact|notif|inform|invit|update|outcome|result|decision|respon|reply|"
-    r"replies|answer|follow\s+up|get\s+back|in\s+touch|reach\s+out|allow|call)"
-)
-# After an interview, the kind already says a promise is made: "we expect to advise
-# outcomes by the end of the month", "will confirm next steps by the end of next week".
-_OUTCOME = re.compile(
-    r"(?i)\b(?:outcomes?|results?|decisions?|next\s+steps|revert"
-    r"|(?<!please\s)(?<!kindly\s)(?:confirm|advise|inform|notif))"
-)
-# ... but only a window ("within two weeks", "1-3 weeks") or a day ("by 24 June"), not
-# "this week" or "this month", which say when the work happens, not when it ends.
-_ACK_WINDOW = re.compile(
-    r"(?i)^(?:by|before|no\s+later|not\s+later|within|in|inside|until)\b|\bfortnight\b"
-    r"|(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|few|couple|several))"
-    r"\W+(?:\w+\W+)?(?:days?|weeks?|months?)\b"
-)
-# A period that is no deadline: "every two weeks", "retained for a period of 24 months".
-_PERIOD_BEFORE = re.compile(r"(?i)\b(?:every|each|for|period\s+of)\s+(?:a\s+|the\s+)?$")
-_EACH_AFTER = re.compile(r"(?i)\s+(?:of|after)\s+(?:every|each|any)\b")
-# A condition in an acknowledgement's sentence: "if you're a fit", "if we do not contact you".
-_ACK_CONDITION = re.compile(r"(?i)\b(?:if|unless|in\s+case)\b")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -233,13 +214,16 @@ def promised_date(
     rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []
+    ack_conditions: dict[int, bool] = {}  # once a sentence
     for start, end, phrase, day in dates.find_deadlines(text, sent_at):
         tokens = _token_range(doc, start, end)
         if tokens is None or day is None or day < sent_at.date():
             continue
         where = ("", tokens[0], tokens[1])
         sid = _sentence_of(ids, tokens[0])
-        if sid in conditions or _FUTURE_ANCHOR.match(text, end) or _EACH_AFTER.match(text, end):
+        if _quoted(text, start) or sid in conditions or _FUTURE_ANCHOR.match(text, end):
+            continue
+        if _EACH_AFTER.match(text, end):
             continue
         if _SUPERSEDED_PROMISE.search(text, max(0, start - 60), start):
             continue  # "we originally promised you a decision by Friday, but ..."
@@ -264,22 +248,17 @@ def promised_date(
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
             continue
+        if ack and sid not in ack_conditions:
+            sentence = _sentence_text(doc, ids, tokens[0])
+            ack_conditions[sid] = _ACK_CONDITION.search(sentence) is not None
         if ack and (
-            _ACK_CONDITION.search(_sentence_text(doc, ids, tokens[0]))
-            or (nearest[0] == "" and not _ack_window(text, start, phrase))
+            ack_conditions[sid] or (nearest[0] == "" and not _ack_window(text, start, phrase))
         ):
             continue
         if best is None or day > best:
             best = day
             evidence = [Evidence("feedback_by", phrase)]
     return best, evidence
-
-
-def _ack_window(text: str, start: int, phrase: str) -> bool:
-    """Is the phrase an acknowledgement's timeline, not a period ("every two weeks")?"""
-    return bool(_ACK_WINDOW.search(phrase)) and not _PERIOD_BEFORE.search(
-        text, max(0, start - 20), start
-    )
 
 
 def _sentence_text(doc: Doc, ids: Sequence[int], token: int) -> str:
@@ -328,6 +307,10 @@ def slot_candidates(
     history = {_sentence_of(ids, c.start) for c in cues(doc, P.POST_INTERVIEW)}
     earliest = sent_at.date() - timedelta(days=1)
     found: list[tuple[dates.DateMention, int]] = []
+    subject_end = doc.user_data.get("followup_subject_end") or 0
+    if _booked_appointment(text[:subject_end], text):
+        return []
+    events: dict[int, bool] = {}
     mentions = mentions_of(doc)
     if mentions is None:
         mentions = dates.find_datetimes(text, sent_at)
@@ -341,25 +324,18 @@ def slot_candidates(
             _not_a_slot(doc, tokens[0])
             or _SUPERSEDED.search(_line_before(text, mention))
             or _superseded(text, mention.start)
+            or _quoted(text, mention.start)
         ):
             continue
         sid = _sentence_of(ids, tokens[0])
+        if sid not in events:  # once a sentence: a long one may hold many dates
+            events[sid] = _hiring_event(_sentence_text(doc, ids, tokens[0]))
+        if events[sid]:
+            continue
         if sid in history and not mention.has_time:
             continue
         found.append((mention, sid))
     return found
-
-
-def _superseded(text: str, start: int) -> bool:
-    """Is the mention at ``start`` under a label like "Previous Date/Time:" (on its line,
-    or alone on the line above)?"""
-    line_start = text.rfind("\n", max(0, start - 60), start) + 1
-    if _SUPERSEDED_LABEL.match(text[line_start:start]):
-        return True
-    if text[line_start:start].strip() or line_start == 0:
-        return False
-    above = text.rfind("\n", max(0, line_start - 60), line_start - 1) + 1
-    return _SUPERSEDED_LABEL.match(text[above : line_start - 1]) is not None
 
 
 def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
@@ -418,7 +394,13 @@ def interview_slot(
             return None
     # Options: "either Tuesday the 22nd or Wednesday the 23rd at 9:00", "between 2 and 6 March".
     sentences = {sid for _, sid in pool}
-    options = {m.value for m, sid in candidates if m.is_range_or_list and sid in sentences}
+    # Times listed beside a day that has none are its window ("26 May between 9.00am and 4pm").
+    dated_only = not timed
+    options = {
+        m.value
+        for m, sid in candidates
+        if m.is_range_or_list and sid in sentences and not (dated_only and _time_only(m, sent_at))
+    }
     if len(pool) == 1 and pool[0][0].is_range_or_list and _WEEK.search(pool[0][0].text):
         return None  # "in the week of January 12": a week to save, not a day
     if len({v.date() for v in options}) > 1 or (len(options) > 1 and not agreed):

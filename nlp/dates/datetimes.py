@@ -251,6 +251,8 @@ def _time_after_date(
     """The time written right after a date ending at ``end``, or in the short clause after
     it ("friday morning? say 9.30?"): (clock, zone, where it ends, several slots)."""
     glued = _TIME_AFTER_DATE.match(low, end)
+    if glued is not None and (glued.group("conn") or "").startswith("between"):
+        return None  # "on 26 May between 9.00am and 4.00pm": a window on that day, no time
     if glued is not None and (glued.group("bare") is None or _is_at(glued.group("conn"))):
         clock = _clock_from_match(glued)
         if clock is not None:

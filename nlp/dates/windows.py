@@ -18,6 +18,7 @@ from nlp.dates.common import (
     add_business_days,
 )
 from nlp.dates.relative import (
+    _ANCHOR_REACH,
     _PART,
     _WD_FULL,
     _WEEK_OF,
@@ -151,6 +152,12 @@ def find_deadlines(text: str, sent_at: datetime) -> list[tuple[int, int, str, da
             # "on Monday or Tuesday next week": the days of next week, one phrase.
             start, _, _, named = found.pop()
             day = _week_day(base, 1, named.weekday())
+        if (
+            previous is not None
+            and m.start() - previous[0] <= _ANCHOR_REACH
+            and _DAY_AFTER_ANCHOR.fullmatch(prepared.low, m.start(), m.end())
+        ):
+            day = previous[1] + timedelta(days=1)  # "on June 20 ... the following day"
         if any(m.start(kind) != -1 for kind in _DATE_KINDS):
             previous = (m.end(), day)
         found.append((start, m.end(), text[start : m.end()], day))
@@ -158,6 +165,9 @@ def find_deadlines(text: str, sent_at: datetime) -> list[tuple[int, int, str, da
     return found
 
 
+_DAY_AFTER_ANCHOR = re.compile(
+    r"(?:(?:on|by)\s+)?(?:the\s+(?:following|next)\s+day|the\s+day\s+after)\b[\s,]*"
+)
 _NEXT_WEEK_AFTER = re.compile(r"[\s,]*next\s+week\b.*", re.DOTALL)
 
 
