@@ -207,3 +207,31 @@ def test_every_draft_has_one_recipient_and_an_action_due_now(
         assert len(draft.get_all("To") or []) == 1
         assert "attacker" not in draft.get_content(), draft.get_content()
         assert "action=respond" in str(draft["X-Followup-Draft"]), draft["X-Followup-Draft"]
+
+
+BEFORE_QUILL = "2026-11-05T12:00-05:00"  # Quill's first message is dated Thu 11-12
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("set", "quill", "--feedback-by", "2026-11-20"),
+        ("mark", "quill", "dead"),
+        ("relabel", BY_KEY["Q1"].message_id, "rejection"),
+        ("merge", "acme", "quill"),
+        ("split", "quill", BY_KEY["Q3"].message_id),
+        ("ignore", "--sender", "quinn.reyes@quillanalytics.com"),
+        ("ignore", "--domain", "quillanalytics.com"),
+    ],
+    ids=["set", "mark", "relabel", "merge", "split", "ignore-sender", "ignore-domain"],
+)
+def test_a_correction_as_of_before_the_lead_existed_is_refused(
+    box: Scenario, args: tuple[str, ...]
+) -> None:
+    before = box.cli("history")
+    done = run([*args, "--config", str(box.config), "--now", BEFORE_QUILL], env=box.env, timeout=60)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "later --now" in lines[0], lines[0]
+    assert box.cli("history") == before, "something was stored"
