@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import email.errors
+import email.header
 import email.utils
 import hashlib
 import html as html_lib
@@ -13,12 +15,14 @@ from typing import Any
 
 import html_text
 import mailparser
+from mailparser.utils import get_addresses
 
 from nlp.types import Email
 from watcher.domain import Address, Direction, Message
 from watcher.errors import MessageParseError
 from watcher.quotes import html_without_history, split_reply
 from watcher.raw_bounds import bounded_for_parser
+from watcher.terminal import printable
 
 __all__ = [
     "KEPT_HEADERS",
@@ -48,6 +52,7 @@ MAX_REFERENCES = 20
 MAX_REFERENCE_CHARS = 250  # a real Message-ID is far shorter
 CUT_MARK = " [...]"
 MAX_HTML_TAGS = 10_000
+_CONTROL_BYTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^<>]*>")
 KEPT_HEADERS = (
     "auto-submitted",
@@ -102,9 +107,12 @@ def _build(
     msg = parsed.message
     if msg is None or not any(msg.get(name) is not None for name in _IDENTITY_HEADERS):
         raise MessageParseError("no mail headers found (From, To, Subject, Date, Message-ID)")
-    sender = _first(_addresses(parsed.from_))
-    recipients = (tuple(_addresses(parsed.to)) + tuple(_addresses(parsed.cc)))[:MAX_ADDRESSES]
-    subject = bounded(_one_line(_clean(_one_header(parsed.subject))), MAX_SUBJECT_CHARS)
+    sender = _first(_addresses(_address_pairs(parsed, msg, "from")))
+    recipients = (
+        tuple(_addresses(_address_pairs(parsed, msg, "to")))
+        + tuple(_addresses(_address_pairs(parsed, msg, "cc")))
+    )[:MAX_ADDRESSES]
+    subject = bounded(_header_value(_one_header(parsed.subject)), MAX_SUBJECT_CHARS)
     text, html = _body_text(parsed)
     sent_at = _sent_at(_raw_header(msg, "date"), fallback_date)
     message_id = _first_id(_raw_header(msg, "message-id")) or _synthetic_id(raw, msg)
@@ -191,14 +199,41 @@ def _raw_header(msg: Any, name: str) -> str:
     return "" if value is None else _clean(str(value)).strip()
 
 
+def _header_value(value: str) -> str:
+    """One line without controls or escape sequences: what a header from mail may hold."""
+    return _one_line(printable(_clean(value), one_line=True))
+
+
+def _address_pairs(parsed: Any, msg: Any, name: str) -> list[Any]:
+    """(name, address) pairs of the first ``name`` header. A raw control byte or escape
+    sequence in it (``Evil\\x1b[31m Recruiter <jane@x>``) makes the parser drop the
+    address, so such a value is parsed again with them taken out."""
+    value = msg.get(name)
+    if isinstance(value, str) and _CONTROL_BYTE.search(value):
+        return list(get_addresses(printable(value, one_line=True), decode_names=True))
+    pairs = list(getattr(parsed, name if name != "from" else "from_") or ())
+    if isinstance(value, str) and value.strip() and not any("@" in str(p[-1]) for p in pairs):
+        # An encoded word decoding to controls (=?utf-8?q?Evil=1B[31m?=): the parser drops
+        # the whole mailbox; the plain parser keeps the address and the name is cleaned.
+        return [(_decoded(n), a) for n, a in email.utils.getaddresses([value])]
+    return pairs
+
+
+def _decoded(name: str) -> str:
+    try:
+        return str(email.header.make_header(email.header.decode_header(name)))
+    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        return name
+
+
 def _addresses(pairs: Iterable[Any]) -> list[Address]:
     found: list[Address] = []
     for pair in pairs or ():
         name, addr = (pair[0], pair[1]) if len(pair) == 2 else ("", "")
-        addr = _clean(str(addr)).strip().lower()
+        addr = _header_value(str(addr)).strip().lower()
         if "@" not in addr:
             continue
-        name = bounded(_one_line(_clean(str(name or ""))), MAX_NAME_CHARS)
+        name = bounded(_header_value(str(name or "")), MAX_NAME_CHARS)
         found.append(Address(name=name, email=addr[:MAX_NAME_CHARS]))
     return found
 

@@ -313,6 +313,9 @@ def append_drafts(
         suggestion = suggest_message(draft_facts(lead, result.view.user_name, zone), zone)
         if suggestion is None:
             continue
+        if suggestion.to is None or "@" not in suggestion.to.email:
+            log.warning("lead %d: draft not written: no address to send it to", lead.lead_id)
+            continue
         account_id = result.account_ids.get(lead.lead_id)
         account = _draft_account(settings, names.get(account_id) if account_id else None)
         if account is None:

@@ -139,11 +139,35 @@ class _Work:
         return add_override(self.session, at=self.now, command=self.command, **fields)
 
     def lead(self, reference: str) -> StoredLead:
-        """A lead that holds mail, by id or company prefix; exit 2 when none or several."""
+        """A lead that holds mail, by id or company prefix; exit 2 when none or several,
+        or when it does not exist yet as of --now (its first message came later)."""
+        from watcher.refresh import started_leads
         from watcher.store.leads import find_lead
         from watcher.store.overrides import live_leads
 
-        return find_lead(reference, live_leads(self.session))
+        found = find_lead(reference, live_leads(self.session))
+        started = started_leads(self.session, self.settings, self.now, str(found.id))
+        if not started:
+            raise UsageError(
+                f"lead {found.id} ({found.company or '?'}) does not exist as of {self.as_of()}: "
+                "its first message came later; use a later --now"
+            )
+        return found
+
+    def message(self, reference: str) -> StoredMessage:
+        """A stored message that exists as of --now; exit 2 when it came later."""
+        from watcher.store.overrides import find_message
+
+        found = find_message(self.session, reference)
+        if (found.sent_at or found.stored_at) > self.now:
+            raise UsageError(
+                f"message {found.id} does not exist as of {self.as_of()}: it came later; "
+                "use a later --now"
+            )
+        return found
+
+    def as_of(self) -> str:
+        return f"{self.now.astimezone(self.zone):%Y-%m-%d %H:%M}"
 
     def current(self, states: Mapping[int, LeadState], lead: StoredLead) -> LeadState:
         found = states.get(lead.id)
@@ -408,13 +432,13 @@ def relabel_cmd(
 ) -> None:
     """Correct the kind detected for one message; also kept as training data."""
     from watcher.store.leads import active_overrides
-    from watcher.store.overrides import find_message, lead_of_message
+    from watcher.store.overrides import lead_of_message
 
     app, settings, now, command = _begin(ctx)
     wanted = parse_kind(kind)
     with app.transaction() as session:
         work = _work(session, settings, now, command)
-        found = find_message(session, message)
+        found = work.message(message)
         _refuse_outbound(found, "only received mail has a kind")
         work.decide()
         relabelled = active_overrides(session).kinds.get(found.message_key)
@@ -489,13 +513,13 @@ def split_cmd(
     ],
 ) -> None:
     """Move one message out of a lead into a new lead of its own."""
-    from watcher.store.overrides import find_message, lead_of_message
+    from watcher.store.overrides import lead_of_message
 
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
         work = _work(session, settings, now, command)
         source = work.lead(lead)
-        found = find_message(session, message)
+        found = work.message(message)
         _refuse_outbound(found, "only mail from the hiring side can start a lead")
         holder = lead_of_message(session, found.message_key)
         if holder is None or holder.id != source.id:
@@ -557,6 +581,7 @@ def ignore_cmd(
     )
     with app.transaction() as session:
         work = _work(session, settings, now, command)
+        _refuse_not_yet_written(work, kind, value)
         before = work.decide()
         # what undo needs to bring the leads back under their ids (the rows go away)
         saved = {
@@ -588,6 +613,26 @@ def ignore_cmd(
         return
     gone = ", ".join(map(str, removed)) or "none"
     console().print(f"ignoring {kind} {value}; leads removed: {gone}", highlight=False)
+
+
+def _refuse_not_yet_written(work: _Work, kind: str, value: str) -> None:
+    """As of --now, a sender whose every message came later has not written yet."""
+    from sqlalchemy import and_, or_, select
+
+    from watcher.store.tables import StoredMessage
+
+    column = StoredMessage.sender_email
+    sender = column == value if kind == "sender" else column.endswith("@" + value)
+    theirs = select(StoredMessage.id).where(sender, StoredMessage.direction == "in").limit(1)
+    arrived = StoredMessage.sent_at <= work.now
+    unknown = and_(StoredMessage.sent_at.is_(None), StoredMessage.stored_at <= work.now)
+    if work.session.scalar(theirs) is None:
+        return  # nothing from them at all: ignoring them ahead is fine
+    if work.session.scalar(theirs.where(or_(arrived, unknown))) is None:
+        raise UsageError(
+            f"{kind} {value} has sent nothing as of {work.as_of()}: their first message "
+            "came later; use a later --now"
+        )
 
 
 def _affected(session: Session, rows: Iterable[Override]) -> set[int]:
