@@ -248,7 +248,12 @@ def append_decision(config: Path, db: Path, server: Dovecot, user: ImapUser, raw
     log = (db.parent / "run.log").open("wb")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        time.sleep(8)  # started, first sync done, IDLE entered
+        deadline = time.perf_counter() + 120
+        while b"ready" not in (db.parent / "run.log").read_bytes():
+            if time.perf_counter() > deadline:
+                return float("nan")
+            time.sleep(0.1)
+        time.sleep(5)  # IDLE entered, spaCy warmed up in the background
         connection = sqlite3.connect(db)
         query = (
             "SELECT 1 FROM decisions d JOIN lead_messages lm ON lm.lead_id = d.lead_id "
