@@ -81,3 +81,12 @@ def make_smtp_server(
 def smtp_server(make_smtp_server: Callable[..., SmtpServer]) -> SmtpServer:
     """A plain SMTP server on 127.0.0.1 (no TLS, no AUTH) that keeps what it receives."""
     return make_smtp_server()
+
+
+@pytest.fixture(scope="module")
+def plain_smtp(tls_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
+    """One plain SMTP server for a whole module (a scenario synced once, digests sent)."""
+    server = SmtpServer(*tls_certificate, tls="none")
+    server.start()
+    yield server
+    server.stop()

@@ -74,3 +74,13 @@ def test_command_modules_leave_slow_library_unloaded(
 def test_the_cli_check_sees_what_it_looks_for() -> None:
     """The check itself works: importing the database layer does load SQLAlchemy's ORM."""
     assert "sqlalchemy.orm" in loaded_after_importing(["watcher.store.tables"])
+
+
+@pytest.mark.parametrize("module", ["mailparser", "lxml", "jinja2", "spacy", "rich.progress"])
+def test_a_sync_with_nothing_new_leaves_the_mail_reader_unloaded(module: str) -> None:
+    """What `sync --once` imports before it knows whether there is mail: the parser, the
+    draft templates, spaCy and the progress bar wait until something needs them."""
+    loaded = loaded_after_importing(
+        ["watcher.cli", "watcher.commands.mail", "watcher.ingest", "watcher.refresh"]
+    )
+    assert module not in loaded

@@ -10,17 +10,13 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.clirun import run
 from tests.scenarios.first_week import BY_KEY, MAILS, at
-from tests.scenarios.harness import Scenario, make_scenario
+from tests.scenarios.harness import Scenario, make_scenario, send_digests_to
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 
@@ -44,25 +40,15 @@ COMPANIES = {
 
 
 @pytest.fixture(scope="module")
-def smtp(tls_certificate: tuple[Path, Path]) -> Any:
-    server = SmtpServer(*tls_certificate, tls="none")
-    server.start()
-    yield server
-    server.stop()
+def smtp(plain_smtp: SmtpServer) -> SmtpServer:
+    return plain_smtp
 
 
 @pytest.fixture(scope="module")
 def week(dovecot: Dovecot, smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     """The mailbox in Dovecot, synced once; drafts on, digests to the test SMTP server."""
     built = make_scenario(dovecot, tmp_path_factory.mktemp("decisions"))
-    text = built.config.read_text()
-    text = text.replace(
-        "[digest]\n",
-        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\ntls = "none"\n'
-        'from = "followup <alex.morgan@example.org>"\n\n'
-        '[digest]\nto = "alex.morgan@example.org"\ndrafts = true\n',
-    )
-    built.config.write_text(text)
+    send_digests_to(built, smtp.port)
     built.deliver(MAILS, BY_KEY)
     built.sync()
     return built
@@ -87,13 +73,7 @@ def one(week: Scenario, now: datetime, company: str) -> dict[str, Any]:
 
 def digest(week: Scenario, now: datetime, how: str = "--preview") -> str:
     """`followup digest --preview` (or --send) as of ``now``; its output."""
-    done = run(
-        ["digest", how, "--config", str(week.config), "--now", now.isoformat()],
-        env=week.env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    return week.digest(now, how)
 
 
 def test_zone_less_interview_time_is_the_senders_zone(week: Scenario) -> None:
@@ -176,16 +156,7 @@ def test_offer_decision_date_is_shown_beside_respond(week: Scenario) -> None:
 
 
 def _drafts(dovecot: Dovecot, week: Scenario) -> dict[str, EmailMessage]:
-    with dovecot.connect(week.user) as client:
-        client.select_folder("Drafts", readonly=True)
-        uids = client.search("ALL")
-        found = client.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
-    drafts: dict[str, EmailMessage] = {}
-    for data in found.values():
-        mail = BytesParser(policy=policy.default).parsebytes(data[b"BODY[]"])
-        assert isinstance(mail, EmailMessage)
-        drafts[str(mail["To"])] = mail
-    return drafts
+    return {str(mail["To"]): mail for mail in week.drafts()}
 
 
 def test_drafts_thread_and_the_digest_says_they_were_saved(

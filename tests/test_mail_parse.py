@@ -276,3 +276,33 @@ def test_calendar_only_invitation_keeps_its_text() -> None:
         b"DTSTART:20250310T110000Z\nEND:VEVENT\nEND:VCALENDAR\n"
     )
     assert "SUMMARY:Interview with Acme" in parse_message(raw, OWN, None).text
+
+
+@pytest.mark.parametrize(
+    ("from_header", "expected"),
+    [
+        (b"Evil\x1b[31m Recruiter <jane@csico.com>", Address("Evil Recruiter", "jane@csico.com")),
+        (b"\x1b]0;T\x07Raw\x1b[1m <raw@rawesc.com>", Address("Raw", "raw@rawesc.com")),
+        (b"Bell\x07 Ringer <bell@example.com>", Address("Bell Ringer", "bell@example.com")),
+        (b"=?utf-8?q?Evil=1B[31m_Bob?= <bob@example.com>", "bob@example.com"),
+        (
+            b'"Acme Recruiting <attacker@evil.example>, Acme" <careers@acmecomma.com>',
+            Address("Acme Recruiting <attacker@evil.example>, Acme", "careers@acmecomma.com"),
+        ),
+    ],
+    ids=["csi", "osc", "bel", "encoded-escape", "quoted-address-name"],
+)
+def test_control_bytes_in_a_display_name_keep_the_address(
+    from_header: bytes, expected: Address | str
+) -> None:
+    raw = (
+        b"From: " + from_header + b"\r\nTo: sam@example.net\r\n"
+        b"Date: Mon, 16 Nov 2026 14:01:00 -0500\r\nSubject: Interview\r\n"
+        b"Message-ID: <ctl@example.com>\r\n\r\nHello\r\n"
+    )
+    message = parse_message(raw, frozenset({"sam@example.net"}), None)
+    assert message.sender is not None
+    if isinstance(expected, str):
+        assert message.sender.email == expected
+    else:
+        assert message.sender == expected

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.clirun import run
 from tests.scenarios.first_week import at
-from tests.scenarios.harness import Scenario, make_scenario
+from tests.scenarios.harness import Scenario, make_scenario, send_digests_to
 from tests.scenarios.job_search import USER, USER_ADDRESS, Mail, build
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
@@ -98,24 +94,12 @@ WED_18 = at(11, 18, 12)  # Quill waits (nudge opens Mon 11-23)
 
 
 @pytest.fixture(scope="module")
-def smtp(tls_certificate: tuple[Path, Path]) -> Any:
-    server = SmtpServer(*tls_certificate, tls="none")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def box(dovecot: Dovecot, smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+def box(
+    dovecot: Dovecot, plain_smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
+) -> Scenario:
     """The mailbox in Dovecot, synced once; drafts on, digests to the test SMTP server."""
     built = make_scenario(dovecot, tmp_path_factory.mktemp("qa"))
-    text = built.config.read_text().replace(
-        "[digest]\n",
-        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\ntls = "none"\n'
-        'from = "followup <alex.morgan@example.org>"\n\n'
-        '[digest]\nto = "alex.morgan@example.org"\ndrafts = true\n',
-    )
-    built.config.write_text(text)
+    send_digests_to(built, plain_smtp.port)
     built.deliver(QUILL, BY_KEY)
     for mail in HOSTILE:
         raw = build(mail, BY_KEY).replace(b"PLACEHOLDER", HOSTILE_NAMES.get(mail.key, b""))
@@ -145,29 +129,6 @@ def test_out_of_office_reply_joins_its_lead_and_holds_the_nudge(box: Scenario) -
     assert len(quill) == 1, "the auto-reply started a lead"
 
 
-def drafts_in(dovecot: Dovecot, box: Scenario) -> list[EmailMessage]:
-    with dovecot.connect(box.user) as client:
-        client.select_folder("Drafts", readonly=True)
-        uids = client.search("ALL")
-        found = client.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
-    drafts: list[EmailMessage] = []
-    for data in found.values():
-        mail = BytesParser(policy=policy.default).parsebytes(data[b"BODY[]"])
-        assert isinstance(mail, EmailMessage)
-        drafts.append(mail)
-    return drafts
-
-
-def digest(box: Scenario, now: datetime, how: str = "--preview") -> str:
-    done = run(
-        ["digest", how, "--config", str(box.config), "--now", now.isoformat()],
-        env=box.env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.mark.parametrize("address", ["jane@csico.com", "raw@rawesc.com"])
 def test_control_bytes_in_the_display_name_keep_the_address(box: Scenario, address: str) -> None:
     company = address.split("@")[1].split(".")[0]
@@ -176,31 +137,29 @@ def test_control_bytes_in_the_display_name_keep_the_address(box: Scenario, addre
     assert row["action"] == "respond", row
     assert row["company"], row
     assert not re.search("[\x00-\x1f]", str(row["company"])), row
-    assert re.search(f"To: [^\n]*<?{re.escape(address)}>?\n", digest(box, THU_12))
+    assert re.search(f"To: [^\n]*<?{re.escape(address)}>?\n", box.digest(THU_12))
 
 
 def test_a_display_name_holding_an_address_is_no_company(box: Scenario) -> None:
     row = lead_of(box, THU_12, "acme")
     assert not re.search("[<>@]", str(row["company"])), row
-    text = digest(box, THU_12)
+    text = box.digest(THU_12)
     quoted = '"Acme Recruiting <attacker@evil.example>, Acme" <careers@acmecomma.com>'
     assert f"To: {quoted}" in text, text
     assert "the open role at Acme Recruiting" not in text
-    html = digest(box, THU_12, "--html")
+    html = box.digest(THU_12, "--html")
     assert "attacker@evil.example&gt;, Acme&#34; &lt;careers@acmecomma.com&gt;" in html or (
         "attacker@evil.example&gt;, Acme&quot; &lt;careers@acmecomma.com&gt;" in html
     ), html
 
 
-def test_every_draft_has_one_recipient_and_an_action_due_now(
-    dovecot: Dovecot, box: Scenario
-) -> None:
+def test_every_draft_has_one_recipient_and_an_action_due_now(box: Scenario) -> None:
     """Drafts as of Thu 11-12 (three invitations to answer, Quill waits for its interview)
     and as of Wed 11-18 (Quill waits for its recruiter's return): only thank, nudge and
     respond get one, each addressed to exactly one recipient."""
-    digest(box, THU_12, "--send")
-    digest(box, WED_18, "--send")
-    drafts = drafts_in(dovecot, box)
+    box.digest(THU_12, "--send")
+    box.digest(WED_18, "--send")
+    drafts = box.drafts()
     recipients = sorted(a.addr_spec for d in drafts for a in d["To"].addresses)
     assert recipients == ["careers@acmecomma.com", "jane@csico.com", "raw@rawesc.com"]
     for draft in drafts:

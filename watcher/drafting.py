@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -10,12 +11,14 @@ from datetime import date, datetime, tzinfo
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage
 from email.utils import format_datetime
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from typing import TYPE_CHECKING
 
 from nlp.types import Kind
 from watcher.domain import Action, Address
 from watcher.terminal import printable
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 __all__ = [
     "DRAFT_HEADER",
@@ -289,13 +292,19 @@ def _fallback_subject(template: str, facts: DraftFacts) -> str:
     }.get(template, f"{role}")
 
 
-_ENV = Environment(
-    loader=PackageLoader("watcher", "templates/drafts"),
-    autoescape=False,  # plain-text mail bodies, never HTML
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+@functools.cache
+def _environment() -> Environment:
+    # imported when a message is written: grouping (watcher.leads) imports this module
+    # on every sync, and most syncs write nothing
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("watcher", "templates/drafts"),
+        autoescape=False,  # plain-text mail bodies, never HTML
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def suggest_message(facts: DraftFacts, zone: tzinfo) -> SuggestedMessage | None:
@@ -305,14 +314,20 @@ def suggest_message(facts: DraftFacts, zone: tzinfo) -> SuggestedMessage | None:
     template = _template_name(facts)
     to, warnings = choose_recipient(facts.contact, facts.addresses, facts.company)
     greeting_name = (facts.contact.name if facts.contact else "") or (to.name if to else "")
-    body = _ENV.get_template(f"{template}.txt").render(
-        greeting=greeting_name.split()[0] if greeting_name.strip() else "there",
-        role=facts.role or "open",
-        company=facts.company,
-        interview=_moment(facts.interview_at, zone) if facts.interview_at else "",
-        feedback_by=_day(facts.feedback_by) if facts.feedback_by else "",
-        last_follow_up=_moment(facts.last_follow_up_at, zone) if facts.last_follow_up_at else "",
-        signature=facts.user_name or "[[ your name ]]",
+    body = (
+        _environment()
+        .get_template(f"{template}.txt")
+        .render(
+            greeting=greeting_name.split()[0] if greeting_name.strip() else "there",
+            role=facts.role or "open",
+            company=facts.company,
+            interview=_moment(facts.interview_at, zone) if facts.interview_at else "",
+            feedback_by=_day(facts.feedback_by) if facts.feedback_by else "",
+            last_follow_up=_moment(facts.last_follow_up_at, zone)
+            if facts.last_follow_up_at
+            else "",
+            signature=facts.user_name or "[[ your name ]]",
+        )
     )
     thread = facts.reply_to
     subject = reply_subject(thread.subject if thread else "", _fallback_subject(template, facts))

@@ -28,7 +28,6 @@ from watcher.errors import (
     StorageError,
     WatcherError,
 )
-from watcher.mail import message_key, parse_message, raw_key
 from watcher.secrets import secret_provider
 from watcher.sources.base import FolderStatus, KnownMessage, MailSource
 from watcher.store.db import transaction
@@ -236,6 +235,9 @@ def message_values(
     fetched: FetchedMessage, account: AccountSettings, now: datetime
 ) -> tuple[dict[str, object], bool]:
     """The columns of a StoredMessage for a fetched message, and whether it failed to parse."""
+    # imported when there is mail: the parser (mailparser, lxml) costs ~0.1 s at start
+    from watcher.mail import parse_message
+
     if fetched.error is not None:
         return _failed_values(fetched, account, fetched.error, now), True
     try:
@@ -250,6 +252,8 @@ def message_values(
 
 
 def _parsed_values(fetched: FetchedMessage, message: Message, now: datetime) -> dict[str, object]:
+    from watcher.mail import message_key
+
     headers = dict(message.headers)
     # sent_at is stored in UTC; the Date with the sender's offset goes back via to_message()
     headers["date"] = format_datetime(message.sent_at)
@@ -280,6 +284,8 @@ def _failed_values(
     fetched: FetchedMessage, account: AccountSettings, reason: str, now: datetime
 ) -> dict[str, object]:
     """What can be read of a message the parser refused: its headers, if any."""
+    from watcher.mail import message_key, raw_key
+
     fields: dict[str, str] = {}
     with contextlib.suppress(Exception):  # best effort on mail already known to be broken
         parsed = BytesHeaderParser(policy=compat32).parsebytes(fetched.raw)

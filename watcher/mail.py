@@ -112,7 +112,7 @@ def _build(
         tuple(_addresses(_address_pairs(parsed, msg, "to")))
         + tuple(_addresses(_address_pairs(parsed, msg, "cc")))
     )[:MAX_ADDRESSES]
-    subject = bounded(_header_value(_one_header(parsed.subject)), MAX_SUBJECT_CHARS)
+    subject = bounded(_one_line(_clean(_one_header(parsed.subject))), MAX_SUBJECT_CHARS)
     text, html = _body_text(parsed)
     sent_at = _sent_at(_raw_header(msg, "date"), fallback_date)
     message_id = _first_id(_raw_header(msg, "message-id")) or _synthetic_id(raw, msg)
@@ -199,11 +199,6 @@ def _raw_header(msg: Any, name: str) -> str:
     return "" if value is None else _clean(str(value)).strip()
 
 
-def _header_value(value: str) -> str:
-    """One line without controls or escape sequences: what a header from mail may hold."""
-    return _one_line(printable(_clean(value), one_line=True))
-
-
 def _address_pairs(parsed: Any, msg: Any, name: str) -> list[Any]:
     """(name, address) pairs of the first ``name`` header. A raw control byte or escape
     sequence in it (``Evil\\x1b[31m Recruiter <jane@x>``) makes the parser drop the
@@ -230,10 +225,10 @@ def _addresses(pairs: Iterable[Any]) -> list[Address]:
     found: list[Address] = []
     for pair in pairs or ():
         name, addr = (pair[0], pair[1]) if len(pair) == 2 else ("", "")
-        addr = _header_value(str(addr)).strip().lower()
+        addr = _clean(str(addr)).strip().lower()
         if "@" not in addr:
             continue
-        name = bounded(_header_value(str(name or "")), MAX_NAME_CHARS)
+        name = bounded(_one_line(_clean(str(name or ""))), MAX_NAME_CHARS)
         found.append(Address(name=name, email=addr[:MAX_NAME_CHARS]))
     return found
 

@@ -6,6 +6,9 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,26 @@ class Scenario:
             self._leads[now] = list(self.cli("leads", "--all", "--now", now.isoformat()))
         return self._leads[now]
 
+    def digest(self, now: datetime, how: str = "--preview") -> str:
+        """`followup digest --preview` (or --send, --html) as of ``now``; its output."""
+        args = ["digest", how, "--config", str(self.config), "--now", now.isoformat()]
+        done = run(args, env=self.env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def drafts(self) -> list[EmailMessage]:
+        """Every message in the user's Drafts folder."""
+        with self.dovecot.connect(self.user) as client:
+            client.select_folder("Drafts", readonly=True)
+            uids = client.search("ALL")
+            found = client.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
+        drafts: list[EmailMessage] = []
+        for data in found.values():
+            mail = BytesParser(policy=policy.default).parsebytes(data[b"BODY[]"])
+            assert isinstance(mail, EmailMessage)
+            drafts.append(mail)
+        return drafts
+
     def lead_id(self, now: datetime, company: str) -> int:
         rows = [r for r in self.leads(now) if company_of(r) == company]
         assert len(rows) == 1, f"{company}: {len(rows)} leads as of {now.isoformat()}"
@@ -83,6 +106,17 @@ def make_scenario(dovecot: Dovecot, directory: Path) -> Scenario:
     # FOLLOWUP_NOW from the caller's shell must not leak in: every --now is explicit.
     env = {PASSWORD_ENV: user.password, "FOLLOWUP_NOW": ""}
     return Scenario(dovecot, user, config, env)
+
+
+def send_digests_to(scenario: Scenario, smtp_port: int) -> None:
+    """Digests go to a plain SMTP server on loopback, and drafts are on."""
+    text = scenario.config.read_text().replace(
+        "[digest]\n",
+        f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_port}\ntls = "none"\n'
+        'from = "followup <alex.morgan@example.org>"\n\n'
+        '[digest]\nto = "alex.morgan@example.org"\ndrafts = true\n',
+    )
+    scenario.config.write_text(text)
 
 
 def company_of(row: Mapping[str, Any]) -> str | None:

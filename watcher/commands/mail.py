@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from watcher.commands.context import AppState, console, err_console, print_json, print_table, state
 from watcher.errors import MailSourceError
 from watcher.terminal import printable
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
     from sqlalchemy.orm import Session, sessionmaker
 
     from watcher.ingest import AccountReport
@@ -97,6 +97,9 @@ def _progress(app_state: AppState) -> Iterator[Any]:
     if app_state.json_output or not err.is_terminal:
         yield lambda account: None
         return
+    # imported for a terminal only: a piped or --json sync never draws a bar
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=err, transient=True) as progress:

@@ -12,7 +12,6 @@ import typer
 from nlp.types import Detection, Email
 from watcher.commands.context import console, print_json, print_json_line, print_table, state
 from watcher.errors import MessageParseError, UsageError
-from watcher.mail import parse_message, to_nlp_email
 from watcher.terminal import printable
 
 DETECT_KEYS = (
@@ -77,6 +76,9 @@ def _read(path: Path, own: frozenset[str]) -> tuple[str, Email]:
         raise UsageError("is a directory") from None
     except OSError as exc:
         raise UsageError(exc.strerror or str(exc)) from exc
+    # imported when used: the mail parser (lxml, html_text) costs ~0.1 s at every start
+    from watcher.mail import parse_message, to_nlp_email
+
     message = parse_message(raw, own, arrived)
     return message.message_id, to_nlp_email(message)
 
