@@ -200,6 +200,7 @@ def promised_date(
         promises.extend(_governors(doc, text, _OUTCOME))
     if not promises:
         return None, []
+    deadlines = dates.find_deadlines(text, sent_at)
     conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
     # A promise to some candidates only ("shortlisted candidates will be contacted within
     # 7 days") is none to this one; a day named for them ("by 24 June") tells all when.
@@ -208,7 +209,7 @@ def promised_date(
     best: date | None = None
     evidence: list[Evidence] = []
     ack_conditions: dict[int, bool] = {}  # once a sentence
-    for start, end, phrase, day in dates.find_deadlines(text, sent_at):
+    for start, end, phrase, day in deadlines:
         tokens = _token_range(doc, start, end)
         if tokens is None or day is None or day < sent_at.date():
             continue
