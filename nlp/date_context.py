@@ -93,7 +93,7 @@ def _hiring_event(sentence: str) -> bool:
 
 def _booked_appointment(subject: str, text: str) -> bool:
     """Is the mail a booking tool's confirmation of an appointment with no hiring step?"""
-    if _BOOKING.search(text) is None:
+    if ("ooking" not in text and "OOKING" not in text) or _BOOKING.search(text) is None:
         return False
     what = _BOOKED_WHAT.search(text)
     return what is not None and _HIRING_STEP.search(subject + " " + what.group(1)) is None

@@ -210,12 +210,13 @@ def promised_date(
     # "Shortlisted candidates will hear within two weeks" is a promise to this candidate
     # too (issue 11: real acknowledgements say when the shortlist is told); "if you are
     # shortlisted, ..." is a condition.
+    deadlines = dates.find_deadlines(text, sent_at)
     conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
     rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []
     ack_conditions: dict[int, bool] = {}  # once a sentence
-    for start, end, phrase, day in dates.find_deadlines(text, sent_at):
+    for start, end, phrase, day in deadlines:
         tokens = _token_range(doc, start, end)
         if tokens is None or day is None or day < sent_at.date():
             continue

@@ -402,6 +402,7 @@ LIST_CASES = [
     ),
     ("from 9 March to 13 March", THU, 2),
     ("Tuesday 10 March at 10:00 CET / Wednesday 11 March at 14:00 CET", THU, 2),
+    ("any chance of a call? thu or fri 4pm both grand", THU, 2),
     # Days sharing one written month are one mention of several days.
     ("Slots are available on 9 and 10 March at the depot.", THU, 1),
     ("Interviews will take place March 23-27.", THU, 1),

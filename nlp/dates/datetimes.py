@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime, time, tzinfo
+from itertools import pairwise
 
 from nlp.dates.clock import (
     _AMPM_SCAN,
@@ -64,6 +65,7 @@ _DAYS_AFTER = re.compile(
     r"[^\S\n]*(?:-|–|and|or|&|to|through)[^\S\n]*(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
     r"(?![\d:]|\.\d|[^\S\n]*(?:[ap]\.?m\b|h\b|hrs?\b|o'clock))"
 )
+_WEAK_JOIN = re.compile(r"(?i)[^\S\n]*(?:,|/|or|and|&)[^\S\n]*")
 _ECHO_GAP = re.compile(r"[^\S\n]*(?:,|\()?[^\S\n]*")
 _ECHO_CLOSE = re.compile(r"[^\S\n]*\)")
 _STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|from|by|until|till|between)\s+|@\s*)$")
@@ -197,7 +199,7 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
         if (start not in used or start in weeks) and not with_time.overlaps(start, end)
     )
     found.sort(key=lambda f: f.start)
-    kept = [f for f in _pair(text, found) if not f.weak]
+    kept = [f for f in _joined_weak(text, _pair(text, found)) if not f.weak]
     declared = _declared_zone(text, low, sent_at)
     if declared is not None:
         for item in kept:
@@ -214,6 +216,21 @@ def _shared_month_start(low: str, m: re.Match[str], kind: str) -> int | None:
     if m.group("md_y") is None and _DAYS_AFTER.match(low, m.end()) is not None:
         return m.start()
     return None
+
+
+def _joined_weak(text: str, found: list[_Found]) -> list[_Found]:
+    """A short weekday ("thu") joined by "or" to a day that counts ("fri 4pm") counts too:
+    "thu or fri 4pm Irish time both grand" offers two days."""
+    for item, nxt in pairwise(found):
+        if (
+            item.weak
+            and item.day is not None
+            and not nxt.weak
+            and nxt.day is not None
+            and _WEAK_JOIN.fullmatch(text, item.end, nxt.start)
+        ):
+            item.weak = False
+    return found
 
 
 def _echoed_date(
