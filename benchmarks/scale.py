@@ -303,7 +303,9 @@ def measure(server: Dovecot, count: int, work: Path) -> dict[str, tuple[float, i
     sizes = sorted(len(r) for r in inbox + sent)
     directory = work / str(count)
     directory.mkdir()
-    config = write_config(directory, server.account_toml(user, directory, idle=True))
+    config = write_config(
+        directory, server.account_toml(user, directory, idle=True, addresses=[ME])
+    )
     figures: dict[str, tuple[float, int]] = {}
     floor_seconds = floor(server, user)
     seconds, rss, _ = run(config, "sync", "--once")
