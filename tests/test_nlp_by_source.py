@@ -41,9 +41,9 @@ def _cli(*args: str, config: Path) -> dict[str, Any]:
 
 
 def test_each_family_is_read_by_a_model_trained_on_the_others_only(tmp_path: Path) -> None:
-    own = _records("set_a.jsonl", 2)  # no "family": its file's stem, "mini"
-    vendor_x = _tagged(_records("set_b.jsonl", 2), "vendor-x")
-    vendor_y = _tagged(_records("set_c.jsonl", 2), "vendor-y")
+    own = _records("set_a.jsonl", 1)  # no "family": its file's stem, "mini"
+    vendor_x = _tagged(_records("public_replies.jsonl", 4), "vendor-x")
+    vendor_y = _tagged(_records("set_c.jsonl", 1), "vendor-y")
     _write(tmp_path / "all" / "mini.jsonl", own)
     _write(tmp_path / "all" / "public.jsonl", vendor_x + vendor_y)
     config = tmp_path / "none.toml"
