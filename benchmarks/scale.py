@@ -5,7 +5,8 @@ Run: ``.venv/bin/python benchmarks/scale.py [--100k] [SIZE ...]`` (default 1000 
 The mailbox: about 100 messages a day ending yesterday (so a larger mailbox is a longer
 history, not a busier month), median about 9 KB; newsletters (a third HTML-only),
 notifications, mail from recruiters at a few hundred companies (invitations, promises,
-rejections, ATS mail), the user's replies in Sent, and some attachments. For each size:
+rejections; each company's in that order, so old leads close), the user's answers in
+Sent, and some attachments. For each size:
 
 - initial ``followup sync --once`` (fetch, parse, analyse, group, decide): msg/s and peak
   RSS, beside the floor measured in the same run: a bare FETCH of every body plus the
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import os
 import random
 import sqlite3
 import subprocess
@@ -145,11 +145,17 @@ def _raw(headers: dict[str, str], body: str, *, html: bool = False, attach: int 
     ).encode()
 
 
+# A hiring process, one message after another: acknowledged, invited (the user answers),
+# a promise, then a rejection; so old leads close, as they do in a real mailbox.
+STORY = (2, 0, 1, 3)  # indexes into KINDS
+
+
 def mailbox(count: int, end: datetime, seed: int = 7) -> tuple[list[bytes], list[bytes]]:
     """(INBOX, Sent) raw messages, about PER_DAY a day up to ``end``."""
     rng = random.Random(seed)
     inbox: list[bytes] = []
     sent: list[bytes] = []
+    told: dict[str, int] = {}
     start = end - timedelta(days=count / PER_DAY)
     for n in range(count):
         when = start + timedelta(days=n / PER_DAY)
@@ -160,22 +166,26 @@ def mailbox(count: int, end: datetime, seed: int = 7) -> tuple[list[bytes], list
         window = n // (5 * PER_DAY)
         company = f"company{window * 12 + rng.randrange(12)}"
         if roll < 0.10:  # from a recruiter
-            subject, text = rng.choice(KINDS)
-            role, name = rng.choice(ROLES), f"Alex {company.title()}"
+            step = told.get(company, 0)
+            told[company] = step + 1
+            subject, text = KINDS[STORY[min(step, len(STORY) - 1)]]
+            role, name = ROLES[len(company) % len(ROLES)], f"Alex {company.title()}"
             headers |= {
                 "From": f"{name} <alex@{company}.com>",
                 "Subject": subject.format(role=role, company=company.title()),
             }
             body = text.format(role=role, company=company.title(), name=name)
             inbox.append(_raw(headers, body, attach=rng.choice((0, 0, 0, 30_000))))
-        elif roll < 0.14:  # the user's reply
-            headers |= {
-                "From": f"Sam <{ME}>",
-                "To": f"alex@{company}.com",
-                "Subject": "Re: interview",
-                "In-Reply-To": f"<m{max(0, n - rng.randint(1, 50))}@scale.test>",
-            }
-            sent.append(_raw(headers, "Hi Alex,\n\nThanks, Tuesday works for me.\n\nSam\n"))
+            if step == 1:  # the user answers the invitation two hours later
+                answer = {
+                    "From": f"Sam <{ME}>",
+                    "To": f"alex@{company}.com",
+                    "Date": format_datetime(when + timedelta(hours=2)),
+                    "Message-ID": f"<r{n}@scale.test>",
+                    "Subject": "Re: interview",
+                    "In-Reply-To": f"<m{n}@scale.test>",
+                }
+                sent.append(_raw(answer, "Hi Alex,\n\nThanks, Tuesday works for me.\n\nSam\n"))
         else:  # newsletters and notifications, median about 9 KB
             size = int(rng.lognormvariate(9.1, 0.6))
             headers |= {
@@ -187,21 +197,29 @@ def mailbox(count: int, end: datetime, seed: int = 7) -> tuple[list[bytes], list
     return inbox, sent
 
 
+# Linux hands a forked child its parent's peak RSS: a command started straight from this
+# (large) process would report at least this process's peak. A small launcher forks it.
+LAUNCHER = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:], stdout=open(sys.argv[1], "wb"))
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(config: Path, *args: str) -> tuple[float, int, str]:
     """Run ``followup ARGS``; (seconds, peak RSS in MB, stdout)."""
     command = [FOLLOWUP, "--config", str(config), *args]
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        text = out.read().decode()
-        if process.returncode:
-            raise RuntimeError(f"followup {' '.join(args)} failed: {err.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss // 1024, text
+    with tempfile.NamedTemporaryFile() as out:
+        done = subprocess.run(
+            [sys.executable, "-c", LAUNCHER, out.name, *command], capture_output=True, text=True
+        )
+        seconds, peak_kb, code = done.stdout.split()
+        if int(code):
+            raise RuntimeError(f"followup {' '.join(args)} failed: {done.stderr[-2000:]}")
+        text = Path(out.name).read_text()
+    return float(seconds), int(peak_kb) // 1024, text
 
 
 def floor(server: Dovecot, user: ImapUser) -> float:
@@ -230,7 +248,12 @@ def append_decision(config: Path, db: Path, server: Dovecot, user: ImapUser, raw
     log = (db.parent / "run.log").open("wb")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        time.sleep(8)  # started, first sync done, IDLE entered
+        deadline = time.perf_counter() + 120
+        while b"ready" not in (db.parent / "run.log").read_bytes():
+            if time.perf_counter() > deadline:
+                return float("nan")
+            time.sleep(0.1)
+        time.sleep(5)  # IDLE entered, spaCy warmed up in the background
         connection = sqlite3.connect(db)
         query = (
             "SELECT 1 FROM decisions d JOIN lead_messages lm ON lm.lead_id = d.lead_id "

@@ -309,9 +309,14 @@ def _abbrev_in_text(label: str, text: str) -> str | None:
     return None
 
 
+_NOT_A_NAME = re.compile(r"[<>@]")
+
+
 def _clean_candidate(name: str | None) -> str | None:
     if not name:
         return None
+    if _NOT_A_NAME.search(name):
+        return None  # "Acme <attacker@evil.example>, Acme": an address, not a company
     name = strip_legal(re.sub(r"\s+", " ", name).strip(" ,.-!:;|\"'"))
     words = name.split()
     while words and words[-1].lower() in _GENERIC:
@@ -355,6 +360,8 @@ def extract_company(email: Email, doc: Doc | None = None) -> str | None:
     """The hiring company: display name, own domain, then what the text says."""
     local, _, domain = email.sender_email.rpartition("@")
     display = email.sender_name.strip().strip('"')
+    if _NOT_A_NAME.search(display):
+        display = ""  # a display name carrying an address names no company
     third_party = bool(domain) and (is_ats(domain) or is_free_mail(domain))
     # The new text first, the whole body (signature, quotes) only when that finds nothing:
     # the first match is the same as in the two joined, at a fraction of the cost.

@@ -13,6 +13,19 @@ from spacy.tokens import Doc
 from nlp import dates
 from nlp import patterns as P
 from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, negated
+from nlp.date_context import (
+    _ACK_CONDITION,
+    _ACK_TIMELINE,
+    _EACH_AFTER,
+    _OUTCOME,
+    _SAME_DAY,
+    _SUPERSEDED_PROMISE,
+    _ack_window,
+    _booked_appointment,
+    _hiring_event,
+    _quoted,
+    _superseded,
+)
 from nlp.types import Email, Evidence, Kind
 
 log = logging.getLogger(__name__)
@@ -23,7 +36,7 @@ T = TypeVar("T")
 
 # Words that make a date a deadline or a past day, not the interview: right before it
 # ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
-_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "after", "since"])
+_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "through", "thru", "after", "since"])
 _NOT_SLOT_NEAR = frozenset(
     [
         "deadline",
@@ -36,6 +49,11 @@ _NOT_SLOT_NEAR = frozenset(
         "last",
         "past",
         "previous",
+        "cancelled",
+        "canceled",
+        "missed",
+        "every",
+        "each",
     ]
 )
 _DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
@@ -48,6 +66,10 @@ _FUTURE_ANCHOR = re.compile(
     r"recruitment|process))",
     re.IGNORECASE,
 )
+# Outside acknowledgements and promises, a promise's day is a deadline or a window: a
+# day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
+# from uCheck today").
+_PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
 # A day named before its promise is the promise's only as a deadline ("By Friday, we'll
 # ..."); a window before it always is ("it'll be a couple of weeks before you hear").
 _FRONTED_DEADLINE = re.compile(
@@ -70,6 +92,7 @@ _SUPERSEDED = re.compile(
     r"|\b(?:instead\s+of|rather\s+than|moved\s+from)\s*$"
 )
 _WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
+_TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -173,10 +196,17 @@ def promised_date(
     (an acknowledgement), a promise to some candidates only ("shortlisted candidates
     will be contacted within ...") is no promise to this one.
     """
-    promises = [c for c in cues(doc, P.PROMISE) if not negated(doc, c)]
+    promises: list[Cue | tuple[str, int, int]] = [
+        c for c in cues(doc, P.PROMISE) if not negated(doc, c)
+    ]
+    text = doc_text(doc)
+    ack = kind is Kind.APPLICATION_ACK
+    if ack:
+        promises.extend(_governors(doc, text, _ACK_TIMELINE))
+    elif kind is Kind.FEEDBACK_PROMISE:
+        promises.extend(_governors(doc, text, _OUTCOME))
     if not promises:
         return None, []
-    text = doc_text(doc)
     # "Shortlisted candidates will hear within two weeks" is a promise to this candidate
     # too (issue 11: real acknowledgements say when the shortlist is told); "if you are
     # shortlisted, ..." is a condition.
@@ -184,20 +214,30 @@ def promised_date(
     rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
     best: date | None = None
     evidence: list[Evidence] = []
+    ack_conditions: dict[int, bool] = {}  # once a sentence
     for start, end, phrase, day in dates.find_deadlines(text, sent_at):
         tokens = _token_range(doc, start, end)
         if tokens is None or day is None or day < sent_at.date():
             continue
         where = ("", tokens[0], tokens[1])
         sid = _sentence_of(ids, tokens[0])
-        if sid in conditions or _FUTURE_ANCHOR.match(text, end):
+        if _quoted(text, start) or sid in conditions or _FUTURE_ANCHOR.match(text, end):
             continue
-        governing = [p for p in promises if _sentence_of(ids, p.start) == sid]
+        if _EACH_AFTER.match(text, end):
+            continue
+        if _SUPERSEDED_PROMISE.search(text, max(0, start - 60), start):
+            continue  # "we originally promised you a decision by Friday, but ..."
+        if kind not in _PROMISE_KINDS and (
+            _SAME_DAY.match(phrase)
+            or not (_FRONTED_DEADLINE.match(phrase) or _WINDOW.search(phrase))
+        ):
+            continue  # "an email from our vendor today", "we will call you on Thursday 13 August"
+        governing = [p for p in promises if _sentence_of(ids, p[1]) == sid]
         if not governing:
             continue
         nearest = min(governing, key=lambda p: _distance(p, where))
         if (
-            nearest.start > tokens[0]
+            nearest[1] > tokens[0]
             and not _FRONTED_DEADLINE.match(phrase)
             and not _WINDOW.search(phrase)
         ):
@@ -208,10 +248,38 @@ def promised_date(
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
             continue
+        if ack and sid not in ack_conditions:
+            sentence = _sentence_text(doc, ids, tokens[0])
+            ack_conditions[sid] = _ACK_CONDITION.search(sentence) is not None
+        if ack and (
+            ack_conditions[sid] or (nearest[0] == "" and not _ack_window(text, start, phrase))
+        ):
+            continue
         if best is None or day > best:
             best = day
             evidence = [Evidence("feedback_by", phrase)]
     return best, evidence
+
+
+def _sentence_text(doc: Doc, ids: Sequence[int], token: int) -> str:
+    """The text of the sentence holding ``token``."""
+    sid = _sentence_of(ids, token)
+    first = last = token
+    while first > 0 and ids[first - 1] == sid:
+        first -= 1
+    while last + 1 < len(ids) and ids[last + 1] == sid:
+        last += 1
+    return doc_text(doc)[doc[first].idx : doc[last].idx + len(doc[last])]
+
+
+def _governors(doc: Doc, text: str, pattern: re.Pattern[str]) -> list[tuple[str, int, int]]:
+    """The words ``pattern`` finds, as promise spans (with no cue label)."""
+    found = []
+    for m in pattern.finditer(text):
+        tokens = _token_range(doc, m.start(), m.end())
+        if tokens is not None:
+            found.append(("", tokens[0], tokens[1]))
+    return found
 
 
 Slot = tuple[datetime, bool, str | None, str]
@@ -239,6 +307,10 @@ def slot_candidates(
     history = {_sentence_of(ids, c.start) for c in cues(doc, P.POST_INTERVIEW)}
     earliest = sent_at.date() - timedelta(days=1)
     found: list[tuple[dates.DateMention, int]] = []
+    subject_end = doc.user_data.get("followup_subject_end") or 0
+    if _booked_appointment(text[:subject_end], text):
+        return []
+    events: dict[int, bool] = {}
     mentions = mentions_of(doc)
     if mentions is None:
         mentions = dates.find_datetimes(text, sent_at)
@@ -248,9 +320,18 @@ def slot_candidates(
         tokens = _token_range(doc, mention.start, mention.end)
         if tokens is None:
             continue
-        if _not_a_slot(doc, tokens[0]) or _SUPERSEDED.search(_line_before(text, mention)):
+        if (
+            _not_a_slot(doc, tokens[0])
+            or _SUPERSEDED.search(_line_before(text, mention))
+            or _superseded(text, mention.start)
+            or _quoted(text, mention.start)
+        ):
             continue
         sid = _sentence_of(ids, tokens[0])
+        if sid not in events:  # once a sentence: a long one may hold many dates
+            events[sid] = _hiring_event(_sentence_text(doc, ids, tokens[0]))
+        if events[sid]:
+            continue
         if sid in history and not mention.has_time:
             continue
         found.append((mention, sid))
@@ -313,7 +394,13 @@ def interview_slot(
             return None
     # Options: "either Tuesday the 22nd or Wednesday the 23rd at 9:00", "between 2 and 6 March".
     sentences = {sid for _, sid in pool}
-    options = {m.value for m, sid in candidates if m.is_range_or_list and sid in sentences}
+    # Times listed beside a day that has none are its window ("26 May between 9.00am and 4pm").
+    dated_only = not timed
+    options = {
+        m.value
+        for m, sid in candidates
+        if m.is_range_or_list and sid in sentences and not (dated_only and _time_only(m, sent_at))
+    }
     if len(pool) == 1 and pool[0][0].is_range_or_list and _WEEK.search(pool[0][0].text):
         return None  # "in the week of January 12": a week to save, not a day
     if len({v.date() for v in options}) > 1 or (len(options) > 1 and not agreed):
@@ -322,13 +409,30 @@ def interview_slot(
     if len(times) > 1 and not agreed:
         return None
     chosen = min((m for m, _ in pool), key=lambda m: (m.value, m.start))
+    if chosen.is_range_or_list and not chosen.has_time:
+        return None  # "the week of January 12", "April 21-25": days to choose from
     value, has_time, zone_name = chosen.value, chosen.has_time, chosen.tz_name
-    if not has_time and agreed:
-        after = [m for m, _ in alone if m.start > chosen.start]
-        if after:
-            first = min(after, key=lambda m: (m.value.time(), m.start))
-            value = datetime.combine(chosen.value.date(), first.value.timetz())
-            has_time, zone_name = True, first.tz_name
+    after = [m for m, _ in alone if m.start > chosen.start]
+    if not agreed:
+        # A proposal's one time, asked right after its day: "a gap tomorrow ... free at 9:30
+        # AM?"; not a window ("approx. 9am–4pm", "between 9 and 5").
+        text = doc_text(doc)
+        day_sids = {sid for m, sid in pool if m.value.date() == chosen.value.date()}
+        after = [
+            m
+            for m, sid in alone
+            if m.start > chosen.start
+            and (sid in day_sids or sid - 1 in day_sids)
+            and not m.is_range_or_list
+            and not _WINDOW_BEFORE.search(_before(text, m))
+            and not _TIME_RANGE.search(m.text)
+        ]
+        if len({m.value.timetz() for m in after}) != 1:
+            after = []
+    if not has_time and after:
+        first = min(after, key=lambda m: (m.value.time(), m.start))
+        value = datetime.combine(chosen.value.date(), first.value.timetz())
+        has_time, zone_name = True, first.tz_name
     if not has_time:
         value = value.replace(hour=12, minute=0, second=0, microsecond=0)
     return value, has_time, zone_name or _offset_text(value), chosen.text

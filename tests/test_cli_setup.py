@@ -29,7 +29,7 @@ def test_init_then_config_check_succeeds(tmp_path: Path, xdg: dict[str, str]) ->
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     assert (tmp_path / "data" / "followup" / "followup.db").exists()
     check = run(["config", "check", "--offline", "--config", str(config), "--json"], env=xdg)
-    assert check.returncode == 1, check.stderr  # the template's example host is not a server
+    assert check.returncode == 2, check.stderr  # the template's example host: bad input
     data = json.loads(check.stdout)
     assert data["account"][0]["name"] == "personal"
     assert data["account"][0]["port"] == 993

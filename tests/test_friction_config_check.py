@@ -126,7 +126,7 @@ def test_setup_mistakes_are_named(
 ) -> None:
     config = write_config(tmp_path, dovecot.account_toml(imap_user, tmp_path, **keys))
     code, _, stderr = check(config, *(["--offline"] if offline else []))
-    assert code == 1
+    assert code == 2  # the file itself is wrong: bad input
     (line,) = errors(stderr)
     assert expected in line
     assert line.startswith("error: account 'personal': ")
@@ -137,7 +137,7 @@ def test_the_unedited_init_template_fails_the_check(tmp_path: Path) -> None:
     env = {**ENV, "XDG_DATA_HOME": str(tmp_path / "data")}
     assert invoke(["init", "--config", str(config)], env=env).exit_code == 0
     result = invoke(["config", "check", "--config", str(config)], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     lines = errors(result.stderr)
     assert "'imap.example.org' is the example from `followup init`" in lines[0]
     # its `pass show ...` is named too when that program is not installed
@@ -206,3 +206,21 @@ def test_smtp_without_starttls_never_advises_implicit_tls_for_a_plain_server(
     assert "does not offer STARTTLS" in line
     assert "implicit" not in line
     assert 'tls = "none"' in line  # the loopback server speaks plain text: that fits
+
+
+def test_a_file_problem_and_a_refused_login_together_exit_2(
+    dovecot: Dovecot, imap_user: ImapUser, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    """The wrong SMTP password is a runtime failure (1), the missing IMAP ca_file bad input
+    (2): both reported, one line each, and the exit code says the file must be fixed."""
+    config = write_config(
+        tmp_path,
+        dovecot.account_toml(imap_user, tmp_path, ca_file=str(tmp_path / "missing.pem")),
+        smtp_toml(smtp, tmp_path, password="wrong"),
+    )
+    code, _, stderr = check(config)
+    assert code == 2, stderr
+    lines = errors(stderr)
+    assert len(lines) == 2, stderr
+    assert "ca_file" in lines[0]
+    assert lines[1].startswith("error: [smtp]")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import Result
 
 from tests.clirun import invoke
 from tests.test_overrides_cli import NOW, Setup, setup  # noqa: F401  (the fixture)
@@ -55,32 +56,28 @@ def test_impossible_iso_days_are_refused(text: str) -> None:
         parse_moment(text, TUESDAY, NY, "--interview-at")
 
 
-def test_set_accepts_an_iso_day_with_pm_and_echoes_what_it_took(setup: Setup) -> None:  # noqa: F811
-    result = invoke(
-        ["set", "Acme", "--interview-at", "2026-03-04 2:30pm", "--config", str(setup.config),
-         "--now", NOW],
+def set_interview(setup: Setup, text: str, *extra: str) -> Result:  # noqa: F811
+    return invoke(
+        ["set", "Acme", "--interview-at", text, "--config", str(setup.config), "--now", NOW,
+         *extra],
         env=setup.env,
     )  # fmt: skip
+
+
+def test_set_accepts_an_iso_day_with_pm_and_echoes_what_it_took(setup: Setup) -> None:  # noqa: F811
+    result = set_interview(setup, "2026-03-04 2:30pm")
     assert result.exit_code == 0, result.stderr
     assert "taking --interview-at '2026-03-04 2:30pm': Wed 2026-03-04 14:30 EST" in result.stdout
 
 
 def test_set_month_day_after_it_passed_is_this_year_not_next(setup: Setup) -> None:  # noqa: F811
-    result = invoke(
-        ["set", "Acme", "--interview-at", "mar 4 3:30pm", "--config", str(setup.config),
-         "--now", NOW, "--json"],
-        env=setup.env,
-    )  # fmt: skip
+    result = set_interview(setup, "mar 4 3:30pm", "--json")
     assert result.exit_code == 0, result.stderr
     assert '"2026-03-04T15:30:00-05:00"' in result.stdout
     assert "2027" not in result.stdout
 
 
 def test_set_refuses_a_date_it_cannot_read_with_exit_2(setup: Setup) -> None:  # noqa: F811
-    result = invoke(
-        ["set", "Acme", "--interview-at", "the day after never", "--config", str(setup.config),
-         "--now", NOW],
-        env=setup.env,
-    )  # fmt: skip
+    result = set_interview(setup, "the day after never")
     assert result.exit_code == 2
     assert "--interview-at" in result.stderr

@@ -176,3 +176,28 @@ def test_plan_columns_leaves_a_fitting_table_alone() -> None:
     layout = plan_columns({"a": 5, "b": 5}, 80, wrap="b", limits={"a": 2})
     assert layout.widths == {"a": None, "b": None}
     assert layout.hidden == ()
+
+
+def test_history_on_a_narrow_terminal_is_one_block_a_correction(setup: Setup) -> None:  # noqa: F811
+    setup.cli("set", "acme", "--feedback-by", "friday")
+    narrow = on_terminal(setup, 80, "history")
+    assert all(len(line) <= 80 for line in narrow.splitlines()), narrow
+    assert "id 1\n" in narrow
+    assert "  as of: 2026-03-09 09:00\n" in narrow  # the --now it was made as of
+    assert re.search(r"^  made: \d{4}-\d\d-\d\d \d\d:\d\d$", narrow, re.MULTILINE)  # wall clock
+    assert "  command: followup set acme --feedback-by friday --now 2026-03-09T09:00" in narrow
+    wide = on_terminal(setup, 200, "history")
+    header = next(line for line in wide.splitlines() if "made" in line)
+    assert "as of" in header
+    assert "command" in header
+
+
+@pytest.mark.parametrize(
+    ("width", "squeezed"),
+    [(200, False), (80, True)],
+    ids=["wide-table", "narrow-records"],
+)
+def test_plan_columns_says_when_a_table_would_be_squeezed(width: int, squeezed: bool) -> None:
+    natural = {"id": 2, "made": 16, "as of": 16, "command": 60, "field": 11, "change": 40}
+    layout = plan_columns(natural, width, wrap="change", limits={"command": 30})
+    assert layout.squeezed is squeezed

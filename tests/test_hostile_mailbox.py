@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
+from email.utils import getaddresses
 from pathlib import Path
 
 import pytest
@@ -54,16 +55,39 @@ def _cli(config: Path, *args: str, now: str = NOW.isoformat()) -> tuple[int, str
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture
-def mailbox(dovecot: Dovecot, imap_user: ImapUser, tmp_path: Path, smtp_server: SmtpServer) -> Path:
-    """INBOX: good mail, then every hostile message with good mail between; synced once."""
+@pytest.fixture(scope="module")
+def module_smtp(tls_certificate: tuple[Path, Path]) -> Iterator[SmtpServer]:
+    server = SmtpServer(*tls_certificate)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def hostile_user(dovecot: Dovecot) -> ImapUser:
+    return dovecot.add_user()
+
+
+@pytest.fixture(scope="module")
+def mailbox(
+    dovecot: Dovecot,
+    hostile_user: ImapUser,
+    tmp_path_factory: pytest.TempPathFactory,
+    module_smtp: SmtpServer,
+) -> Path:
+    """INBOX: good mail, then every hostile message with good mail between; synced once.
+
+    Shared by the tests that only read; the one that sends the digest runs last.
+    """
+    user = hostile_user
     raws = [good(0)]
     for number, make in enumerate(HOSTILE.values(), 1):
         raws += [make(), good(number)]
-    dovecot.append_many(imap_user, "INBOX", raws, RECENT)
-    config = _config(dovecot, imap_user, tmp_path, smtp_server.port)
+    dovecot.append_many(user, "INBOX", raws, RECENT)
+    config = _config(dovecot, user, tmp_path_factory.mktemp("hostile"), module_smtp.port)
     code, _out, err = _cli(config, "sync", "--json")
     assert code == 0, err
+    dispose_all()
     return config
 
 
@@ -75,7 +99,7 @@ def _stored(config: Path) -> list[tuple[str, str | None, str]]:
 
 
 def test_mail_around_every_hostile_message_is_stored_and_the_folder_moves_on(
-    mailbox: Path, dovecot: Dovecot, imap_user: ImapUser
+    mailbox: Path, dovecot: Dovecot, hostile_user: ImapUser
 ) -> None:
     stored = {mid: error for mid, error, _ in _stored(mailbox)}
     goods = [f"good-{n}@hostile.example" for n in range(len(HOSTILE) + 1)]
@@ -84,7 +108,7 @@ def test_mail_around_every_hostile_message_is_stored_and_the_folder_moves_on(
     assert len(stored) == 2 * len(HOSTILE) + 1
     with sqlite3.connect(mailbox.parent / "followup.db") as db:
         (last_uid,) = db.execute("select last_uid from folders where name = 'INBOX'").fetchone()
-    assert last_uid == max(dovecot.uids(imap_user, "INBOX"))
+    assert last_uid == max(dovecot.uids(hostile_user, "INBOX"))
     code, out, _ = _cli(mailbox, "sync", "--json")
     assert code == 0
     assert json.loads(out)["accounts"][0]["folders"][0]["new"] == 0
@@ -151,13 +175,19 @@ def test_detect_on_hostile_files_prints_no_escape_sequence(tmp_path: Path) -> No
 
 
 def test_digest_send_and_every_draft_survive_a_poisoned_subject(
-    mailbox: Path, dovecot: Dovecot, imap_user: ImapUser, smtp_server: SmtpServer
+    mailbox: Path, dovecot: Dovecot, hostile_user: ImapUser, module_smtp: SmtpServer
 ) -> None:
     code, _, err = _cli(mailbox, "digest", "--send", now=LATER.isoformat())
     assert code == 0, err
     assert "Traceback" not in err
-    assert len(smtp_server.received) == 1
-    with dovecot.connect(imap_user) as client:
+    assert len(module_smtp.received) == 1
+    body = module_smtp.received[0].message.get_body(("plain",))
+    assert body is not None
+    shown = [line.strip()[4:] for line in body.get_content().splitlines() if "To: " in line]
+    assert any("careers@acme.example" in line for line in shown)
+    # each suggested recipient in the digest reads (and pastes) as one address
+    assert all(len(getaddresses([line])) == 1 for line in shown if "@" in line), shown
+    with dovecot.connect(hostile_user) as client:
         client.select_folder("Drafts", readonly=True)
         uids = client.search("ALL")
         found = client.fetch(uids, ["BODY.PEEK[]"]) if uids else {}

@@ -70,6 +70,7 @@ mail = st.tuples(
     st.integers(-3, 20),  # days after START it was sent (may be after "now")
     st.integers(0, 30),  # which earlier message it replies to (none if out of range)
     st.booleans(),  # carries an interview time / promise
+    st.booleans(),  # an automatic reply (out of office until a date)
 )
 operation = st.one_of(
     mail,
@@ -167,7 +168,14 @@ class World:
                 last.undone_at = self.now
 
     def _mail(
-        self, session: Session, who: int, kind: Kind | None, day: int, reply: int, dated: bool
+        self,
+        session: Session,
+        who: int,
+        kind: Kind | None,
+        day: int,
+        reply: int,
+        dated: bool,
+        auto: bool = False,
     ) -> None:
         sender, company = SENDERS[who]
         number = len(self.keys)
@@ -203,6 +211,8 @@ class World:
             interview_at=sent_at + timedelta(days=3) if dated else None,
             interview_has_time=dated,
             feedback_by=(sent_at + timedelta(days=5)).date() if dated else None,
+            auto_reply=auto,
+            away_until=(sent_at + timedelta(days=4)).date() if auto else None,
         )
         session.add(
             StoredDetection(

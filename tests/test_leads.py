@@ -316,3 +316,64 @@ def test_named_company_meets_its_domain() -> None:
         ]
     )
     assert members(found) == [{"f1", "f2"}]
+
+
+HANK = "hank@hooli.com"
+_AWAY = {"auto_reply": True}
+
+
+@pytest.mark.parametrize(
+    ("messages", "expected"),
+    [
+        (  # answers the user's thank-you in its thread: joins whatever its kind
+            [
+                mail("h1", 0, HANK, Kind.INTERVIEW_CONFIRMATION),
+                sent("h2", 3, HANK, reply_to="h1"),
+                mail("h3", 3, HANK, Kind.NOT_JOB, reply_to="h2", **_AWAY),
+            ],
+            [{"h1", "h2", "h3"}],
+        ),
+        (  # the thank-you started a new thread: joins by the thread of the user's mail
+            [
+                mail("h1", 0, HANK, Kind.INTERVIEW_CONFIRMATION),
+                sent("h2", 3, "hank.moody@hooli.com"),
+                mail("h3", 3, "hank.moody@hooli.com", Kind.NOT_JOB, reply_to="h2", **_AWAY),
+            ],
+            [{"h1", "h2", "h3"}],
+        ),
+        (  # no thread ids at all: the sender's address is already in the lead
+            [
+                mail("h1", 0, HANK, Kind.INTERVIEW_CONFIRMATION),
+                mail("h3", 3, HANK, Kind.NOT_JOB, **_AWAY),
+            ],
+            [{"h1", "h3"}],
+        ),
+        (  # an out-of-office from a stranger starts nothing, whatever its kind
+            [
+                mail("h1", 0, HANK, Kind.INTERVIEW_CONFIRMATION),
+                mail("x1", 1, "someone@initech.com", Kind.RECRUITER_REPLY, **_AWAY),
+                mail("x2", 1, "other@initech.com", Kind.NOT_JOB, **_AWAY),
+            ],
+            [{"h1"}],
+        ),
+        (  # mail that is not a job and not automatic still joins nothing
+            [
+                mail("h1", 0, HANK, Kind.INTERVIEW_CONFIRMATION),
+                mail("h3", 3, HANK, Kind.NOT_JOB, reply_to="h1"),
+            ],
+            [{"h1"}],
+        ),
+        (  # an automatic ATS acknowledgement still starts its lead
+            [mail("a1", 0, GH, Kind.APPLICATION_ACK, company="Ferris & Co", **_AWAY)],
+            [{"a1"}],
+        ),
+    ],
+    ids=["in-thread", "thread-of-user-mail", "by-address", "stranger", "not-automatic", "ats"],
+)
+def test_an_out_of_office_reply_joins_the_lead_it_answers(
+    messages: list[GroupInput], expected: list[set[str]]
+) -> None:
+    found = group(messages)
+    assert members(found) == expected
+    # It never names the lead or becomes its key.
+    assert all(not g.key.startswith("lead:x") and g.key != "lead:h3" for g in found)

@@ -100,6 +100,18 @@ CASES = [
         "Wir melden uns bis Freitag.",
     ),
     (
+        "outlook-french-header-block",
+        "Nous revenons vers vous vendredi.\n\nDe : Alex Smith <alex@example.org>\n"
+        "Envoyé : lundi 9 mars 2026 10:00\nÀ : Dana <dana@acme.fr>\nObjet : Statut\n\nalt",
+        "Nous revenons vers vous vendredi.",
+    ),
+    (
+        "outlook-spanish-header-block",
+        "Le respondemos el viernes.\n\n-----Mensaje original-----\nDe: Alex\n"
+        "Enviado el: lunes\nPara: Dana\nAsunto: Estado\n\nviejo",
+        "Le respondemos el viernes.",
+    ),
+    (
         "german-am-schrieb",
         "Wir melden uns bis Freitag.\n\nAm 09.03.2026 um 11:20 schrieb Dana Reyes "
         "<dana@acme.de>:\n> Gibt es Neuigkeiten?\n",

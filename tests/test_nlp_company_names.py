@@ -42,6 +42,21 @@ def email(sender: str, name: str, subject: str, text: str) -> Email:
             "Grüße\nKellermann Präzision GmbH",
             "Kellermann Präzision",
         ),
+        # a display name carrying an address is no company: the domain names it
+        (
+            "careers@acmecomma.com",
+            "Acme Recruiting <attacker@evil.example>, Acme",
+            "Interview invitation",
+            "Hi Sam",
+            "Acmecomma",
+        ),
+        (
+            "jobs@greenhouse.io",
+            "Evil <attacker@evil.example>",
+            "Interview invitation",
+            "Hi Sam",
+            None,
+        ),
         # an ATS display name "Gina at Sunnyside Bakery" names the company after "at"
         (
             "x@applytojob.com",

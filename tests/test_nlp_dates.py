@@ -293,6 +293,63 @@ DATETIME_CASES = [
     ("Friday this week", THU, "2026-03-06T12:00:00-05:00", False, "-05:00"),
     ("Tuesday after next", THU, "2026-03-17T12:00:00-05:00", False, "-05:00"),
     ("the following Tuesday", THU, "2026-03-10T12:00:00-05:00", False, "-05:00"),  # no anchor
+    # A weekday echoing the date is that date, and decides a numeric date's order.
+    (
+        "Date: 24/03/2026 (Tuesday)\nTime: 11:00 AM IST",
+        INDIA,
+        "2026-03-24T11:00:00+05:30",
+        True,
+        "Asia/Kolkata",
+    ),
+    ("on 20th Mar, Friday at 3 PM IST", INDIA, "2026-03-20T15:00:00+05:30", True, "Asia/Kolkata"),
+    (
+        "DATE : 14.03.2026 (SATURDAY)\nTIME : 10:00 AM",
+        INDIA,
+        "2026-03-14T10:00:00+05:30",
+        True,
+        "+05:30",
+    ),
+    ("on 03/07/2026 (Saturday)", INDIA, "2026-03-07T12:00:00+05:30", False, "+05:30"),
+    ("on 07/03/2026 (Saturday)", THU, "2026-03-07T12:00:00-05:00", False, "-05:00"),
+    ("on March 10 - 2pm works", THU, "2026-03-10T14:00:00-05:00", True, "-05:00"),
+    # One moment in two zones: the zone the mail names; a time's line above its date's.
+    (
+        "on Tuesday 10 March at 10:00 your time / 16:00 CET",
+        THU_LONDON,
+        "2026-03-10T16:00:00+01:00",
+        True,
+        "Europe/Berlin",
+    ),
+    (
+        "on Tuesday 10 March at 16:00 CET (10:00 your time)",
+        THU_LONDON,
+        "2026-03-10T16:00:00+01:00",
+        True,
+        "Europe/Berlin",
+    ),
+    (
+        "on Tuesday 10 March at 10:00 CET (09:00 UK time).",
+        THU_LONDON,
+        "2026-03-10T10:00:00+01:00",
+        True,
+        "Europe/Berlin",
+    ),
+    ("Reporting Time: 09:30\nDate: 10/03/2026", INDIA, "2026-03-10T09:30:00+05:30", True, "+05:30"),
+    # ATS tables flattened to text: the time label may be "From Time" or bilingual.
+    (
+        "Scheduled On 24-03-2026\nFrom Time 10:00\nTo Time 11:00",
+        TUE_BERLIN,
+        "2026-03-24T10:00:00+01:00",
+        True,
+        "+01:00",
+    ),
+    (
+        "Date 27-03-2026\nHeure / Time 10:00 – 11:00",
+        TUE_BERLIN,
+        "2026-03-27T10:00:00+01:00",
+        True,
+        "+01:00",
+    ),
 ]
 
 
@@ -344,6 +401,12 @@ LIST_CASES = [
         3,
     ),
     ("from 9 March to 13 March", THU, 2),
+    ("Tuesday 10 March at 10:00 CET / Wednesday 11 March at 14:00 CET", THU, 2),
+    # Days sharing one written month are one mention of several days.
+    ("Slots are available on 9 and 10 March at the depot.", THU, 1),
+    ("Interviews will take place March 23-27.", THU, 1),
+    ("Assessment centres run on 16, 17 and 18 March 2026.", THU, 1),
+    ("Could you do March 10 or 11?", THU, 1),
 ]
 
 
@@ -434,6 +497,14 @@ def test_a_week_of_a_date_is_a_range_not_a_day(
     assert mention.text == phrase
     assert mention.value.date() == d(first_day)
     assert mention.is_range_or_list is True
+
+
+def test_times_after_between_are_a_window_on_the_day_not_its_time() -> None:
+    text = "The panel sits on Tuesday 10 March between 9.00am and 4.00pm AEDT."
+    day, *times = find_datetimes(text, THU)
+    assert (day.text, day.has_time) == ("Tuesday 10 March", False)
+    assert day.value.date() == d("2026-03-10")
+    assert [t.is_range_or_list for t in times] == [True, True]
 
 
 def test_a_time_range_is_one_slot() -> None:
@@ -696,6 +767,18 @@ FIND_DEADLINE_CASES = [
     (
         "Please confirm by end of play Wednesday; we'll reply by Monday next week.",
         [("by end of play Wednesday", "2026-03-11"), ("by Monday next week", "2026-03-09")],
+    ),
+    (
+        "I hope to phone everyone on Monday or Tuesday next week at the latest.",
+        [("on Monday or Tuesday next week at the latest", "2026-03-10")],
+    ),
+    (
+        "We'll call on Wednesday. Next week the panel is away.",
+        [("on Wednesday", "2026-03-11"), ("Next week", "2026-03-13")],
+    ),
+    (
+        "We decide at the board meeting on March 12 and will let you know the following day.",
+        [("on March 12", "2026-03-12"), ("the following day", "2026-03-13")],
     ),
     ("You bring 5 years of experience and work 5 days a week; call 555-123-4567.", []),
     ("We gave 2 weeks' notice 3 days ago.", []),

@@ -60,7 +60,7 @@ def cpu_budget(seconds: float) -> Iterator[None]:
         yield
     finally:
         signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+        signal.signal(signal.SIGVTALRM, signal.SIG_DFL if previous is None else previous)
 
 
 def truncated(email: Email) -> Email:
@@ -92,10 +92,15 @@ def analyse_within_budget(
         log.info("a batch of %d messages ran over budget: analysing one by one", len(emails))
     results: list[tuple[Detection, bool]] = []
     for email in emails:
+        detection: Detection | None = None
         try:
             with cpu_budget(MESSAGE_CPU_SECONDS):
-                results.append((analyze(email, analyzer), False))
+                detection = analyze(email, analyzer)
         except BudgetExceeded:
+            pass  # also when it fired just after the detection was made: use that one
+        if detection is not None:
+            results.append((detection, False))
+        else:
             log.warning(
                 "analysing a message from %s took over %.0f s of CPU: read its first %d "
                 "characters only",

@@ -20,7 +20,7 @@ from watcher.terminal import PrintableFormatter, printable
 
 # Global options are accepted anywhere on the line (`followup leads --json --now D`):
 # the root group moves them in front of the subcommand before parsing.
-_GLOBAL_WITH_VALUE = ("--config", "--now")
+_GLOBAL_WITH_VALUE = ("--config", "--now", "--user")
 _GLOBAL_FLAGS = ("--json", "--debug", "--verbose", "-v", "--quiet", "-q")
 
 
@@ -170,6 +170,14 @@ def root(
             help="Decide as if it were this moment (ISO 8601; no offset = your time zone).",
         ),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            envvar="FOLLOWUP_USER",
+            help="Act on this job seeker of the fleet that --config's [database] holds.",
+        ),
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Machine-readable output instead of tables.")
     ] = False,
@@ -182,7 +190,9 @@ def root(
     ] = False,
 ) -> None:
     """Global options; every command accepts them before or after its name."""
-    ctx.obj = AppState(config_path=config, now_text=now, json_output=json_output, debug=debug)
+    ctx.obj = AppState(
+        config_path=config, now_text=now, json_output=json_output, debug=debug, user=user or None
+    )
     # The service logs what it does; other commands print results and keep the log for trouble.
     usual = logging.INFO if ctx.invoked_subcommand == "run" else logging.WARNING
     ours = logging.DEBUG if verbose or debug else logging.WARNING if quiet else usual
@@ -199,9 +209,9 @@ def root(
 
 def _register() -> None:
     """Add each topic's commands, in the order `--help` lists them."""
-    from watcher.commands import demo, digest, leads, mail, nlp, overrides, service, setup
+    from watcher.commands import demo, digest, fleet, leads, mail, nlp, overrides, service, setup
 
-    for topic in (setup, mail, service, leads, overrides, digest, nlp, demo):
+    for topic in (setup, mail, service, leads, overrides, digest, nlp, demo, fleet):
         topic.register(app)
 
 

@@ -1,8 +1,10 @@
 """`followup config check`: the settings tried against the world (files, programs, servers).
 
-Each account and the SMTP server get one result: ok with what was found, or the first
-problem in one line. Checks that need no network run first (the unedited example host,
-a missing username, ca_file or password program), so a broken entry is not dialled.
+Each account and the SMTP server get a result: ok with what was found, or one line per
+problem. Checks that need no network run first (the unedited example host, a missing
+username, ca_file or password program), so a broken entry is not dialled. Those are
+problems in the file itself (``bad_input``: exit 2); a server that refuses the login or
+cannot be reached is a runtime failure (exit 1).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class CheckResult:
     target: str
     ok: bool
     detail: str
+    bad_input: bool = False  # a problem in the file itself, not in the world
 
     @property
     def line(self) -> str:
@@ -130,7 +133,7 @@ def check_settings(settings: Settings, *, connect: bool = True) -> list[CheckRes
     for target, section, server in targets:
         problems = static_problems(section, server)
         if problems:
-            results.extend(CheckResult(target, False, p) for p in problems)
+            results.extend(CheckResult(target, False, p, bad_input=True) for p in problems)
         elif not connect:
             results.append(CheckResult(target, True, "not connected (--offline)"))
         elif isinstance(section, AccountSettings):

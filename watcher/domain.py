@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +25,9 @@ __all__ = [
     "TimelineEvent",
     "TraceStep",
 ]
+
+
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
 
 
 class Direction(StrEnum):
@@ -64,7 +68,14 @@ class Address:
     email: str
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
+        if not self.name:
+            return self.email
+        # RFC 5322: a name with specials is quoted, so that "Acme <x@evil.example>, Acme"
+        # reads (and pastes) as one name of one recipient
+        name = self.name
+        if _SPECIALS.search(name):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{name} <{self.email}>"
 
 
 @dataclass(frozen=True)

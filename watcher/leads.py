@@ -6,6 +6,11 @@ for ATS and no-reply mail (and free-mail senders) the company the detector named
 Only mail from the hiring side (any kind but ``not_job``) starts or joins a lead;
 the user's own messages join the lead of their thread, else of their recipient's
 address, else of their recipient's company domain; others are ignored.
+An out-of-office reply (``auto_reply`` with kind ``recruiter_reply`` or ``not_job``,
+as watcher.rules reads it) never starts a lead: it joins the lead of the message it
+answers (its thread), else the lead that already holds its sender's address, so the
+"away" rule sees it whatever its kind. Other automatic mail (an ATS acknowledgement
+or rejection) counts for its kind.
 
 A lead's ``key`` is ``lead:`` + the key of its earliest message from the hiring
 side, so it stays the same as new mail arrives and when everything is regrouped.
@@ -62,6 +67,7 @@ class GroupInput:
     contact_email: str | None = None
     contact_name: str | None = None
     sender_name: str = ""
+    auto_reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,20 @@ def company_tokens(name: str | None = None, domain: str | None = None) -> frozen
 
 def _is_job(message: GroupInput) -> bool:
     return message.kind is not None and message.kind is not Kind.NOT_JOB
+
+
+def _is_away(message: GroupInput) -> bool:
+    """An out-of-office reply: it joins a lead but never starts one or names it."""
+    return (
+        message.direction is Direction.INBOUND
+        and message.auto_reply
+        and message.kind in (Kind.RECRUITER_REPLY, Kind.NOT_JOB)
+    )
+
+
+def _hiring(message: GroupInput) -> bool:
+    """Mail from the hiring side that can start a lead and says who it is with."""
+    return message.direction is Direction.INBOUND and _is_job(message) and not _is_away(message)
 
 
 def _personal(address: str) -> bool:
@@ -178,9 +198,17 @@ class _Lead:
     def add(self, messages: Iterable[GroupInput]) -> None:
         for message in messages:
             self.members.append(message)
-            if message.direction is Direction.INBOUND:
+            if _hiring(message):
                 self.addresses.update(_identities(message)[0])
                 self.tokens.update(_identities(message)[1])
+
+    def holds(self, address: str) -> bool:
+        """Whether ``address`` wrote to this lead or the user wrote to it here."""
+        return address in self.addresses or any(
+            address in (r.lower() for r in m.recipients)
+            for m in self.members
+            if m.direction is Direction.OUTBOUND
+        )
 
 
 def _identities(message: GroupInput) -> tuple[set[str], set[str]]:
@@ -201,8 +229,11 @@ def _order(message: GroupInput) -> tuple[datetime, str]:
     return (message.sent_at, message.key)
 
 
-def _units(messages: Sequence[GroupInput]) -> tuple[list[list[GroupInput]], list[GroupInput]]:
-    """Conversations that hold mail from the hiring side, and the user's other messages."""
+def _units(
+    messages: Sequence[GroupInput],
+) -> tuple[list[list[GroupInput]], list[GroupInput], list[GroupInput]]:
+    """Conversations that hold mail from the hiring side, the user's other messages, and
+    the out-of-office replies outside such conversations."""
     threads = _Threads()
     for message in messages:
         own = normalise_id(message.message_id) or message.key
@@ -216,19 +247,33 @@ def _units(messages: Sequence[GroupInput]) -> tuple[list[list[GroupInput]], list
         conversations.setdefault(root, []).append(message)
     units: list[list[GroupInput]] = []
     loose: list[GroupInput] = []
+    away: list[GroupInput] = []
     for members in conversations.values():
-        job = [m for m in members if m.direction is Direction.INBOUND and _is_job(m)]
+        job = [m for m in members if _hiring(m)]
         outbound = [m for m in members if m.direction is Direction.OUTBOUND]
+        replies = [m for m in members if _is_away(m)]
         if job:
-            units.append(sorted(job + outbound, key=_order))
+            units.append(sorted(job + outbound + replies, key=_order))
         else:
             loose.extend(outbound)
+            away.extend(replies)
     units.sort(key=lambda unit: _order(_first_inbound(unit)))
-    return units, sorted(loose, key=_order)
+    return units, sorted(loose, key=_order), sorted(away, key=_order)
 
 
 def _first_inbound(unit: Sequence[GroupInput]) -> GroupInput:
-    return next(m for m in unit if m.direction is Direction.INBOUND)
+    return next(m for m in unit if _hiring(m))
+
+
+def _answered_lead(leads: Sequence[_Lead], reply: GroupInput) -> _Lead | None:
+    """The lead an out-of-office reply answers: by thread, else by its sender's address."""
+    wanted = {normalise_id(i) for i in (reply.in_reply_to, *reply.references)} - {""}
+    for lead in leads:
+        if any(normalise_id(m.message_id) in wanted for m in lead.members):
+            return lead
+    if not reply.sender:
+        return None
+    return next((lead for lead in leads if lead.holds(reply.sender)), None)
 
 
 def _match(leads: Sequence[_Lead], addresses: set[str], tokens: set[str]) -> _Lead | None:
@@ -243,7 +288,9 @@ def _match(leads: Sequence[_Lead], addresses: set[str], tokens: set[str]) -> _Le
 
 def _describe(key: str, members: Sequence[GroupInput]) -> LeadGroup:
     members = sorted(members, key=_order)
-    inbound = [m for m in members if m.direction is Direction.INBOUND]
+    inbound = [m for m in members if _hiring(m)] or [
+        m for m in members if m.direction is Direction.INBOUND
+    ]
     company = display_company(inbound)
     if company is None:
         domains = [
@@ -308,14 +355,14 @@ def group(
     for message in sorted(messages, key=_order):
         if not _ignored(message, overrides):
             unique.setdefault(message.key, message)
-    units, loose = _units(list(unique.values()))
+    units, loose, away = _units(list(unique.values()))
 
     leads: list[_Lead] = []
     for unit in units:
         addresses: set[str] = set()
         tokens: set[str] = set()
         for message in unit:
-            if message.direction is Direction.INBOUND:
+            if _hiring(message):
                 found = _identities(message)
                 addresses |= found[0]
                 tokens |= found[1]
@@ -330,6 +377,10 @@ def group(
         lead = _match(leads, recipients, tokens)
         if lead is not None:
             lead.add([message])
+    for reply in away:
+        lead = _answered_lead(leads, reply)
+        if lead is not None:
+            lead.add([reply])
 
     members: dict[str, list[GroupInput]] = {lead.key: list(lead.members) for lead in leads}
     for key in list(members):
@@ -353,8 +404,10 @@ def links(message: GroupInput) -> frozenset[str]:
     ids = {normalise_id(message.message_id) or message.key}
     ids.update(normalise_id(other) for other in (message.in_reply_to, *message.references))
     found = {f"t:{i}" for i in ids if i}
-    if message.direction is Direction.INBOUND and _is_job(message):
+    if _hiring(message):
         addresses, tokens = _identities(message)
+    elif _is_away(message):
+        addresses, tokens = {message.sender} - {""}, set()
     elif message.direction is Direction.OUTBOUND:
         addresses = {r.lower() for r in message.recipients}
         tokens = set().union(*map(_recipient_tokens, addresses))

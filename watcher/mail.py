@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import codecs
+import email.errors
+import email.header
 import email.utils
 import hashlib
 import html as html_lib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import html_text
 import mailparser
+from mailparser.utils import get_addresses
 
 from nlp.types import Email
 from watcher.domain import Address, Direction, Message
 from watcher.errors import MessageParseError
 from watcher.quotes import html_without_history, split_reply
+from watcher.raw_bounds import bounded_for_parser
+from watcher.terminal import printable
 
 __all__ = [
     "KEPT_HEADERS",
@@ -47,11 +52,7 @@ MAX_REFERENCES = 20
 MAX_REFERENCE_CHARS = 250  # a real Message-ID is far shorter
 CUT_MARK = " [...]"
 MAX_HTML_TAGS = 10_000
-MAX_FIELD_BYTES = 8000  # of one header field as mailparser sees it
-_FIELD_NAME = re.compile(rb"[!-9;-~]{1,76}:")
-MAX_FIELDS = 300  # other than the ones read below
-MAX_MIME_PARTS = 300  # boundary lines, nested ones included: real mail has a few
-_MAX_SAME_FIELD = 3
+_CONTROL_BYTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAG = re.compile(r"<[^<>]*>")
 KEPT_HEADERS = (
     "auto-submitted",
@@ -64,6 +65,7 @@ KEPT_HEADERS = (
     "x-followup-draft",
     "content-type",
 )
+# Never dropped for their number: the fields this module reads.
 _READ_FIELDS = frozenset(
     name.encode()
     for name in (*KEPT_HEADERS, "from", "to", "cc", "subject", "date", "message-id",
@@ -88,7 +90,7 @@ def parse_message(
     if not raw or not raw.strip():
         raise MessageParseError("empty message")
     try:
-        parsed = mailparser.parse_from_bytes(_bounded_header(raw))
+        parsed = mailparser.parse_from_bytes(bounded_for_parser(raw, _READ_FIELDS))
     except Exception as exc:  # the library's errors, and the stdlib's beneath it
         raise MessageParseError(f"unparseable MIME: {type(exc).__name__}") from exc
     try:
@@ -105,9 +107,12 @@ def _build(
     msg = parsed.message
     if msg is None or not any(msg.get(name) is not None for name in _IDENTITY_HEADERS):
         raise MessageParseError("no mail headers found (From, To, Subject, Date, Message-ID)")
-    sender = _first(_addresses(parsed.from_))
-    recipients = (tuple(_addresses(parsed.to)) + tuple(_addresses(parsed.cc)))[:MAX_ADDRESSES]
-    subject = bounded(_one_line(_clean(_one_header(parsed.subject))), MAX_SUBJECT_CHARS)
+    sender = _first(_addresses(_address_pairs(parsed, msg, "from")))
+    recipients = (
+        tuple(_addresses(_address_pairs(parsed, msg, "to")))
+        + tuple(_addresses(_address_pairs(parsed, msg, "cc")))
+    )[:MAX_ADDRESSES]
+    subject = bounded(_header_value(_one_header(parsed.subject)), MAX_SUBJECT_CHARS)
     text, html = _body_text(parsed)
     sent_at = _sent_at(_raw_header(msg, "date"), fallback_date)
     message_id = _first_id(_raw_header(msg, "message-id")) or _synthetic_id(raw, msg)
@@ -176,78 +181,6 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def _bounded_header(raw: bytes) -> bytes:
-    """The message with a header block mailparser reads in bounded time.
-
-    mailparser decodes every field whole, some super-linearly (a 1 MB Subject of
-    encoded words took 47 s, 50,000 To addresses 4 s): each field is cut to
-    MAX_FIELD_BYTES, a field named more than a few times is dropped after that, other
-    fields past MAX_FIELDS too. Received lines go: a server's trace, read by nothing
-    here, whose parsing was about a twentieth of a sync.
-    """
-    ends = [e for e in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if e >= 0]
-    head_end = min(ends) + 1 if ends else len(raw)
-    kept: list[bytes] = []
-    seen: dict[bytes, int] = {}
-    for field in _header_fields(raw[:head_end]):
-        name = field.split(b":", 1)[0].strip().lower()
-        seen[name] = seen.get(name, 0) + 1
-        if name == b"received" or seen[name] > _MAX_SAME_FIELD:
-            continue
-        if name not in _READ_FIELDS and len(kept) >= MAX_FIELDS:
-            continue
-        if len(field) > MAX_FIELD_BYTES:
-            field = field[:MAX_FIELD_BYTES].rstrip(b"\r\n \t") + b"\r\n"
-        kept.append(field)
-    return b"".join(kept) + _bounded_part_headers(raw[head_end:])
-
-
-def _bounded_part_headers(body: bytes) -> bytes:
-    """The body with each MIME part's header fields cut to MAX_FIELD_BYTES (a filename of
-    30,000 encoded words took 2.5 s, 50,000 parameters 7 s), and cut off after
-    MAX_MIME_PARTS parts (40,000 tiny parts took 2 s). A part's header is taken to be the
-    "Name:" lines under a "--boundary" line, up to the blank line."""
-    if b"\n--" not in body:
-        return body
-    out: list[bytes] = []
-    in_header = False
-    field_bytes = 0
-    delimiters = 0
-    for line in body.splitlines(keepends=True):
-        if in_header:
-            if not line.strip():
-                in_header = False
-            elif line[:1] in (b" ", b"\t"):
-                field_bytes += len(line)
-                if field_bytes > MAX_FIELD_BYTES:
-                    continue  # the rest of an over-long field
-            elif _FIELD_NAME.match(line):
-                field_bytes = len(line)
-                if field_bytes > MAX_FIELD_BYTES:
-                    line = line[:MAX_FIELD_BYTES].rstrip(b"\r\n") + b"\r\n"
-            else:
-                in_header = False
-        elif line.startswith(b"--"):
-            in_header = True
-            delimiters += 1
-            if delimiters > MAX_MIME_PARTS:
-                break  # the parser reads an unclosed multipart as far as it goes
-        out.append(line)
-    return b"".join(out)
-
-
-def _header_fields(header: bytes) -> Iterator[bytes]:
-    """Each field of a header block with its continuation lines."""
-    field: list[bytes] = []
-    for line in header.splitlines(keepends=True):
-        if line[:1] not in (b" ", b"\t") and field:
-            yield b"".join(field)
-            field = []
-        field.append(line)
-    if field:
-        yield b"".join(field)
-
-
 def _clean(value: str) -> str:
     """Text safe for any database and terminal: no NULs, no lone surrogates."""
     value = value.replace("\x00", "")
@@ -266,14 +199,41 @@ def _raw_header(msg: Any, name: str) -> str:
     return "" if value is None else _clean(str(value)).strip()
 
 
+def _header_value(value: str) -> str:
+    """One line without controls or escape sequences: what a header from mail may hold."""
+    return _one_line(printable(_clean(value), one_line=True))
+
+
+def _address_pairs(parsed: Any, msg: Any, name: str) -> list[Any]:
+    """(name, address) pairs of the first ``name`` header. A raw control byte or escape
+    sequence in it (``Evil\\x1b[31m Recruiter <jane@x>``) makes the parser drop the
+    address, so such a value is parsed again with them taken out."""
+    value = msg.get(name)
+    if isinstance(value, str) and _CONTROL_BYTE.search(value):
+        return list(get_addresses(printable(value, one_line=True), decode_names=True))
+    pairs = list(getattr(parsed, name if name != "from" else "from_") or ())
+    if isinstance(value, str) and value.strip() and not any("@" in str(p[-1]) for p in pairs):
+        # An encoded word decoding to controls (=?utf-8?q?Evil=1B[31m?=): the parser drops
+        # the whole mailbox; the plain parser keeps the address and the name is cleaned.
+        return [(_decoded(n), a) for n, a in email.utils.getaddresses([value])]
+    return pairs
+
+
+def _decoded(name: str) -> str:
+    try:
+        return str(email.header.make_header(email.header.decode_header(name)))
+    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        return name
+
+
 def _addresses(pairs: Iterable[Any]) -> list[Address]:
     found: list[Address] = []
     for pair in pairs or ():
         name, addr = (pair[0], pair[1]) if len(pair) == 2 else ("", "")
-        addr = _clean(str(addr)).strip().lower()
+        addr = _header_value(str(addr)).strip().lower()
         if "@" not in addr:
             continue
-        name = bounded(_one_line(_clean(str(name or ""))), MAX_NAME_CHARS)
+        name = bounded(_header_value(str(name or "")), MAX_NAME_CHARS)
         found.append(Address(name=name, email=addr[:MAX_NAME_CHARS]))
     return found
 

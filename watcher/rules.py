@@ -213,7 +213,9 @@ def read_timeline(timeline: LeadTimeline, calendar: Workdays, now: datetime) -> 
     )
     user = tuple(e for e in visible if e.direction is Direction.OUTBOUND)
     inbound = [
-        e for e in visible if e.direction is Direction.INBOUND and e.kind is not Kind.NOT_JOB
+        e
+        for e in visible
+        if e.direction is Direction.INBOUND and (e.kind is not Kind.NOT_JOB or _is_out_of_office(e))
     ]
     recruiter = tuple(e for e in inbound if not _is_out_of_office(e))
     facts = timeline.overrides

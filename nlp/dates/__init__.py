@@ -49,6 +49,13 @@ Datetimes (interviews)
   "1430" is a time only with a zone code or "hrs" after it; "2:30p" is pm.
   Mentions joined by "or", commas, "to" or list lines are several candidate slots.
   "Mon–Fri 9:00–17:00" is opening hours, no date.
+- A weekday right after a date naming the same day ("29/07/2025 (Tuesday)", "21st
+  Aug, Friday") is part of it, and decides a numeric date's order. Days sharing one
+  written month ("5 and 6 March", "April 21-25", "3, 4 and 5 September") are one
+  mention of several days. A time written again in another zone ("10:00 your time /
+  16:00 CET", "10:00 CET (09:00 UK time)") is one moment, in the zone the mail
+  names (the first when both name one). A labelled time line above the date's
+  ("Reporting Time: 09:30 / Date: 10/03/2026") is the date's time, as below it.
 
 Deadlines (``feedback_by``): a weekday name is the next such day, strictly after the
 sent date (so "by Friday" written on a Friday is a week later); "end of this week"
@@ -61,7 +68,10 @@ fortnight" 14, "the month" a month); "a couple" is 2, "a few" and "several" are 
 "the coming days" is a few days; a range counts to its upper end; "end of the
 month" is its last day, "mid-month" the 15th, "early next month" the 10th; "by the
 24th" is the next 24th; "by the weekend" is Friday; "the week of March 9" is that
-week's Friday; "end of play", "COB" are end of day. "before X" counts as "by X": read
+week's Friday; "end of play", "COB" are end of day. Weekday names followed by "next
+week" are those days of next week ("on Monday or Tuesday next week" is next
+Tuesday); "the following day" after a written date is the day after it. "before X"
+counts as "by X": read
 literally it ends a day earlier, but waiting one day too long is harmless where
 nudging a day early is the error the rules exist to avoid.
 

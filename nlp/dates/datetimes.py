@@ -19,7 +19,7 @@ from nlp.dates.clock import (
     _zone_label,
     _zoneless_military,
 )
-from nlp.dates.common import _ONE_DAY, DateMention, _require_aware
+from nlp.dates.common import _ONE_DAY, DateMention, _require_aware, _weekday_number
 from nlp.dates.itinerary import (
     _LABEL_BEFORE,
     _LINE_START,
@@ -32,7 +32,7 @@ from nlp.dates.itinerary import (
 )
 from nlp.dates.relative import _WEEK_OF_BEFORE, _after_anchor, _is_weak_weekday
 from nlp.dates.scan import _prepare, _Prepared, _scan
-from nlp.dates.written import _DATE_ONLY, _date_from_match, _day_first
+from nlp.dates.written import _DATE_ONLY, _date_from_match, _day_first, _numeric_date
 
 # A time in the short clause or question after a date: "friday morning? say 9.30?",
 # "Thursday, would 2pm work?". _CLAUSE_END must follow the time.
@@ -54,6 +54,18 @@ _CLAUSE_END = re.compile(
 )
 _DATE_AFTER_TIME = re.compile(r"[^\S\n]*[,(\-–]?[^\S\n]*(?:on\s+)?")
 _BETWEEN_BEFORE = re.compile(r"(?i:\bbetween)\W*$")
+# A weekday right after a date, naming the same day: "29/07/2025 (Tuesday)", "21st Aug, Friday".
+# Days sharing one written month: "3, 4 and 5 September", "April 21-25", "March 10 or 11".
+_DAYS_BEFORE = re.compile(
+    r"(?<![\d:.,/])(?:\d{1,2}(?:st|nd|rd|th)?[^\S\n]*,[^\S\n]*)*\d{1,2}(?:st|nd|rd|th)?"
+    r"[^\S\n]*(?:,|and|or|&|-|–|to|through)[^\S\n]*$"
+)
+_DAYS_AFTER = re.compile(
+    r"[^\S\n]*(?:-|–|and|or|&|to|through)[^\S\n]*(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+    r"(?![\d:]|\.\d|[^\S\n]*(?:[ap]\.?m\b|h\b|hrs?\b|o'clock))"
+)
+_ECHO_GAP = re.compile(r"[^\S\n]*(?:,|\()?[^\S\n]*")
+_ECHO_CLOSE = re.compile(r"[^\S\n]*\)")
 _STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|from|by|until|till|between)\s+|@\s*)$")
 
 
@@ -106,21 +118,35 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
     day_first = _day_first(sent_at)
     low = prepared.low
     dates_at: dict[int, tuple[int, date, bool]] = {}  # start: end, day, weak
-    weeks: dict[int, int] = {}  # a date after "the week of": its start, the phrase's start
+    # A date that is one of several days: after "the week of", or with its month shared
+    # ("5 and 6 March", "April 21-25"): its start, the phrase's start.
+    weeks: dict[int, int] = {}
     weekdays: list[tuple[int, int]] = []
     previous: tuple[int, date] | None = None
+    last: tuple[re.Match[str], date] | None = None
     for m, (kind, day) in _scan(
         _DATE_ONLY,
         low,
         prepared.date,
         lambda m: _date_from_match(m, text, base, day_first, strict_nth=False),
     ):
+        echoed = _echoed_date(low, m, kind, last, base, day_first)
+        if echoed is not None:
+            last_m, last_day = echoed
+            dates_at[last_m.start()] = (_echo_end(low, last_m, m), last_day, False)
+            last = None
+            continue
+        last = (m, day)
         day = _after_anchor(m, day, previous)
         previous = (m.end(), day)
         dates_at[m.start()] = (m.end(), day, kind == "wd" and _is_weak_weekday(text, m))
         week = _WEEK_OF_BEFORE.search(text, max(0, m.start() - 30), m.start())
         if week is not None:
             weeks[m.start()] = week.start()
+        elif kind in ("md", "dm"):
+            shared = _shared_month_start(low, m, kind)
+            if shared is not None:
+                weeks[m.start()] = shared
         if kind == "wd" and m.group("wd_d") is None and m.group("wd_s") is None:
             weekdays.append((m.start(), m.end()))
     ignored = _office_hours(low, weekdays)
@@ -180,12 +206,53 @@ def _collect(text: str, prepared: _Prepared, sent_at: datetime) -> list[_Found]:
     return kept
 
 
+def _shared_month_start(low: str, m: re.Match[str], kind: str) -> int | None:
+    """Where a run of days sharing the month of date ``m`` starts, if it is one."""
+    if kind == "dm":
+        before = _DAYS_BEFORE.search(low, max(0, m.start() - 40), m.start())
+        return before.start() if before is not None else None
+    if m.group("md_y") is None and _DAYS_AFTER.match(low, m.end()) is not None:
+        return m.start()
+    return None
+
+
+def _echoed_date(
+    low: str,
+    m: re.Match[str],
+    kind: str,
+    last: tuple[re.Match[str], date] | None,
+    base: date,
+    day_first: bool,
+) -> tuple[re.Match[str], date] | None:
+    """The date a bare weekday ``m`` repeats ("29/07/2025 (Tuesday)"), read again with
+    that weekday when it is numeric ("08/03/2026 (Sunday)" is the 8th of March)."""
+    if last is None or kind != "wd" or m.group("wd_mod") is not None or m.end() != m.end("wd_name"):
+        return None
+    last_m, last_day = last
+    if not _ECHO_GAP.fullmatch(low, last_m.end(), m.start()):
+        return None
+    weekday = _weekday_number(m.group("wd_name"))
+    if last_m.start("num") != -1 and last_m.group("num_wd") is None:
+        last_day = _numeric_date(last_m, base, day_first, weekday) or last_day
+    return (last_m, last_day) if last_day.weekday() == weekday else None
+
+
+def _echo_end(low: str, date_m: re.Match[str], weekday_m: re.Match[str]) -> int:
+    """Where a date and its echoed weekday end, with the closing bracket if one opened."""
+    if "(" not in low[date_m.end() : weekday_m.start()]:
+        return weekday_m.end()
+    close = _ECHO_CLOSE.match(low, weekday_m.end())
+    return close.end() if close is not None else weekday_m.end()
+
+
 def _time_after_date(
     text: str, low: str, end: int, sent_at: datetime
 ) -> tuple[tuple[int, int], tuple[tzinfo, str] | None, int, bool] | None:
     """The time written right after a date ending at ``end``, or in the short clause after
     it ("friday morning? say 9.30?"): (clock, zone, where it ends, several slots)."""
     glued = _TIME_AFTER_DATE.match(low, end)
+    if glued is not None and (glued.group("conn") or "").startswith("between"):
+        return None  # "on 26 May between 9.00am and 4.00pm": a window on that day, no time
     if glued is not None and (glued.group("bare") is None or _is_at(glued.group("conn"))):
         clock = _clock_from_match(glued)
         if clock is not None:

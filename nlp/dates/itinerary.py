@@ -21,15 +21,25 @@ _TIME_AFTER_DATE = re.compile(
     re.VERBOSE,
 )
 # A line label before a value: "Time:", "Arrival   ", or a time word and one space
-# (a table flattened to text: "Time 1:00 PM Eastern").
+# (a table flattened to text: "Time 1:00 PM Eastern", "From Time 10:00", "Heure / Time 10:00").
 _LABEL = (
     r"(?:[A-Za-z][A-Za-z ]{0,24}(?::|[^\S\n]{2,}|\t)"
-    r"|(?i:(?:interview\s+|start\s+|local\s+)?time|start|starts|arrival|begins?|when|slot)"
-    r"[^\S\n])"
+    r"|(?i:(?:[^\W\d_]+[^\S\n]*/[^\S\n]*)?(?:interview\s+|start\s+|local\s+|from\s+)?time"
+    r"|start|starts|arrival|begins?|when|slot)[^\S\n])"
 )
 _LABEL_BEFORE = re.compile(rf"(?m:^[^\S\n]*{_LABEL}[^\S\n]*)$")
 # Between a date and its time: the same sentence, or a next line with a label ("Time:").
-_PAIR_GAP = re.compile(rf"[^.!?;\n]{{0,40}}|[^\S\n]*:?[^\S\n]*\n[^\S\n]*{_LABEL}[^\S\n]*")
+_LABEL_GAP = re.compile(rf"[^\S\n]*:?[^\S\n]*\n[^\S\n]*{_LABEL}[^\S\n]*")
+_PAIR_GAP = re.compile(rf"[^.!?;\n]{{0,40}}|{_LABEL_GAP.pattern}")
+# A time written again in another zone: "10:00 your time / 16:00 CET", "10:00 CET (09:00 UK
+# time)". "or" is no such joiner: "10:00 or 16:00 CET" are two slots.
+_OTHER_ZONE_GAP = re.compile(
+    r"[^\S\n]*(?:\(?(?i:your|local|my)(?:[^\S\n]+local)?[^\S\n]+time\)?|(?i:for\s+you))?"
+    r"[^\S\n]*[/(|][^\S\n]*(?i:i\.e\.\s*|that's\s+|which\s+is\s+)?"
+)
+# "on 26 May between 9.00am and 4.00pm": a window on that day, not its time.
+_BETWEEN_END = re.compile(r"(?i:\bbetween)[^\S\n]*$")
+_ZONE_CLOSE = re.compile(r"[^\S\n]*\)")
 # Between a start and the end of the same slot: "Start: ... / End: ...", "10:00 until 11:00".
 _END_GAP = re.compile(
     r"[^\S\n]*(?:-|–|—|to|until|till)[^\S\n]*"
@@ -94,9 +104,38 @@ def _pair(text: str, found: list[_Found]) -> list[_Found]:
                 i += 1  # the later lines are the same day's programme
             continue
         elif (
+            item.clock is not None
+            and nxt.clock is not None
+            and (item.day is None or nxt.day in (None, item.day))
+            and (item.zone is not None or nxt.zone is not None)
+            and _OTHER_ZONE_GAP.fullmatch(text, item.end, nxt.start)
+        ):
+            # One moment in two zones: the zone the mail names, over "your time".
+            end = nxt.end
+            close = _ZONE_CLOSE.match(text, end)
+            if close is not None and "(" in text[item.end : nxt.start]:
+                end = close.end()
+            first = item if item.zone is not None else nxt
+            day = item.day or nxt.day
+            found[i + 1] = _Found(item.start, end, day, first.clock, first.zone)
+            i += 1
+            continue
+        elif (
+            item.day is None
+            and item.clock is not None
+            and nxt.clock is None
+            and nxt.day is not None
+            and _LABEL_GAP.fullmatch(text, item.end, nxt.start)
+        ):
+            # "Reporting Time: 09:30 / Date: 10/03/2026": the time's line above the date's.
+            paired.append(_Found(item.start, nxt.end, nxt.day, item.clock, item.zone))
+            i += 2
+            continue
+        elif (
             item.clock is None
             and nxt.day is None
             and _PAIR_GAP.fullmatch(text, item.end, nxt.start)
+            and not _BETWEEN_END.search(text, item.end, nxt.start)
         ):
             paired.append(_Found(item.start, nxt.end, item.day, nxt.clock, nxt.zone))
             i += 2

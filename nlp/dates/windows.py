@@ -18,6 +18,7 @@ from nlp.dates.common import (
     add_business_days,
 )
 from nlp.dates.relative import (
+    _ANCHOR_REACH,
     _PART,
     _WD_FULL,
     _WEEK_OF,
@@ -131,8 +132,9 @@ def find_deadlines(text: str, sent_at: datetime) -> list[tuple[int, int, str, da
     base = sent_at.date()
     day_first = _day_first(sent_at)
     prepared = _prepare(text)
-    found = []
+    found: list[tuple[int, int, str, date]] = []
     previous: tuple[int, date] | None = None
+    bare_weekday = -1  # where the last phrase of bare weekday names ended
     for m, day in _scan(
         _DEADLINE,
         prepared.low,
@@ -141,11 +143,39 @@ def find_deadlines(text: str, sent_at: datetime) -> list[tuple[int, int, str, da
     ):
         if m.start("wd") != -1:
             day = _after_anchor(m, day, previous)
+        start = _deadline_start(m)
+        if (
+            found
+            and bare_weekday == found[-1][1]
+            and _NEXT_WEEK_AFTER.fullmatch(prepared.low, bare_weekday, m.end())
+        ):
+            # "on Monday or Tuesday next week": the days of next week, one phrase.
+            start, _, _, named = found.pop()
+            day = _week_day(base, 1, named.weekday())
+        if (
+            previous is not None
+            and m.start() - previous[0] <= _ANCHOR_REACH
+            and _DAY_AFTER_ANCHOR.fullmatch(prepared.low, m.start(), m.end())
+        ):
+            day = previous[1] + timedelta(days=1)  # "on June 20 ... the following day"
         if any(m.start(kind) != -1 for kind in _DATE_KINDS):
             previous = (m.end(), day)
-        start = _deadline_start(m)
         found.append((start, m.end(), text[start : m.end()], day))
+        bare_weekday = m.end() if _is_bare_weekday(m) else -1
     return found
+
+
+_DAY_AFTER_ANCHOR = re.compile(
+    r"(?:(?:on|by)\s+)?(?:the\s+(?:following|next)\s+day|the\s+day\s+after)\b[\s,]*"
+)
+_NEXT_WEEK_AFTER = re.compile(r"[\s,]*next\s+week\b.*", re.DOTALL)
+
+
+def _is_bare_weekday(m: re.Match[str]) -> bool:
+    """Weekday names alone ("on Monday or Tuesday"), nothing placing them in a week."""
+    if m.start("wdr") != -1:
+        return True
+    return m.start("wd") != -1 and m.end() == m.end("wd_name") and m.group("wd_mod") is None
 
 
 def _deadline_start(m: re.Match[str]) -> int:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from watcher.config import Settings
+    from watcher.fleet.registry import Fleet
 
 # The config (pydantic) and the database (SQLAlchemy, alembic) are imported when first
 # used: every `followup` invocation imports this module, most before they need either.
@@ -52,9 +53,11 @@ class AppState:
     now_text: str | None = None
     json_output: bool = False
     debug: bool = False
+    user: str | None = None  # --user: a fleet's job seeker (watcher.fleet)
     _settings: Settings | None = field(default=None, repr=False)
     _clock: Clock | None = field(default=None, repr=False)
     _sessions: sessionmaker[Session] | None = field(default=None, repr=False)
+    _fleet: Fleet | None = field(default=None, repr=False)
 
     @property
     def resolved_config_path(self) -> Path:
@@ -64,6 +67,10 @@ class AppState:
 
     def settings(self) -> Settings:
         """The config file's settings; a missing or broken file is a ConfigError."""
+        if self._settings is None and self.user is not None:
+            from watcher.fleet.registry import job_seeker
+
+            self._settings = job_seeker(self.fleet(), self.user).settings
         if self._settings is None:
             from watcher.config import load_settings
 
@@ -90,11 +97,25 @@ class AppState:
         return self._clock
 
     def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None and self.user is not None:
+            from watcher.fleet.registry import job_seeker, user_sessions
+
+            seeker = job_seeker(self.fleet(), self.user)
+            self._settings = self._settings or seeker.settings
+            self._sessions = user_sessions(self.fleet(), seeker.schema)
         if self._sessions is None:
             from watcher.store.db import open_database
 
             self._sessions = open_database(self.settings().database.effective_url)
         return self._sessions
+
+    def fleet(self) -> Fleet:
+        """The fleet whose PostgreSQL the config's [database] names (fleet and --user)."""
+        if self._fleet is None:
+            from watcher.fleet.registry import fleet_database_url, open_fleet
+
+            self._fleet = open_fleet(fleet_database_url(self.resolved_config_path))
+        return self._fleet
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -194,6 +215,9 @@ def print_table(
     }
     if out.is_terminal:
         layout = plan_columns(natural, out.width, wrap=wrap, limits=limits, droppable=droppable)
+        if layout.squeezed:  # too narrow for a readable table: one block a row
+            _print_records(out, cells, columns, title)
+            return
     else:  # every cell whole: the table is as wide as its widest row
         whole = sum(natural.values()) + overhead(len(natural))
         out = console(max(whole, cell_len(title or "")))
@@ -211,6 +235,20 @@ def print_table(
     if layout.hidden:
         shown = ", ".join(layout.hidden)
         out.print(f"[dim](left out at this width: {shown}; --json shows all)[/]")
+
+
+def _print_records(
+    out: Console, cells: Sequence[Mapping[str, str]], columns: Sequence[str], title: str | None
+) -> None:
+    """Rows as blocks: the first column heads each, then one "column: value" line each."""
+    if title:
+        out.print(f"[bold]{escape(title)}[/]")
+    first, *rest = columns
+    for row in cells:
+        out.print(f"[bold]{escape(first)} {row[first]}[/]")
+        for column in rest:
+            if row[column]:
+                out.print(f"  {escape(column)}: {row[column]}")
 
 
 def _plain(cell: str) -> list[str]:

@@ -14,6 +14,7 @@ import typer
 from watcher.commands.context import console, print_json, state
 from watcher.errors import (
     ConfigError,
+    ConnectionLostError,
     DigestSendError,
     MailSourceError,
     UsageError,
@@ -312,6 +313,9 @@ def append_drafts(
         suggestion = suggest_message(draft_facts(lead, result.view.user_name, zone), zone)
         if suggestion is None:
             continue
+        if suggestion.to is None or "@" not in suggestion.to.email:
+            log.warning("lead %d: draft not written: no address to send it to", lead.lead_id)
+            continue
         account_id = result.account_ids.get(lead.lead_id)
         account = _draft_account(settings, names.get(account_id) if account_id else None)
         if account is None:
@@ -345,7 +349,13 @@ def append_drafts(
                 continue
             for draft_id, message_id, message in drafts:
                 if not mailbox.contains_message_id([folder], message_id):
-                    mailbox.append_draft(folder, message, now)
+                    try:
+                        mailbox.append_draft(folder, message, now)
+                    except ConnectionLostError:
+                        raise
+                    except MailSourceError as exc:  # refused: this draft only, tried again
+                        log.warning("draft %s not saved: %s", message_id, exc)
+                        continue
                     appended += 1
                 with transaction(sessions) as session:
                     mark_draft_appended(session, draft_id, now)

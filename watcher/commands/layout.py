@@ -23,6 +23,7 @@ class Layout:
     columns: tuple[str, ...]
     widths: Mapping[str, int | None]
     hidden: tuple[str, ...] = ()
+    squeezed: bool = False  # columns had to go below their limits: a table reads badly
 
 
 def overhead(count: int) -> int:
@@ -42,7 +43,8 @@ def plan_columns(
 
     Everything that fits is left alone. Otherwise the columns in ``limits`` shrink to
     their limit (cut with an ellipsis), then the ``droppable`` ones are left out in
-    order until ``wrap`` (which takes the rest and wraps) has ``MIN_WRAP`` cells.
+    order until ``wrap`` (which takes the rest and wraps) has ``MIN_WRAP`` cells. If
+    that is not enough, the other columns are squeezed and ``squeezed`` says so.
     """
     columns = list(natural)
     if sum(natural.values()) + overhead(len(columns)) <= width:
@@ -56,7 +58,10 @@ def plan_columns(
         others = sum(fixed[c] for c in columns if c != wrap)
         return width - overhead(len(columns)) - others
 
-    if wrap is not None and wrap in natural:
+    squeezed = False
+    if wrap is None or wrap not in natural:
+        squeezed = sum(fixed.values()) + overhead(len(columns)) > width
+    else:
         wanted = min(MIN_WRAP, natural[wrap])
         while room() < wanted and pending:
             gone = pending.pop(0)
@@ -69,7 +74,8 @@ def plan_columns(
             if fixed[widest] <= floors[widest]:
                 break
             fixed[widest] -= 1
+            squeezed = True
     widths: dict[str, int | None] = {c: fixed[c] for c in columns}
     if wrap is not None and wrap in columns:
         widths[wrap] = max(min(natural[wrap], room()), 1)
-    return Layout(tuple(columns), widths, tuple(hidden))
+    return Layout(tuple(columns), widths, tuple(hidden), squeezed)

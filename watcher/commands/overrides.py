@@ -9,7 +9,7 @@ again so that ``followup leads`` shows the change at once.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
@@ -139,11 +139,35 @@ class _Work:
         return add_override(self.session, at=self.now, command=self.command, **fields)
 
     def lead(self, reference: str) -> StoredLead:
-        """A lead that holds mail, by id or company prefix; exit 2 when none or several."""
+        """A lead that holds mail, by id or company prefix; exit 2 when none or several,
+        or when it does not exist yet as of --now (its first message came later)."""
+        from watcher.refresh import started_leads
         from watcher.store.leads import find_lead
         from watcher.store.overrides import live_leads
 
-        return find_lead(reference, live_leads(self.session))
+        found = find_lead(reference, live_leads(self.session))
+        started = started_leads(self.session, self.settings, self.now, str(found.id))
+        if not started:
+            raise UsageError(
+                f"lead {found.id} ({found.company or '?'}) does not exist as of {self.as_of()}: "
+                "its first message came later; use a later --now"
+            )
+        return found
+
+    def message(self, reference: str) -> StoredMessage:
+        """A stored message that exists as of --now; exit 2 when it came later."""
+        from watcher.store.overrides import find_message
+
+        found = find_message(self.session, reference)
+        if (found.sent_at or found.stored_at) > self.now:
+            raise UsageError(
+                f"message {found.id} does not exist as of {self.as_of()}: it came later; "
+                "use a later --now"
+            )
+        return found
+
+    def as_of(self) -> str:
+        return f"{self.now.astimezone(self.zone):%Y-%m-%d %H:%M}"
 
     def current(self, states: Mapping[int, LeadState], lead: StoredLead) -> LeadState:
         found = states.get(lead.id)
@@ -408,13 +432,13 @@ def relabel_cmd(
 ) -> None:
     """Correct the kind detected for one message; also kept as training data."""
     from watcher.store.leads import active_overrides
-    from watcher.store.overrides import find_message, lead_of_message
+    from watcher.store.overrides import lead_of_message
 
     app, settings, now, command = _begin(ctx)
     wanted = parse_kind(kind)
     with app.transaction() as session:
         work = _work(session, settings, now, command)
-        found = find_message(session, message)
+        found = work.message(message)
         _refuse_outbound(found, "only received mail has a kind")
         work.decide()
         relabelled = active_overrides(session).kinds.get(found.message_key)
@@ -489,13 +513,13 @@ def split_cmd(
     ],
 ) -> None:
     """Move one message out of a lead into a new lead of its own."""
-    from watcher.store.overrides import find_message, lead_of_message
+    from watcher.store.overrides import lead_of_message
 
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
         work = _work(session, settings, now, command)
         source = work.lead(lead)
-        found = find_message(session, message)
+        found = work.message(message)
         _refuse_outbound(found, "only mail from the hiring side can start a lead")
         holder = lead_of_message(session, found.message_key)
         if holder is None or holder.id != source.id:
@@ -557,6 +581,7 @@ def ignore_cmd(
     )
     with app.transaction() as session:
         work = _work(session, settings, now, command)
+        _refuse_not_yet_written(work, kind, value)
         before = work.decide()
         # what undo needs to bring the leads back under their ids (the rows go away)
         saved = {
@@ -588,6 +613,26 @@ def ignore_cmd(
         return
     gone = ", ".join(map(str, removed)) or "none"
     console().print(f"ignoring {kind} {value}; leads removed: {gone}", highlight=False)
+
+
+def _refuse_not_yet_written(work: _Work, kind: str, value: str) -> None:
+    """As of --now, a sender whose every message came later has not written yet."""
+    from sqlalchemy import and_, or_, select
+
+    from watcher.store.tables import StoredMessage
+
+    column = StoredMessage.sender_email
+    sender = column == value if kind == "sender" else column.endswith("@" + value)
+    theirs = select(StoredMessage.id).where(sender, StoredMessage.direction == "in").limit(1)
+    arrived = StoredMessage.sent_at <= work.now
+    unknown = and_(StoredMessage.sent_at.is_(None), StoredMessage.stored_at <= work.now)
+    if work.session.scalar(theirs) is None:
+        return  # nothing from them at all: ignoring them ahead is fine
+    if work.session.scalar(theirs.where(or_(arrived, unknown))) is None:
+        raise UsageError(
+            f"{kind} {value} has sent nothing as of {work.as_of()}: their first message "
+            "came later; use a later --now"
+        )
 
 
 def _affected(session: Session, rows: Iterable[Override]) -> set[int]:
@@ -623,38 +668,12 @@ def undo_cmd(ctx: typer.Context) -> None:
     """Take back the last correction still in force (all that one command changed)."""
     from watcher.store.overrides import last_command, restore_leads, undo
 
-    app, settings, now, command = _begin(ctx)
-    with app.transaction() as session:
-        work = _work(session, settings, now, command)
-        rows = last_command(session)
-        if not rows:
-            raise UsageError("nothing to undo: no correction is in force")
-        affected = _affected(session, rows)
-        undo(session, rows, now)
-        restore_leads(session, rows, now)
-        states = work.decide()
-        affected |= _affected(session, rows)
-        leads = [states[i] for i in sorted(affected) if i in states]
-        data = {
-            "undone": [override_row(r, settings.zone) for r in rows],
-            "leads": [lead_row(s) for s in leads],
-        }
-        lines = [f"undid {row.command!r}: {undone_text(row)}" for row in rows]
-    _show_taken(app, data, lines, leads)
+    def apply(session: Session, rows: list[Override], work: _Work) -> None:
+        undo(session, rows, work.now)
+        restore_leads(session, rows, work.now)
 
-
-def _show_taken(
-    app: AppState, data: Mapping[str, Any], lines: list[str], leads: list[LeadState]
-) -> None:
-    """What undo or redo did: the JSON object, or a line a row and the leads it touched."""
-    if app.json_output:
-        print_json(data)
-        return
-    out = console()
-    for line in lines:
-        out.print(printable(line), highlight=False, markup=False)
-    for current in leads:
-        _print_lead(current)
+    nothing = "nothing to undo: no correction is in force"
+    _take(ctx, last_command, apply, "undone", "undid", undone_text, nothing)
 
 
 def redone_text(row: Override) -> str:
@@ -672,25 +691,49 @@ def redo_cmd(ctx: typer.Context) -> None:
     """Put back the correction the last `undo` took back (until another correction is made)."""
     from watcher.store.overrides import last_undone, redo
 
+    def apply(session: Session, rows: list[Override], work: _Work) -> None:
+        redo(session, rows, work.recorded_at)
+
+    nothing = (
+        "nothing to redo: redo puts back what `followup undo` took back, "
+        "until another correction is made"
+    )
+    _take(ctx, last_undone, apply, "redone", "redid", redone_text, nothing)
+
+
+def _take(
+    ctx: typer.Context,
+    pick: Callable[[Session], list[Override]],
+    apply: Callable[[Session, list[Override], _Work], None],
+    key: str,
+    verb: str,
+    describe: Callable[[Override], str],
+    nothing: str,
+) -> None:
+    """Undo or redo one command's rows, decide again, and show the leads they touched."""
     app, settings, now, command = _begin(ctx)
     with app.transaction() as session:
         work = _work(session, settings, now, command)
-        rows = last_undone(session)
+        rows = pick(session)
         if not rows:
-            raise UsageError(
-                "nothing to redo: redo puts back what `followup undo` took back, "
-                "until another correction is made"
-            )
-        redo(session, rows, work.recorded_at)
-        states = work.decide()
+            raise UsageError(nothing)
         affected = _affected(session, rows)
+        apply(session, rows, work)
+        states = work.decide()
+        affected |= _affected(session, rows)
         leads = [states[i] for i in sorted(affected) if i in states]
         data = {
-            "redone": [override_row(r, settings.zone) for r in rows],
+            key: [override_row(r, settings.zone) for r in rows],
             "leads": [lead_row(s) for s in leads],
         }
-        lines = [f"redid {row.command!r}: {redone_text(row)}" for row in rows]
-    _show_taken(app, data, lines, leads)
+        lines = [f"{verb} {row.command!r}: {describe(row)}" for row in rows]
+    if app.json_output:
+        print_json(data)
+        return
+    for line in lines:
+        console().print(printable(line), highlight=False, markup=False)
+    for current in leads:
+        _print_lead(current)
 
 
 def _history_lead(session: Session, reference: str) -> StoredLead:
@@ -747,7 +790,6 @@ def history_cmd(
         title="corrections",
         wrap="change",
         limits={"command": 30},
-        droppable=("as of",),
     )
 
 

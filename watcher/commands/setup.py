@@ -15,6 +15,7 @@ from watcher.errors import UsageError
 
 if TYPE_CHECKING:
     from watcher.config import Settings
+    from watcher.config_check import CheckResult
 
 SAMPLE_CONFIG = """\
 # followup configuration. Only [[account]] is required; every other key shows its default.
@@ -171,8 +172,9 @@ def config_check(
     """Validate the config, print the effective settings (secrets masked), and log in.
 
     Logs in to each account (read-only) and the SMTP server, and lists the folders it will
-    read; one line per problem, exit 1 when something fails. --offline checks only what
-    needs no server (example host, username, ca_file, the password program).
+    read; one line per problem. Exit 2 when the file itself is wrong (example host,
+    missing username or ca_file, password program not installed), 1 when a server
+    refuses the login or cannot be reached. --offline checks only what needs no server.
     """
     from watcher.config_check import check_settings
 
@@ -185,7 +187,7 @@ def config_check(
         data["checks"] = [{"target": r.target, "ok": r.ok, "detail": r.detail} for r in results]
         print_json(data)
         if failed:
-            raise typer.Exit(1)
+            raise typer.Exit(_check_exit(failed))
         return
     out = console()
     out.print(f"[green]file ok[/]: {escape(str(settings.path))}")
@@ -207,7 +209,12 @@ def config_check(
         else:
             err_console().print(f"[red]error:[/] {escape(result.line)}", soft_wrap=True)
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(_check_exit(failed))
+
+
+def _check_exit(failed: list[CheckResult]) -> int:
+    """2 when the file itself is wrong (bad input), else 1 (a server refused or is down)."""
+    return 2 if any(r.bad_input for r in failed) else 1
 
 
 def db_upgrade(ctx: typer.Context) -> None:

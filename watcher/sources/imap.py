@@ -58,7 +58,14 @@ MAX_FETCH_COMMAND_BYTES = 4000
 # Of a message too big to fetch whole, at most this many text parts are read (the
 # sender's words are in the first few; a thousand tiny parts are an attack, not mail).
 MAX_TEXT_PARTS = 64
+# One FETCH of whole messages answers with at most about this much (200 messages just
+# under max_message_bytes would be 400 MB in one response).
+MAX_FETCH_RESPONSE_BYTES = 16_000_000
 MAX_FIELD_BYTES = 16_000  # of one header line of a message too big to fetch whole
+# The head of a too-big message's body, read first: its boundary lines tell a flood of
+# parts (more than FLOOD_PARTS in all) before the server is asked for the structure.
+PROBE_BYTES = 32_768
+FLOOD_PARTS = 2000
 _MAX_PART_NUMBER = 40  # "1.2.1.1...": deeper nesting than this is no body a client shows
 _MESSAGE_ID_FIELD = b"BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
 # After this many rescans of one folder in one process, the server's UIDs are called unstable.
@@ -504,7 +511,9 @@ class ImapSource:
         large = [uid for uid in present if uid not in small]
         raws: dict[int, bytes] = {}
         refused: dict[int, str] = {}
-        client = self._fetch_whole(client, small, raws, refused)
+        sizes = {uid: int(meta[uid].get(b"RFC822.SIZE", 0)) for uid in small}
+        for chunk in _by_size(small, sizes, MAX_FETCH_RESPONSE_BYTES):
+            client = self._fetch_whole(client, chunk, raws, refused)
         for uid in large:
             try:
                 raws[uid] = self._fetch_text_only(client, uid, int(meta[uid][b"RFC822.SIZE"]))
@@ -604,8 +613,16 @@ class ImapSource:
         near ``max_message_bytes``.
         """
         limit = self.settings.max_message_bytes
-        first = client.fetch([uid], [b"BODYSTRUCTURE", b"BODY.PEEK[HEADER]"]).get(uid, {})
+        probe = f"BODY.PEEK[TEXT]<0.{PROBE_BYTES}>".encode()
+        first = client.fetch([uid], [b"BODY.PEEK[HEADER]", probe]).get(uid, {})
         header = _bounded_header(bytes(first.get(b"BODY[HEADER]") or b""), limit)
+        head = bytes(first.get(b"BODY[TEXT]<0>") or b"")
+        if _flooded(head, size):
+            # thousands of parts: their BODYSTRUCTURE alone takes the client a second to
+            # read (Dovecot sends up to 10,000); the head of the body holds the text
+            note = _TRUNCATED_HEADER + f": {size} bytes; first {len(head)} read\r\n".encode()
+            return header.rstrip(b"\r\n") + b"\r\n" + note + b"\r\n" + head
+        first = client.fetch([uid], [b"BODYSTRUCTURE"]).get(uid, {})
         structure = first.get(b"BODYSTRUCTURE")
         note = _TRUNCATED_HEADER + f": {size} bytes; only text parts fetched\r\n".encode()
         found = _inline_text_parts(structure) if isinstance(structure, BodyData) else []
@@ -793,6 +810,28 @@ def _same_folder(a: str, b: str) -> bool:
 
 def _announces_mail(response: Any) -> bool:
     return isinstance(response, tuple) and len(response) >= 2 and response[1] == b"EXISTS"
+
+
+def _by_size(uids: list[int], sizes: dict[int, int], limit: int) -> Iterator[list[int]]:
+    """``uids`` in runs whose messages add up to at most ``limit`` bytes (one at least)."""
+    run: list[int] = []
+    total = 0
+    for uid in uids:
+        if run and total + sizes[uid] > limit:
+            yield run
+            run, total = [], 0
+        run.append(uid)
+        total += sizes[uid]
+    if run:
+        yield run
+
+
+def _flooded(head: bytes, size: int) -> bool:
+    """Whether a message whose body starts with ``head`` has thousands of MIME parts, by
+    the boundary lines in its head scaled to its size."""
+    if not head:
+        return False
+    return head.count(b"\n--") * size / len(head) > FLOOD_PARTS
 
 
 def _within_budget(parts: list[tuple[str, int]], limit: int) -> list[str]:

@@ -221,8 +221,13 @@ def _mail_query() -> Any:
             m.direction,
             d.kind,
             d.confidence,
-            # Facts of mail that is not about a job are never read: skip decoding them.
-            case((d.kind == Kind.NOT_JOB.value, None), else_=d.facts).label("facts"),
+            # Facts of mail that is not about a job are never read: skip decoding them,
+            # but an automatic reply's are (its return date drives the "away" rule).
+            case(
+                (d.facts["auto_reply"].as_boolean().is_(True), d.facts),
+                (d.kind == Kind.NOT_JOB.value, None),
+                else_=d.facts,
+            ).label("facts"),
             d.model_version,
         )
         .outerjoin(d, d.message_id == m.id)
@@ -232,7 +237,7 @@ def _mail_query() -> Any:
 
 def _mail_row(row: Any) -> MailRow:
     detection = None
-    if row.kind == Kind.NOT_JOB.value:
+    if row.kind == Kind.NOT_JOB.value and row.facts is None:
         detection = Detection(Kind.NOT_JOB, row.confidence, model_version=row.model_version)
     elif row.kind is not None:
         detection = facts_to_detection(
@@ -317,6 +322,7 @@ def group_input(row: MailRow, detection: Detection | None) -> GroupInput:
         contact_email=detection.contact_email if detection else None,
         contact_name=detection.contact_name if detection else None,
         sender_name=row.sender_name,
+        auto_reply=bool(detection and detection.auto_reply),
     )
 
 

@@ -1,0 +1,105 @@
+"""The words around a date phrase that say whether it is a promise's day or the interview's."""
+
+from __future__ import annotations
+
+import re
+
+# A hiring event is no interview: "join our Teacher Recruitment Fair on Saturday, November
+# 15", "a virtual insight evening for applicants on 3 June" (unless it names interviews).
+_EVENT = re.compile(
+    r"(?i)\b(?:(?:career|careers|job|jobs|recruitment|hiring|graduate)\s+fairs?|meet-?ups?|"
+    r"webinars?|insight\s+(?:evening|day|session)s?|open\s+(?:day|evening|house)s?|drop-ins?|"
+    r"info(?:rmation)?\s+sessions?|networking|hackathons?|expos?|booth)\b"
+)
+# A booking tool's confirmation ("Your booking has been confirmed. What: ...") of an
+# appointment that names no hiring step: a physio, a demo, a coffee chat.
+_BOOKING = re.compile(r"(?i)\byour\s+booking\s+(?:has\s+been|is)\s+confirmed\b")
+_BOOKED_WHAT = re.compile(r"(?im)^[^\S\n]*what:[^\S\n]*\n?[^\S\n]*([^\n]{0,120})")
+_HIRING_STEP = re.compile(
+    r"(?i)\b(?:interview|screen|screening|recruit\w*|hiring|candidate|onsite|on-site|panel|job|"
+    r"role|position|application|req\w*)\b"
+)
+_PAST_VISIT = re.compile(
+    r"(?i)\b(?:met|discussed|spoke|talked|chatted|saw|attended|visited|enjoyed)\b[^.!?]*$"
+)
+_INTERVIEW_NAMED = re.compile(r"(?i)\binterview|\b(?:video|phone|zoom|teams)\s+call|\bcall\s+with")
+# A label naming a slot that no longer holds: "Previous Date/Time:", "Original: Friday 30 May".
+_SUPERSEDED_LABEL = re.compile(
+    r"(?i)^[^\S\n]*(?:previous|original|old|former|was|cancelled|canceled)\b[^:\n]{0,24}"
+    r"(?::|[^\S\n]{2,}|\t)?[^\S\n]*$"
+)
+_SAME_DAY = re.compile(
+    r"(?i)(?:today|tonight|later\s+today|this\s+(?:morning|afternoon|evening))\b"
+)
+_SUPERSEDED_PROMISE = re.compile(
+    r"(?i)\b(?:originally|previously|initially|earlier|had)\s+(?:\w+\s+)?promised\b[^.!?\n]*$"
+)
+# In an acknowledgement the timeline itself is the promise: "we will review applications
+# over the next 7-10 business days", "interview invitations will go out by March 14",
+# "please allow 1-3 weeks", "processing can take 4-6 weeks".
+_ACK_TIMELINE = re.compile(
+    r"(?i)\b(?:review|screen|go(?:ing)?\s+through|look(?:ing)?\s+(?:over|through)|read|"
+    r"process|hear|contact|notif|inform|invit|update|outcome|result|decision|respon|reply|"
+    r"replies|answer|follow\s+up|get\s+back|in\s+touch|reach\s+out|allow|call)"
+)
+# After an interview, the kind already says a promise is made: "we expect to advise
+# outcomes by the end of the month", "will confirm next steps by the end of next week".
+_OUTCOME = re.compile(
+    r"(?i)\b(?:outcomes?|results?|decisions?|decid(?:e|ing)|next\s+steps|revert"
+    r"|(?<!please\s)(?<!kindly\s)(?:confirm|advise|inform|notif))"
+)
+# ... but only a window ("within two weeks", "1-3 weeks") or a day ("by 24 June"), not
+# "this week" or "this month", which say when the work happens, not when it ends.
+_ACK_WINDOW = re.compile(
+    r"(?i)^(?:by|before|no\s+later|not\s+later|within|in|inside|until)\b|\bfortnight\b"
+    r"|(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|few|couple|several))"
+    r"\W+(?:\w+\W+)?(?:days?|weeks?|months?)\b"
+)
+# A period that is no deadline: "every two weeks", "retained for a period of 24 months".
+_PERIOD_BEFORE = re.compile(r"(?i)\b(?:every|each|for|period\s+of)\s+(?:a\s+|the\s+)?$")
+_EACH_AFTER = re.compile(r"(?i)\s+(?:of|after)\s+(?:every|each|any)\b")
+# A condition in an acknowledgement's sentence: "if you're a fit", "if we do not contact you".
+_ACK_CONDITION = re.compile(r"(?i)\b(?:if|unless|in\s+case)\b")
+
+
+def _ack_window(text: str, start: int, phrase: str) -> bool:
+    """Is the phrase an acknowledgement's timeline, not a period ("every two weeks")?"""
+    return bool(_ACK_WINDOW.search(phrase)) and not _PERIOD_BEFORE.search(
+        text, max(0, start - 20), start
+    )
+
+
+def _superseded(text: str, start: int) -> bool:
+    """Is the mention at ``start`` under a label like "Previous Date/Time:" (on its line,
+    or alone on the line above)?"""
+    line_start = text.rfind("\n", max(0, start - 60), start) + 1
+    if _SUPERSEDED_LABEL.match(text[line_start:start]):
+        return True
+    if text[line_start:start].strip() or line_start == 0:
+        return False
+    above = text.rfind("\n", max(0, line_start - 60), line_start - 1) + 1
+    return _SUPERSEDED_LABEL.match(text[above : line_start - 1]) is not None
+
+
+def _hiring_event(sentence: str) -> bool:
+    """Does the sentence name a hiring event to come (not "we discussed at the meetup")?"""
+    if _INTERVIEW_NAMED.search(sentence):
+        return False
+    return any(
+        not _PAST_VISIT.search(sentence, max(0, m.start() - 30), m.start())
+        for m in _EVENT.finditer(sentence)
+    )
+
+
+def _booked_appointment(subject: str, text: str) -> bool:
+    """Is the mail a booking tool's confirmation of an appointment with no hiring step?"""
+    if _BOOKING.search(text) is None:
+        return False
+    what = _BOOKED_WHAT.search(text)
+    return what is not None and _HIRING_STEP.search(subject + " " + what.group(1)) is None
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Is ``start`` on a quoted line ("> ...")? Quoted history neither promises nor books."""
+    line_start = text.rfind("\n", max(0, start - 2000), start) + 1
+    return text[line_start:start].lstrip().startswith(">")
