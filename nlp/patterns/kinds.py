@@ -383,7 +383,6 @@ def pattern_recruiter_reply() -> list[Pattern]:
         "drop-in|session|evening|open",
         "open house|day|days|evening",
         "insight|information|info *2 evening|session|day|webinar",
-        "coffee chat|chats",
         "meetup|meet-up",
         "viewed|reviewed|opened *2 your *2 profile|application",
         "application|profile *2 was|has been *2 viewed",
