@@ -117,11 +117,22 @@ def test_flapping_uidvalidity_rescans_store_nothing_twice_download_nothing_again
     sync = syncer(tmp_path, settings, user.password)
 
     assert len(sync()) == 4
+
+    def warnings() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "unstable" in r.getMessage()]
+
+    # imap4d renumbers at most sessions, not all: sync until it has flapped often enough
+    # to be named, then a few times more, which must not repeat the warning.
     with caplog.at_level(logging.WARNING, logger="watcher.sources.imap"):
-        for _ in range(FLAPS_BEFORE_WARNING + 1):
+        for _ in range(4 * FLAPS_BEFORE_WARNING):
             assert sync() == []  # every rescan matched all by Message-ID and size
+            if warnings():
+                break
+        for _ in range(2):
+            assert sync() == []
     ids = [message_id for _, _, message_id in stored(tmp_path)]
     assert sorted(ids) == [f"msg-{n}@test.example" for n in (1, 2, 3, 4)]
-    warnings = [r.getMessage() for r in caplog.records if "unstable" in r.getMessage()]
-    assert len(warnings) == 1, caplog.text
-    assert "folder 'INBOX'" in warnings[0] or "folder 'Sent'" in warnings[0]
+    named = [w.split("folder ")[1].split(":")[0] for w in warnings()]
+    assert named, caplog.text
+    assert len(named) == len(set(named)), caplog.text  # once a folder, however often it flaps
+    assert set(named) <= {"'INBOX'", "'Sent'"}
