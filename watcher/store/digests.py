@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from nlp.types import Kind
 from watcher.config import Settings
 from watcher.digest import CheckItem, DigestView, LeadView, MessageMark
-from watcher.domain import Action, Address, Decision, Direction, LeadStatus, TraceStep
+from watcher.domain import Action, Address, Decision, Direction, LeadStatus
 from watcher.drafting import bare_subject, guess_role
 from watcher.rules import Writer, addressee
+from watcher.store.leads import stored_decision
 from watcher.store.tables import (
     Digest,
     Draft,
@@ -54,35 +55,6 @@ class ViewResult:
 
 
 # --- decisions ----------------------------------------------------------------------------------
-
-
-def _trace(raw: list[Any]) -> tuple[TraceStep, ...]:
-    steps: list[TraceStep] = []
-    for item in raw:
-        if not isinstance(item, dict):
-            continue
-        steps.append(
-            TraceStep(
-                rule=str(item.get("rule", "")),
-                detail=str(item.get("detail", "")),
-                dates={str(k): str(v) for k, v in (item.get("dates") or {}).items()},
-                message_id=item.get("message_id"),
-                phrase=item.get("phrase"),
-                from_user=bool(item.get("from_user")),
-            )
-        )
-    return tuple(steps)
-
-
-def _decision(row: StoredDecision) -> Decision:
-    return Decision(
-        lead_id=row.lead_id,
-        status=LeadStatus(row.status),
-        action=Action(row.action),
-        due=row.due,
-        reason=row.reason,
-        trace=_trace(row.trace or []),
-    )
 
 
 def _latest_decisions(session: Session) -> dict[int, StoredDecision]:
@@ -320,7 +292,7 @@ def build_view(session: Session, settings: Settings, now: datetime, recipient: s
     }
     saved = _saved_drafts(session)
     views = [
-        _lead_view(lead, _decision(latest[lead_id]), rows[lead_id], now, saved)
+        _lead_view(lead, stored_decision(latest[lead_id]), rows[lead_id], now, saved)
         for lead_id, lead in sorted(leads.items())
         if lead_id in rows
     ]
