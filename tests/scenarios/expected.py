@@ -1,6 +1,6 @@
 """What `followup leads` must say about the job-search scenario, moment by moment.
 
-The expected actions and due dates below were worked out BY HAND from /work/shared/DESIGN.md
+The expected actions and due dates below were worked out BY HAND from the design contract
 (the rule table and the eleven "precise semantics", cited as "sem N"), never by running
 watcher.rules. Business days are Monday to Friday (no holidays configured); the time zone is
 America/New_York and every moment of the scenario is in EDT.
