@@ -144,7 +144,7 @@ def _left_out(session: Session, states: list[LeadState]) -> int:
 
     from watcher.store.tables import StoredDecision
 
-    decided = session.scalar(select(func.count()).select_from(StoredDecision)) or 0
+    decided = session.scalar(select(func.count(func.distinct(StoredDecision.lead_id)))) or 0
     return max(0, decided - len(states))
 
 
