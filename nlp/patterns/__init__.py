@@ -9,6 +9,11 @@ tiny spec language so a family reads like the phrases it stands for:
     "*"     any one token, optional           "*3"    up to three tokens of anything
     "^a|b"  one token whose NORM starts with one of the prefixes
     "!a|b"  one token that is none of the words
+    "a_b|c" the phrase "a b", or the word c (a space would split the spec word)
+
+An alternative is read as spaCy's tokenizer reads it: "cannot", "e-mail" and "can't"
+are phrases of two or three tokens ("can not", "e - mail"), "'ll" is "will". The
+loader rejects an empty or repeated alternative and a phrase after "!" or "^".
 """
 
 from __future__ import annotations
