@@ -13,7 +13,7 @@ from nlp import patterns as P
 from nlp.components import cues_of
 from nlp.patterns.base import seq, spec_norms, token, token_options
 from nlp.pipeline import make_doc
-from nlp.types import Email
+from nlp.types import Email, Kind
 
 SENT = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 
@@ -141,3 +141,83 @@ def test_phrases_once_lost_to_a_space_in_a_spec_raise_their_cue(
 )
 def test_near_misses_of_dont_chase_us_raise_no_such_cue(rules: Language, text: str) -> None:
     assert P.NO_FOLLOWUP not in _labels(rules, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PLEASE DON'T CALL THE OFFICE ABOUT YOUR APPLICATION.",
+        "Candidates are asked not to contact the school or governors about the post.",
+        "I'd ask that you stop calling the OR desk.",
+        "Please stop e-mailing and calling every day.",
+        "PLEASE DON'T drop by the shop to ask about it.",
+        "WE DO NOT ACCEPT PHONE CALLS OR WALK-INS ABOUT APPLICATIONS.",
+        "PLEASE DO NOT REPLY TO THIS E-MAIL OR CALL HR TO ASK ABOUT YOUR APPLICATION STATUS.",
+        "We are unable to discuss your application during the assessment period.",
+        "Do not call the field office.",
+        "There's no need to call us: calling won't speed up the review.",
+    ],
+    ids=[
+        "capitals-contraction",
+        "asked-not-to",
+        "ask-that-you-stop",
+        "please-stop",
+        "drop-by",
+        "no-walk-ins",
+        "reply-or-call",
+        "unable-to-discuss",
+        "call-the-office",
+        "no-need-to-call",
+    ],
+)
+def test_dont_chase_us_as_employers_write_it(rules: Language, text: str) -> None:
+    email = Email(subject="Your application", text=text, sent_at=SENT)
+    assert nlp.analyze(email, rules).no_followup
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please do not reply to this message. For questions contact our HR team.",
+        "Please do not reply to this automated e-mail.",
+        "If you have not heard from us in two weeks, please contact the office.",
+        "You're not bothering me at all! Check back with me Monday.",
+    ],
+    ids=["noreply-then-contact", "noreply", "contact-if-not-heard", "check-back"],
+)
+def test_a_dont_chase_us_ask_never_spans_two_sentences(rules: Language, text: str) -> None:
+    email = Email(subject="Your application", text=text, sent_at=SENT)
+    assert not nlp.analyze(email, rules).no_followup
+
+
+def test_capital_contractions_split_like_lower_case(rules: Language) -> None:
+    assert [t.norm_ for t in rules.tokenizer("WE CAN'T REPLY")] == ["we", "can", "not", "reply"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your scorecard for Maya Chen (Systems Design) is overdue.",
+        "Lena Park has requested your approval for an offer: Maya Chen.",
+        "You've been added as an interviewer. Candidate: Diego Alvarez.",
+        "You're receiving this because you're on the hiring team for this posting.",
+    ],
+    ids=["scorecard", "offer-approval", "added-as-interviewer", "hiring-team"],
+)
+def test_mail_to_the_user_as_interviewer_raises_the_hiring_side_cue(
+    rules: Language, text: str
+) -> None:
+    assert P.HIRING_SIDE in _labels(rules, text)
+
+
+def test_an_interview_reminder_for_the_interviewer_is_not_the_users_search(
+    rules: Language,
+) -> None:
+    text = (
+        "Hi Sam,\n\nYou have an interview coming up.\n\nCandidate: Maya Chen\n"
+        "Job: Senior Backend Engineer\nInterview: Systems Design (60 min)\n\n"
+        "Open the interview kit to see the questions for this stage. Please submit "
+        "your scorecard within 24 hours of the interview.\n"
+    )
+    email = Email(subject="Reminder: you're interviewing Maya Chen", text=text, sent_at=SENT)
+    assert nlp.analyze(email, rules).kind is Kind.NOT_JOB

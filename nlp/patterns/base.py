@@ -30,6 +30,7 @@ OOO_WEAK = "OOO_WEAK"
 CONDITIONAL = "CONDITIONAL"
 SUBSET = "SUBSET"
 CANDIDATE = "CANDIDATE"
+HIRING_SIDE = "HIRING_SIDE"
 REQUEST = "REQUEST"
 HIRING = "HIRING"
 SALES = "SALES"
@@ -38,6 +39,9 @@ JOB = "JOB"
 TITLE = "TITLE"
 OTHER = "OTHER"
 
+
+# A gap written "~N" stays inside one sentence: it never steps over these.
+SENTENCE_ENDS = (".", "!", "?", ";")
 
 _YOU = "you|yourself"
 # Whom the hiring side promises to answer: the candidate, or every candidate.
@@ -88,6 +92,8 @@ def token_options(spec: str) -> list[list[dict[str, Any]]]:
         return [[{"OP": "?"}]]
     if spec.startswith("*") and spec[1:].isdigit():
         return [[{"OP": "{0," + spec[1:] + "}"}]]
+    if spec.startswith("~") and spec[1:].isdigit():
+        return [[{"NORM": {"NOT_IN": list(SENTENCE_ENDS)}, "OP": "{0," + spec[1:] + "}"}]]
     optional = spec.startswith("?") and len(spec) > 1
     body = spec[1:] if optional else spec
     if body.startswith("^") and len(body) > 1:

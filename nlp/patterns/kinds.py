@@ -111,6 +111,8 @@ def pattern_confirmation() -> list[Pattern]:
         "meeting|zoom|teams|video|dial|join link|links|details|id",
         "join *3 meeting|call|zoom|teams|meet",
         "thank|thanks *2 for confirming",
+        "that|it|this|'s|is|are *2 confirmed *2 for|on",
+        "booked *3 interview|following *2 slot|time",
         "has|have been *2 rescheduled|moved",
         "rescheduled *2 to|for",
         "please arrive|bring|ask_for|check_in",
@@ -298,7 +300,7 @@ def pattern_rejection() -> list[Pattern]:
         "paused|frozen",
         "not *2 been *2 selected|shortlisted|successful",
         "not|were|was *2 successful|unsuccessful",
-        "not *3 selected|shortlisted",
+        "not *3 selected|shortlisted|referred",
         "not *2 a *2 fit|match",
         "closer|better|stronger|more *2 match|matched|fit|aligned|closely|suited",
         "whose *6 more|closely|better|closer",
@@ -335,6 +337,7 @@ def pattern_offer() -> list[Pattern]:
         "congratulations|congrats",
         "offer *3 is|will be *2 valid|open|contingent",
         "successful in your application",
+        "we are *2 offering you *3 the|this|an|a *3 assignment|position|role|job|contract",
     )
 
 
