@@ -136,8 +136,20 @@ def test_phrases_once_lost_to_a_space_in_a_spec_raise_their_cue(
         "Only shortlisted candidates will be contacted.",
         "Feel free to ping me if anything comes up.",
         "Don't hesitate to reach out with questions.",
+        # An ask never spans two sentences.
+        "Please do not reply to this message. For questions contact our HR team.",
+        "If you have not heard from us in two weeks, please contact the office.",
+        "You're not bothering me at all! Check back with me Monday.",
     ],
-    ids=["noreply-footer", "shortlist-only", "ping-me", "dont-hesitate"],
+    ids=[
+        "noreply-footer",
+        "shortlist-only",
+        "ping-me",
+        "dont-hesitate",
+        "noreply-then-contact",
+        "contact-if-not-heard",
+        "check-back",
+    ],
 )
 def test_near_misses_of_dont_chase_us_raise_no_such_cue(rules: Language, text: str) -> None:
     assert P.NO_FOLLOWUP not in _labels(rules, text)
@@ -173,21 +185,6 @@ def test_near_misses_of_dont_chase_us_raise_no_such_cue(rules: Language, text: s
 def test_dont_chase_us_as_employers_write_it(rules: Language, text: str) -> None:
     email = Email(subject="Your application", text=text, sent_at=SENT)
     assert nlp.analyze(email, rules).no_followup
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Please do not reply to this message. For questions contact our HR team.",
-        "Please do not reply to this automated e-mail.",
-        "If you have not heard from us in two weeks, please contact the office.",
-        "You're not bothering me at all! Check back with me Monday.",
-    ],
-    ids=["noreply-then-contact", "noreply", "contact-if-not-heard", "check-back"],
-)
-def test_a_dont_chase_us_ask_never_spans_two_sentences(rules: Language, text: str) -> None:
-    email = Email(subject="Your application", text=text, sent_at=SENT)
-    assert not nlp.analyze(email, rules).no_followup
 
 
 def test_capital_contractions_split_like_lower_case(rules: Language) -> None:
