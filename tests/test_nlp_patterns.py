@@ -106,8 +106,8 @@ def test_every_word_a_pattern_names_is_one_token_with_that_norm() -> None:
         ("The role is for now on hold while budgets are reviewed.", P.REPLY),
         ("Your application has been viewed by the hiring team.", P.REPLY),
         ("Good news: your profile was viewed by a recruiter.", P.REPLY),
-        ("Instead of calling us, please check the candidate portal.", P.NO_FOLLOWUP),
-        ("Rather than emailing the team, log in to see your status.", P.NO_FOLLOWUP),
+        ("Instead of calling us about your status, check the portal.", P.NO_FOLLOWUP),
+        ("Rather than emailing the team for updates, log in to the portal.", P.NO_FOLLOWUP),
         ("NO PHONE CALLS PLEASE.", P.NO_FOLLOWUP),
         ("We ask that you not contact the hiring manager directly.", P.NO_FOLLOWUP),
         ("The interview will take place in our Leeds office.", P.CONFIRM),
@@ -140,6 +140,8 @@ def test_phrases_once_lost_to_a_space_in_a_spec_raise_their_cue(
         "Please do not reply to this message. For questions contact our HR team.",
         "If you have not heard from us in two weeks, please contact the office.",
         "You're not bothering me at all! Check back with me Monday.",
+        "We've decided to move forward with another candidate. No need to reply to this email.",
+        "You can enter your references in our portal instead of emailing them.",
     ],
     ids=[
         "noreply-footer",
@@ -149,6 +151,8 @@ def test_phrases_once_lost_to_a_space_in_a_spec_raise_their_cue(
         "noreply-then-contact",
         "contact-if-not-heard",
         "check-back",
+        "no-need-to-reply",
+        "portal-instead-of-email",
     ],
 )
 def test_near_misses_of_dont_chase_us_raise_no_such_cue(rules: Language, text: str) -> None:

@@ -113,9 +113,12 @@ def pattern_no_followup() -> list[Pattern]:
         "not ~2 send|submit ~3 status|further|additional ~2 " + _ASKED_FOR + "|emails|messages",
         "not reply|respond ~3 to ~2 ask|asking|request|chase ~3 feedback|" + _ASKED_FOR,
         "hold off ~2 on|from ~2 " + _CONTACT + "|following|follow",
-        "instead_of|rather_than " + _CONTACT,
+        # "instead of calling us about your status, check the portal", not "enter your
+        # references in the portal instead of emailing them"
+        "instead_of|rather_than " + _CONTACT + " ~6 " + status,
         "no need to ~3 follow|chase|chasing|nudge|check|ping ~2 in|up|us|me|back",
-        "no need ~2 to ~2 " + _CONTACT,
+        # "no need to call us", not "no need to reply to this email"
+        "no need ?for ?you to " + _CONTACT,
         "refrain from ~3 " + _CONTACT,
         "refrain|abstain from ~3 enquiries|inquiries|queries|calls|emails|questions|contact|"
         "contacting|chasing",
