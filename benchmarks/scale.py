@@ -1,6 +1,7 @@
 """Work per event against the mailbox's size: a generated realistic mailbox in a real Dovecot.
 
-Run: ``.venv/bin/python benchmarks/scale.py [--100k] [SIZE ...]`` (default 1000 10000).
+Run: ``.venv/bin/python benchmarks/scale.py [--100k] [SIZE ...]`` (default 1000 10000;
+e.g. ``1000 20000``). The first size is the baseline of every ratio.
 
 The mailbox: about 100 messages a day ending yesterday (so a larger mailbox is a longer
 history, not a busier month), median about 9 KB; newsletters (a third HTML-only),
@@ -303,16 +304,26 @@ def measure(server: Dovecot, count: int, work: Path) -> dict[str, tuple[float, i
     sizes = sorted(len(r) for r in inbox + sent)
     directory = work / str(count)
     directory.mkdir()
+    # The look-back covers the whole mailbox: the initial sync reads every message the
+    # floor reads (the default 120 days would leave most of a large mailbox out).
+    days = count // PER_DAY + 30
     config = write_config(
-        directory, server.account_toml(user, directory, idle=True, addresses=[ME])
+        directory,
+        server.account_toml(user, directory, idle=True, addresses=[ME], since_days=days),
     )
     figures: dict[str, tuple[float, int]] = {}
     floor_seconds = floor(server, user)
     seconds, rss, _ = run(config, "sync", "--once")
-    print(f"\n== {count:,} messages (median {sizes[len(sizes) // 2] / 1024:.1f} KB)")
+    total = len(inbox) + len(sent)  # both sides read INBOX and Sent
+    html = sum(b"text/html" in raw[:4000] for raw in inbox) / len(inbox)
+    attached = sum(b"application/pdf" in raw for raw in inbox) / len(inbox)
     print(
-        f"initial sync: {count / seconds:7.0f} msg/s, peak {rss} MB; "
-        f"floor {count / floor_seconds:.0f} msg/s ({seconds / floor_seconds:.1f}x)"
+        f"\n== {count:,} messages + {len(sent)} sent (median {sizes[len(sizes) // 2] / 1024:.1f}"
+        f" KB, {html:.0%} HTML-only, {attached:.0%} with an attachment)"
+    )
+    print(
+        f"initial sync: {total / seconds:7.0f} msg/s, peak {rss} MB; "
+        f"floor {total / floor_seconds:.0f} msg/s ({seconds / floor_seconds:.1f}x)"
     )
     figures["initial sync"] = (seconds, rss)
     figures["sync, nothing new"] = run(config, "sync", "--once")[:2]
