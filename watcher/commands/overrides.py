@@ -408,13 +408,14 @@ def mark_cmd(
     _emit(app, data, [row], after)
 
 
-def _message_row(message: StoredMessage) -> dict[str, Any]:
+def _message_row(message: StoredMessage, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "id": message.id,
         "message_id": message.message_id,
         "subject": message.subject,
         "sender": message.sender_email,
-        "sent_at": message.sent_at,
+        # stored in UTC, shown in the user's zone like every other time
+        "sent_at": message.sent_at.astimezone(zone) if message.sent_at else None,
     }
 
 
@@ -458,7 +459,7 @@ def relabel_cmd(
         holder = lead_of_message(session, found.message_key)
         after = states.get(holder.id) if holder else None
         data = {
-            "message": {**_message_row(found), "kind": wanted.value},
+            "message": {**_message_row(found, settings.zone), "kind": wanted.value},
             "lead": lead_row(after) if after else None,
             "overrides": [override_row(row, settings.zone)],
         }
@@ -542,7 +543,7 @@ def split_cmd(
         data = {
             "lead": lead_row(left) if left else None,
             "new_lead": lead_row(new) if new else None,
-            "message": _message_row(found),
+            "message": _message_row(found, settings.zone),
             "overrides": [override_row(row, settings.zone)],
         }
     if app.json_output:

@@ -1,0 +1,121 @@
+"""QA round 3, end to end: a mailbox in a real Dovecot, `followup` run as a user would.
+
+Each test names what a careful user would notice in the CLI's answers as of one `--now`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.scenarios.harness import Scenario, make_scenario
+from tests.scenarios.job_search import USER, USER_ADDRESS, Mail, at
+from tests.servers.dovecot import Dovecot
+
+pytestmark = pytest.mark.dovecot
+
+_BEN = "Ben Ortiz <ben.ortiz@bluefin.io>"
+_AUTO = (("Auto-Submitted", "auto-replied"),)
+
+MAILS = (
+    Mail(
+        "D1",
+        "INBOX",
+        at(10, 15, 8),
+        "Delta Freight Careers <careers@deltafreight.com>",
+        USER_ADDRESS,
+        "We received your application",
+        "Dear Alex,\n\nThank you for applying for the Platform Engineer position at Delta "
+        "Freight. We have received your application and our team will review it.\n\n"
+        "Delta Freight Talent Team\n",
+    ),
+    Mail(
+        "G1",
+        "INBOX",
+        at(10, 30, 10),  # EDT: the Date header says -0400; the interview is in EST
+        "Gil Adams <gil@golfmedia.com>",
+        USER_ADDRESS,
+        "Interview at Golf Media",
+        "Hi Alex,\n\nYour interview is scheduled for Tuesday, November 3 at 10:00 AM.\n\n"
+        "Gil Adams\nGolf Media\n",
+    ),
+    Mail(
+        "B1",
+        "INBOX",
+        at(11, 2, 9),
+        _BEN,
+        USER_ADDRESS,
+        "Interview confirmation - Bluefin",
+        "Hi Alex,\n\nThis confirms your interview on Wednesday, November 4 at 10:00 AM with "
+        "our data team.\n\nRegards,\nBen Ortiz\nRecruiter, Bluefin\n",
+    ),
+    Mail(
+        "B2",
+        "Sent",
+        at(11, 9, 11),
+        USER,
+        _BEN,
+        "Re: Interview confirmation - Bluefin",
+        "Hi Ben,\n\nI wanted to follow up on my interview last Wednesday. I'm still very "
+        "interested in the role.\n\nBest,\nAlex\n",
+        reply_to="B1",
+    ),
+    Mail(
+        "B3",
+        "INBOX",
+        at(11, 9, 11, 1),
+        _BEN,
+        USER_ADDRESS,
+        "Out of Office: Re: Interview confirmation - Bluefin",
+        "I am out of the office until Monday, November 16 with limited access to email. "
+        "I will respond when I return.\n\nBen\n",
+        reply_to="B2",
+        quote=False,
+        headers=_AUTO,
+    ),
+    Mail(
+        "E1",
+        "INBOX",
+        at(11, 19, 10),
+        "Eli Park <eli.park@echosystems.com>",
+        USER_ADDRESS,
+        "Interview invitation - Echo Systems",
+        "Hi Alex,\n\nWe were impressed by your application and would like to invite you to "
+        "interview for the SRE role. Please share a few times that work for you next week."
+        "\n\nThanks,\nEli Park\nEcho Systems\n",
+    ),
+)
+BY_KEY = {mail.key: mail for mail in MAILS}
+
+
+@pytest.fixture(scope="module")
+def box(dovecot: Dovecot, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    built = make_scenario(dovecot, tmp_path_factory.mktemp("qa3"))
+    built.deliver(MAILS, BY_KEY)
+    built.sync()
+    return built
+
+
+def _row(box: Scenario, now: datetime, company: str) -> dict[str, object]:
+    rows = [r for r in box.leads(now) if company in str(r["company"])]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_interview_in_a_dst_week_is_still_ahead_half_an_hour_before(box: Scenario) -> None:
+    """ "Tuesday, November 3 at 10:00 AM" written on Oct 30 (EDT) is 10:00 EST: at 09:30 the
+    user is told to wait for it, not to thank them already."""
+    row = _row(box, at(11, 3, 9, 30), "Golf")
+    assert (row["action"], row["due"]) == ("wait", "2026-11-03"), row
+    row = _row(box, at(11, 3, 10, 0), "Golf")
+    assert (row["action"], row["due"]) == ("thank", "2026-11-04"), row
+
+
+def test_relabel_json_shows_the_message_time_in_the_users_zone(box: Scenario) -> None:
+    lead = _row(box, at(11, 20, 12), "Echo")
+    why = box.cli("why", str(lead["id"]), "--now", at(11, 20, 12).isoformat())
+    number = str(why["timeline"][0]["id"])
+    done = box.cli("relabel", number, "interview_invitation", "--now", at(11, 20, 12).isoformat())
+    box.cli("undo", "--now", at(11, 20, 12).isoformat())
+    assert done["message"]["sent_at"] == "2026-11-19T10:00:00-05:00", done["message"]
