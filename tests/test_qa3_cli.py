@@ -119,3 +119,12 @@ def test_relabel_json_shows_the_message_time_in_the_users_zone(box: Scenario) ->
     done = box.cli("relabel", number, "interview_invitation", "--now", at(11, 20, 12).isoformat())
     box.cli("undo", "--now", at(11, 20, 12).isoformat())
     assert done["message"]["sent_at"] == "2026-11-19T10:00:00-05:00", done["message"]
+
+
+def test_first_digest_lets_go_of_an_application_that_went_stale_today(box: Scenario) -> None:
+    """Delta only acknowledged the application (Thu Oct 15); 30 business days later (Mon Nov
+    30, holidays off) it is dead, and the digest of that morning says to let it go."""
+    assert _row(box, at(11, 30, 9), "Delta")["action"] == "dead"
+    text = box.digest(at(11, 30, 9))
+    assert "LET GO" in text, text
+    assert "Delta Freight" in text.split("LET GO", 1)[1], text

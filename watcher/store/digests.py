@@ -274,6 +274,16 @@ def _is_dead(decision: Decision) -> bool:
     return decision.action is Action.DEAD or decision.status is LeadStatus.DEAD
 
 
+def _dead_since(decision: Decision) -> date:
+    """The day a dead lead was let go by the rules (a stale application is let go long after
+    its last message); date.min when the trace does not say."""
+    for step in reversed(decision.trace):
+        for key in ("dead_on", "stale_on"):
+            if key in step.dates:
+                return date.fromisoformat(step.dates[key])
+    return date.min
+
+
 def build_view(session: Session, settings: Settings, now: datetime, recipient: str) -> ViewResult:
     """Every lead with its latest decision; "let go" = dead since the last digest sent."""
     zone = settings.zone
@@ -305,7 +315,13 @@ def build_view(session: Session, settings: Settings, now: datetime, recipient: s
         # The first digest: only leads that went quiet recently, not the whole history.
         cutoff = now - timedelta(days=settings.policy.stale_days)
         let_go = [
-            v for v in views if v.lead_id in dead and v.messages and v.messages[-1].at >= cutoff
+            v
+            for v in views
+            if v.lead_id in dead
+            and (
+                (v.messages and v.messages[-1].at >= cutoff)
+                or _dead_since(v.decision) >= cutoff.astimezone(zone).date()
+            )
         ]
     view = DigestView(
         recipient=recipient,
