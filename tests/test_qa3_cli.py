@@ -128,3 +128,15 @@ def test_first_digest_lets_go_of_an_application_that_went_stale_today(box: Scena
     text = box.digest(at(11, 30, 9))
     assert "LET GO" in text, text
     assert "Delta Freight" in text.split("LET GO", 1)[1], text
+
+
+def test_nudge_draft_answers_the_thread_not_the_out_of_office_reply(box: Scenario) -> None:
+    """Bluefin's only answer to the user's follow-up was an out-of-office auto-reply: the second
+    nudge goes to the interview thread (DESIGN: an auto-reply is not a reply), and the
+    timeline calls the auto-reply what it is."""
+    assert _row(box, at(11, 19, 9), "Bluefin")["action"] == "nudge"
+    text = box.digest(at(11, 19, 9))
+    part = text.split("* Bluefin", 1)[1].split("\n* ", 1)[0]
+    assert "Subject: Re: Interview confirmation - Bluefin" in part, part
+    assert "Out of Office" not in part, part
+    assert "from them (auto-reply)" in part, part

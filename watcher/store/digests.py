@@ -136,6 +136,9 @@ def _mark(row: _Row) -> MessageMark:
         subject=message.subject,
         sender=sender,
         references=tuple(str(r) for r in message.references or ()),
+        # as the rules read it: an auto-reply that is no outcome resets nothing
+        auto_reply=kind in (Kind.RECRUITER_REPLY, Kind.NOT_JOB)
+        and bool(row.detection and (row.detection.facts or {}).get("auto_reply")),
     )
 
 
