@@ -140,3 +140,10 @@ def test_nudge_draft_answers_the_thread_not_the_out_of_office_reply(box: Scenari
     assert "Subject: Re: Interview confirmation - Bluefin" in part, part
     assert "Out of Office" not in part, part
     assert "from them (auto-reply)" in part, part
+
+
+def test_digest_titles_the_lead_with_its_role_not_the_company_twice(box: Scenario) -> None:
+    """"Interview invitation - Echo Systems" names the company; the body names the SRE role."""
+    text = box.digest(at(11, 20, 9))
+    assert "Echo Systems — SRE" in text, text
+    assert "Echo Systems — Echo Systems" not in text, text

@@ -151,14 +151,14 @@ def _detected(rows: list[_Row], key: str) -> str | None:
     return None
 
 
-def _role(rows: list[_Row]) -> str:
+def _role(rows: list[_Row], company: str) -> str:
     for key in _ROLE_KEYS:
         found = _detected(rows, key)
         if found:
             return found
     subjects = [bare_subject(row.message.subject) for row in rows if row.message.subject]
     inbound = [row.message.text for row in rows if row.message.direction == "in"]
-    return guess_role([*subjects, *inbound])
+    return guess_role([*subjects, *inbound], company)
 
 
 def _contact(
@@ -209,7 +209,7 @@ def _lead_view(
         company=lead.company,
         decision=decision,
         contact=contact,
-        role=_role(rows),
+        role=_role(rows, lead.company or ""),
         messages=tuple(_mark(row) for row in rows),
         interview_at=interview_at,
         feedback_by=feedback_by,

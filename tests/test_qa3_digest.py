@@ -1,0 +1,28 @@
+"""QA round 3, pure digest parts: the role a lead is about is never just the company's name."""
+
+from __future__ import annotations
+
+import pytest
+
+from watcher.drafting import guess_role
+
+ROWS = {
+    # "Interview invitation - Echo Systems": the dash names the company, not a role
+    "subject-names-only-the-company": (
+        ["Interview invitation - Echo Systems", "Hi Alex, we'd like to meet you."],
+        "Echo Systems",
+        "",
+    ),
+    "company-in-subject-role-in-body": (
+        ["Interview confirmation - Bluefin", "your interview for the Data Engineer role"],
+        "Bluefin",
+        "Data Engineer",
+    ),
+    "subject-names-a-role": (["Interview - Business Analyst"], "Acme", "Business Analyst"),
+    "no-company-known": (["Interview - Business Analyst"], "", "Business Analyst"),
+}
+
+
+@pytest.mark.parametrize(("texts", "company", "role"), list(ROWS.values()), ids=list(ROWS))
+def test_guess_role_skips_the_company_name(texts: list[str], company: str, role: str) -> None:
+    assert guess_role(texts, company=company) == role
