@@ -143,7 +143,7 @@ def test_nudge_draft_answers_the_thread_not_the_out_of_office_reply(box: Scenari
 
 
 def test_digest_titles_the_lead_with_its_role_not_the_company_twice(box: Scenario) -> None:
-    """"Interview invitation - Echo Systems" names the company; the body names the SRE role."""
+    """ "Interview invitation - Echo Systems" names the company; the body names the SRE role."""
     text = box.digest(at(11, 20, 9))
     assert "Echo Systems — SRE" in text, text
     assert "Echo Systems — Echo Systems" not in text, text
