@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 
+from tests.clirun import run
 from tests.scenarios.harness import Scenario, make_scenario
 from tests.scenarios.job_search import USER, USER_ADDRESS, Mail, at
 from tests.servers.dovecot import Dovecot
@@ -147,3 +148,23 @@ def test_digest_titles_the_lead_with_its_role_not_the_company_twice(box: Scenari
     text = box.digest(at(11, 20, 9))
     assert "Echo Systems — SRE" in text, text
     assert "Echo Systems — Echo Systems" not in text, text
+
+
+def test_redo_puts_back_what_the_last_undo_took_not_an_older_undo(box: Scenario) -> None:
+    """mark Golf dead, undo; a new correction (mark Bluefin dead) ends the chance to redo the
+    first; undo it; redo must put back the Bluefin mark, the one the last undo took back."""
+    now = at(11, 20, 12).isoformat()
+    try:
+        box.cli("mark", "golf", "dead", "--now", now)
+        box.cli("undo", "--now", now)
+        box.cli("mark", "bluefin", "dead", "--now", now)
+        box.cli("undo", "--now", now)
+        redone = box.cli("redo", "--now", now)
+        assert [r["command"] for r in redone["redone"]] == [
+            f"followup mark bluefin dead --now {now}"
+        ], redone
+        rows = {r["company"]: r["action"] for r in box.leads(at(11, 20, 12), cached=False)}
+        assert (rows["Golf Media"], rows["Bluefin"]) == ("nudge", "dead"), rows
+    finally:
+        while run(["undo", "--config", str(box.config)], env=box.env).returncode == 0:
+            pass

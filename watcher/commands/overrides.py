@@ -46,7 +46,7 @@ MARKS = {
 }
 HISTORY_COLUMNS = ("id", "made", "as of", "command", "field", "change", "undone")
 # Kept beside an override's value, not part of it: when it was made (wall clock) and redone.
-_META = ("recorded_at", "redone_at")
+_META = ("recorded_at", "redone_at", "undone_recorded_at")
 
 
 # --- input, checked before anything is written -----------------------------------------
@@ -670,7 +670,7 @@ def undo_cmd(ctx: typer.Context) -> None:
     from watcher.store.overrides import last_command, restore_leads, undo
 
     def apply(session: Session, rows: list[Override], work: _Work) -> None:
-        undo(session, rows, work.now)
+        undo(session, rows, work.now, work.recorded_at)
         restore_leads(session, rows, work.now)
 
     nothing = "nothing to undo: no correction is in force"
