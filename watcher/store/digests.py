@@ -173,6 +173,9 @@ def _mark(row: _Row) -> MessageMark:
         subject=message.subject,
         sender=sender,
         references=tuple(str(r) for r in message.references or ()),
+        # as the rules read it: an auto-reply that is no outcome resets nothing
+        auto_reply=kind in (Kind.RECRUITER_REPLY, Kind.NOT_JOB)
+        and bool(row.detection and (row.detection.facts or {}).get("auto_reply")),
     )
 
 
@@ -185,14 +188,14 @@ def _detected(rows: list[_Row], key: str) -> str | None:
     return None
 
 
-def _role(rows: list[_Row]) -> str:
+def _role(rows: list[_Row], company: str) -> str:
     for key in _ROLE_KEYS:
         found = _detected(rows, key)
         if found:
             return found
     subjects = [bare_subject(row.message.subject) for row in rows if row.message.subject]
     inbound = [row.message.text for row in rows if row.message.direction == "in"]
-    return guess_role([*subjects, *inbound])
+    return guess_role([*subjects, *inbound], company)
 
 
 def _contact(
@@ -248,7 +251,7 @@ def _lead_view(
         company=lead.company,
         decision=decision,
         contact=contact,
-        role=_role(rows),
+        role=_role(rows, lead.company or ""),
         messages=tuple(_mark(row) for row in rows),
         interview_at=interview_at,
         feedback_by=feedback_by,
@@ -312,6 +315,16 @@ def _checks(session: Session, settings: Settings, now: datetime) -> tuple[CheckI
     return tuple(list(items.values())[-MAX_CHECKS:])
 
 
+def _dead_since(decision: Decision) -> date:
+    """The day a dead lead was let go by the rules (a stale application is let go long after
+    its last message); date.min when the trace does not say."""
+    for step in reversed(decision.trace):
+        for key in ("dead_on", "stale_on"):
+            if key in step.dates:
+                return date.fromisoformat(step.dates[key])
+    return date.min
+
+
 def build_view(session: Session, settings: Settings, now: datetime, recipient: str) -> ViewResult:
     """Every lead with its latest decision; "let go" = dead since the last digest sent.
 
@@ -336,8 +349,15 @@ def build_view(session: Session, settings: Settings, now: datetime, recipient: s
         known_dead = {int(i) for i in (previous.content or {}).get("dead", [])}
         going = set(dead - known_dead)
     else:
-        # The first digest: only leads that went quiet recently, not the whole history.
-        going = {i for i in dead if last_at[i] >= cutoff}
+        # The first digest: only leads that went quiet, or were let go, recently; not the
+        # whole history. A stale application is let go long after its last message.
+        quiet = {i for i in dead if last_at[i] >= cutoff}
+        since = cutoff.astimezone(zone).date()
+        going = quiet | {
+            lead_id
+            for lead_id, row in stored_decisions(session, dead - quiet).items()
+            if _dead_since(stored_decision(row)) >= since
+        }
     shown = {
         lead_id
         for lead_id, action, status in summaries
@@ -363,8 +383,6 @@ def build_view(session: Session, settings: Settings, now: datetime, recipient: s
         if lead_id in rows
     ]
     let_go = [v for v in views if v.lead_id in going and v.messages]
-    if previous is None:
-        let_go = [v for v in let_go if v.messages[-1].at >= cutoff]
     view = DigestView(
         recipient=recipient,
         user_name=_user_name(session),
