@@ -78,6 +78,7 @@ CUE_KIND: dict[str, tuple[Kind, float]] = {
     P.NOT_JOB: (Kind.NOT_JOB, 1.0),
     P.OTHER: (Kind.NOT_JOB, 0.5),
     P.CANDIDATE: (Kind.NOT_JOB, 1.0),
+    P.HIRING_SIDE: (Kind.NOT_JOB, 1.2),
 }
 # The marks of a calendar or video-call invitation.
 _VIDEO_CALL = re.compile(
@@ -88,13 +89,22 @@ _VIDEO_CALL = re.compile(
 _HIRING_TOPICS = frozenset(["feedback", "bewerbung", "candidature", "follow-up", "following"])
 
 
+# A cue family speaks at most this many times: a school's job mail says "pupils",
+# "parents" and "classes" a dozen times, and that is no dozen reasons for not_job.
+MAX_CUES_PER_LABEL = 3
+
+
 def raw_cue_scores(doc: Doc) -> dict[str, float]:
     """Each kind's summed cue weights (``CUE_KIND``); not_job starts ahead."""
     raw = {kind.value: 0.0 for kind in Kind}
     raw[Kind.NOT_JOB.value] = 0.5
+    heard: dict[str, int] = {}
     for cue in cues_of(doc):
         target = CUE_KIND.get(cue.label)
-        if target is not None and not (cue.label == P.PROMISE and negated(doc, cue)):
+        if target is None or (cue.label == P.PROMISE and negated(doc, cue)):
+            continue
+        heard[cue.label] = heard.get(cue.label, 0) + 1
+        if heard[cue.label] <= MAX_CUES_PER_LABEL:
             raw[target[0].value] += target[1]
     return raw
 

@@ -11,9 +11,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, NamedTuple
 
-from spacy.attrs import IDX, LENGTH, NORM
+from spacy.attrs import IDX, LENGTH, NORM, ORTH
 from spacy.language import Language
 from spacy.strings import hash_string  # type: ignore[attr-defined]
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from nlp import dates
@@ -467,11 +468,31 @@ def cue_signals(
     return signals
 
 
+def split_capital_negations(nlp: Language) -> None:
+    """Make "DON'T" and "CAN'T" split like "don't" and "can't" (into "do" + "not").
+
+    spaCy's English exceptions list lower- and title-case contractions only, so a notice
+    in capitals ("PLEASE DON'T CALL") kept one token whose NORM no cue names.
+    """
+    tokenizer = nlp.tokenizer
+    if not isinstance(tokenizer, Tokenizer):
+        return
+    rules = tokenizer.rules or {}
+    for key, pieces in list(rules.items()):
+        if key != key.lower() or not ("n't" in key or "n’t" in key) or key.upper() in rules:
+            continue
+        upper = [
+            {ORTH: str(p[ORTH]).upper(), NORM: p.get(NORM, str(p[ORTH]).lower())} for p in pieces
+        ]
+        tokenizer.add_special_case(key.upper(), upper)
+
+
 @Language.factory(
     "followup_cues",
     default_config={"families": list(P.FAMILIES)},
 )
 def make_cue_matcher(nlp: Language, name: str, families: list[str]) -> CueMatcher:
+    split_capital_negations(nlp)
     return CueMatcher(nlp, name, families)
 
 

@@ -7,8 +7,14 @@ tiny spec language so a family reads like the phrases it stands for:
 
     "a|b"   one token, any of the words       "?a|b"  the same, optional
     "*"     any one token, optional           "*3"    up to three tokens of anything
+    "~6"    up to six tokens, none of them a full stop, "!", "?" or ";"
     "^a|b"  one token whose NORM starts with one of the prefixes
     "!a|b"  one token that is none of the words
+    "a_b|c" the phrase "a b", or the word c (a space would split the spec word)
+
+An alternative is read as spaCy's tokenizer reads it: "cannot", "e-mail" and "can't"
+are phrases of two or three tokens ("can not", "e - mail"), "'ll" is "will". The
+loader rejects an empty or repeated alternative and a phrase after "!" or "^".
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from nlp.patterns.base import (
     CONDITIONAL,
     CONFIRM,
     HIRING,
+    HIRING_SIDE,
     INVITE,
     JOB,
     MEETING,
@@ -46,6 +53,7 @@ from nlp.patterns.base import (
 )
 from nlp.patterns.context import (
     pattern_hiring_context,
+    pattern_hiring_side,
     pattern_job_context,
     pattern_job_title,
     pattern_meeting,
@@ -79,6 +87,7 @@ __all__ = [
     "CONFIRM",
     "FAMILIES",
     "HIRING",
+    "HIRING_SIDE",
     "INVITE",
     "JOB",
     "MEETING",
@@ -105,6 +114,7 @@ __all__ = [
     "pattern_conditional",
     "pattern_confirmation",
     "pattern_hiring_context",
+    "pattern_hiring_side",
     "pattern_invitation",
     "pattern_job_context",
     "pattern_job_title",
@@ -146,6 +156,7 @@ FAMILIES: dict[str, Callable[[], list[Pattern]]] = {
     "no_followup": pattern_no_followup,
     "out_of_office": pattern_out_of_office,
     "hiring_context": pattern_hiring_context,
+    "hiring_side": pattern_hiring_side,
     "job_context": pattern_job_context,
     "job_title": pattern_job_title,
     "other_sense": pattern_other_sense,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nlp.patterns.base import (
     HIRING,
+    HIRING_SIDE,
     JOB,
     MEETING,
     NO_FOLLOWUP,
@@ -51,7 +52,17 @@ _CONTACT = (
     "e-mail|e-mailing|mail|ring|ringing|ping|pinging|message|messaging|dm|reach|reaching|"
     "write|writing|chase|chasing|nudge|stop|visit|approach|inquire|enquire|text|tag"
 )
-_ASKERS = "please|kindly|ask|asking|request|requesting|grateful|appreciate|appreciated|advised"
+_ASKERS = (
+    "please|kindly|ask|asking|asked|request|requesting|requested|grateful|appreciate|"
+    "appreciated|advised"
+)
+# Whom a candidate is asked not to ring or visit: "do not call the field office".
+_TARGETS = (
+    "office|offices|supervisor|supervisors|manager|managers|store|stores|branch|branches|"
+    "clinic|clinics|department|departments|hr|team|recruiter|recruiters|school|schools|unit|"
+    "units|site|sites|shop|restaurant|hotel|location|locations|interviewer|interviewers|panel|"
+    "client|hiring|staff|desk|garage|dispatch|warehouse|plant|ward"
+)
 _ABOUT = (
     "status|progress|update|updates|application|applications|candidacy|position|role|"
     "vacancy|vacancies|recruitment|decision|decisions|outcome|interview|interviews|hiring|"
@@ -72,35 +83,77 @@ def pattern_no_followup() -> list[Pattern]:
     )
     return seq(
         NO_FOLLOWUP,
-        "not|never|refrain *2 follow|following *2 up",
-        "not|never|refrain *2 chase|chasing|nudge|nudging|pester|pestering",
-        "not|never|refrain *2 from *2 " + _CONTACT + " *12 " + status,
-        "not *2 " + _CONTACT + " *12 " + status,
+        "not|never|refrain ~2 follow|following ~2 up",
+        "not|never|refrain ~2 chase|chasing|nudge|nudging|pester|pestering",
+        "not|never|refrain ~2 from ~2 " + _CONTACT + " ~12 " + status,
+        "not ~2 " + _CONTACT + " ~12 " + status,
         # "please do not call the clinic", "we ask that you not reach out to the panel"
-        _ASKERS + " *3 not|never ?directly|personally " + _CONTACT,
-        _ASKERS + " *3 not|never *4 or|nor " + _CONTACT,
+        _ASKERS + " ~3 not|never ?directly|personally " + _CONTACT,
+        _ASKERS + " ~3 not|never ~6 or|nor " + _CONTACT,
+        # "DO NOT REPLY TO THIS E-MAIL OR CALL HR TO ASK ABOUT YOUR APPLICATION STATUS"
+        "not|never ~6 or|nor " + _CONTACT + " ~8 " + status,
+        # "Do NOT apply on their site or call them", "don't apply directly or contact their HR"
+        "not|never ~6 or|nor " + _CONTACT + " them|us|me|their|the|our|any",
+        # "please stop e-mailing and calling every day", "please stop calling the site office"
+        "please|kindly|pls|you ~2 stop|quit " + _CONTACT,
+        # "WE DO NOT ACCEPT PHONE CALLS OR WALK-INS ABOUT APPLICATIONS"
+        "not ~2 accept|take|return|answer ~2 phone_calls|calls|e-mails|emails|inquiries|"
+        "enquiries|walk-ins|visits",
         # "do not contact the imaging center about this position"
-        "not|never " + _CONTACT + " *8 about|regarding|re|concerning|on *3 " + _ABOUT,
+        "not|never ?to " + _CONTACT + " ~8 about|regarding|re|concerning|on ~3 " + _ABOUT,
+        "not|never ?to " + _CONTACT + " the|our|their|any|individual|your ~2 " + _TARGETS,
+        # "PLEASE DON'T drop by the shop to ask about it"
+        "not|never ~2 drop_by|drop_in|pop_in|pop_by|come_by|stop_by|walk_in|come_in ~8 ask|"
+        "asking|about|regarding|status|application|applications",
+        # "we are unable to discuss your application during the assessment period"
+        "unable|not ~3 discuss|comment_on ~4 application|applications|candidacy|status|progress",
         # "we are unable to respond to status inquiries", "we can't give updates"
-        "unable|not *3 " + _ANSWERS + " *6 " + _ASKED_FOR,
+        "unable|not ~3 " + _ANSWERS + " ~6 " + _ASKED_FOR,
         # "please don't send further status requests", "do not reply to ask for feedback"
-        "not *2 send|submit *3 status|further|additional *2 " + _ASKED_FOR + "|emails|messages",
-        "not reply|respond *3 to *2 ask|asking|request|chase *3 feedback|" + _ASKED_FOR,
-        "hold off *2 on|from *2 " + _CONTACT + "|following|follow",
-        "instead of|rather than " + _CONTACT,
-        "no need to *3 follow|chase|chasing|nudge|check|ping *2 in|up|us|me|back",
-        "no need *2 to *2 " + _CONTACT + " *6 us|me|them|" + status,
-        "refrain from *3 " + _CONTACT,
-        "refrain|abstain from *3 enquiries|inquiries|queries|calls|emails|questions|contact|"
+        "not ~2 send|submit ~3 status|further|additional ~2 " + _ASKED_FOR + "|emails|messages",
+        "not reply|respond ~3 to ~2 ask|asking|request|chase ~3 feedback|" + _ASKED_FOR,
+        "hold off ~2 on|from ~2 " + _CONTACT + "|following|follow",
+        "instead_of|rather_than " + _CONTACT,
+        "no need to ~3 follow|chase|chasing|nudge|check|ping ~2 in|up|us|me|back",
+        "no need ~2 to ~2 " + _CONTACT,
+        "refrain from ~3 " + _CONTACT,
+        "refrain|abstain from ~3 enquiries|inquiries|queries|calls|emails|questions|contact|"
         "contacting|chasing",
-        "calls|inquiries|enquiries|queries|follow-ups|emails|messages|requests *6 "
-        "not|cannot|unable *3 be *2 returned|answered|responded|accepted|acknowledged",
+        "calls|inquiries|enquiries|queries|follow-ups|emails|messages|requests ~6 "
+        "not|cannot|unable ~3 be ~2 returned|answered|responded|accepted|acknowledged",
         # "no phone calls, please", "NO WALK-INS OR PHONE CALLS ABOUT APPLICATION STATUS"
-        "no *2 phone calls|calls|agencies",
-        "no *5 calls|emails|e-mails|inquiries|enquiries|walk-ins|ins *4 please|about|regarding",
-        "ask|asking|request|requesting *2 that *2 you *2 do not|not|refrain",
-        "ask|asking|request|requesting you *2 not to",
-        "please *2 be *2 patient *6 not|refrain",
+        "no ~2 phone_calls|calls|agencies",
+        "no ~5 calls|emails|e-mails|inquiries|enquiries|walk-ins|ins ~4 please|about|regarding",
+        "ask|asking|request|requesting ~2 that ~2 you ~2 do_not|not|refrain|stop",
+        "ask|asking|request|requesting you ~2 not to",
+        "please ~2 be ~2 patient ~6 not|refrain",
+    )
+
+
+def pattern_hiring_side() -> list[Pattern]:
+    """The user sits on the hiring side at work: an interviewer, an approver, a referrer.
+
+    Interview reminders, scorecards, offer approvals and referrals carry every hiring
+    word, but they are about someone else's candidacy, not the user's search.
+    """
+    return seq(
+        HIRING_SIDE,
+        "scorecard|scorecards",
+        "interview kit|guide|guides|loop|loops",
+        "added *2 as *2 an|the *2 interviewer|approver|reviewer",
+        "leave|submit|complete|add|share *3 feedback|scorecard|scorecards *2 for|on !you|your",
+        "your feedback|scorecard|scorecards *3 for|on|overdue|due|helps",
+        "offer|requisition|req *2 approval|approvals",
+        "approve|approval *4 offer|requisition",
+        "on|are *2 the *2 hiring team|lead|panel *2 for",
+        "you are|'re the *2 hiring manager|lead",
+        "new applicant|applicants|referral|referrals *2 for|has|have|submitted",
+        "thanks|thank *2 for|you *2 your referral",
+        "referral bonus|bonuses",
+        "candidate withdrew|declined",
+        "candidate 's resume|cv|profile|application|scorecard",
+        "interviewer training|trainings",
+        "cover *3 phone_screen|screen|interview *2 with *2 a *2 candidate",
     )
 
 
@@ -113,16 +166,16 @@ def pattern_out_of_office() -> list[Pattern]:
             "ooo",
             "automatic|auto *2 ?- *2 reply|response|responder|message|replies",
             "autoreply|autoresponse|autoresponder|auto-reply",
-            "am|'m|be|i *3 currently|presently|now *2 away|out|travelling|traveling|off|"
+            "am|be|i *3 currently|presently|now *2 away|out|travelling|traveling|off|"
             "on *3 leave|vacation|holiday|holidays|pto|sabbatical|break|annual",
-            "i am|'m|will be *3 away|off|out|on *2 leave|vacation|holiday",
+            "i am|will_be *3 away|off|out|on *2 leave|vacation|holiday",
             "limited|no|intermittent|sporadic *2 access to *3 email|e-mail|emails",
             "upon|on|after *2 my return",
-            "when|once i *2 return|'m back|am back|get back",
-            "will *3 respond|reply|get back|answer *6 when|upon|once|on|after *3 return|back",
+            "when|once i *2 return|am_back|get_back|come_back",
+            "will *3 respond|reply|get_back|answer *6 when|upon|once|on|after *3 return|back",
             "in my absence",
             "returning|return|back *3 to *2 the *2 office",
-            "for *2 urgent|anything urgent|urgent matters|urgent queries|urgent requests",
+            "for *2 urgent",
             "if *2 your *2 matter|message|request|query *2 is urgent",
             "i|am|will *2 be *2 back|returning|return on|in|from|after !touch|contact",
         ),
@@ -173,7 +226,7 @@ def pattern_job_title() -> list[Pattern]:
         "specialist|coordinator|director|consultant|associate|intern|representative|rep|"
         "administrator|architect|officer|assistant|technician|accountant|executive|supervisor|"
         "programmer|researcher|planner|controller|paralegal|nurse|teacher|trainee|apprentice|"
-        "adviser|advisor|strategist|editor|producer|operator|coordinator|partner|counsel|"
+        "adviser|advisor|strategist|editor|producer|operator|partner|counsel|"
         "lead|head|vp|principal|staff|senior|junior|sr|jr|sre|swe|devops|qa|ux|ui",
     )
 
@@ -210,6 +263,17 @@ def pattern_other_sense() -> list[Pattern]:
         "offsite|standup|okr|okrs|poll|vote",
         "all ?- hands",
         "purchase|delivery|reservation|dentist|gym|ticket|tickets",
+        # Applications to a bank, a consulate or a permit office; an app store's review;
+        # a conference's program committee; the hours worked on an assignment.
+        "credit_card|credit_union|credit_limit|credit_report|apr|underwriting|prescreened|"
+        "pre-approved|payout|payouts|claim|adjuster|insurance|policyholder|consulate|embassy|"
+        "consular|biometrics|immigration|building_permit|plan_review",
+        "ios|android|binary|dyno|dynos|repository|sdk|changelog|deployment",
+        "app store|review",
+        "speaker|speakers|cfp|keynote|talk_proposal|abstracts|fellowship|fellowships|jury|"
+        "shortlisted_project",
+        "program|programme|agenda *2 committee",
+        "timesheet|timesheets|paystub|pay_stub",
     )
 
 

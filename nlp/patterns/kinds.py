@@ -31,7 +31,7 @@ def pattern_application_ack() -> list[Pattern]:
         "thank|thanks|grateful ?you *2 for applying|application|applications",
         "thank|thanks ?you *2 for *3 submitting|submission",
         "thank|thanks ?you for *2 interest in *6 role|position|job|opening|vacancy|opportunity",
-        "have|'ve|has received|got *2 your|the application|cv|resume|documents|submission",
+        "have|has received|got *2 your|the application|cv|resume|documents|submission",
         "received your application|cv|resume|submission|documents",
         "got your application|cv|resume",
         "application|cv|resume|documents *8 has|have|was|were|is been|now|successfully "
@@ -41,7 +41,7 @@ def pattern_application_ack() -> list[Pattern]:
         "receipt of your *3 application|cv|resume|documents",
         "your application *4 is in",
         "successfully applied|submitted",
-        "will|'ll *3 review|reviewing|review|consider|assess *3 your application|cv|resume|"
+        "will|'ll *3 review|reviewing|consider|assess *3 your application|cv|resume|"
         "profile|background|qualifications|experience|skills",
         "are|is *3 reviewing|reviews|review|checking|screening *2 applications",
         "if|should|once *5 qualifications|experience|skills|profile|background|cv|resume *4 "
@@ -105,15 +105,17 @@ def pattern_confirmation() -> list[Pattern]:
         "calendar invite|invitation|event|hold",
         "invitation :",
         "updated invitation",
-        "you are|'re *2 scheduled|booked|confirmed|all set",
+        "you are *2 scheduled|booked|confirmed|all_set",
         "you have *2 booked|scheduled|confirmed",
-        "will take place|be held",
+        "will take_place|be_held",
         "meeting|zoom|teams|video|dial|join link|links|details|id",
         "join *3 meeting|call|zoom|teams|meet",
         "thank|thanks *2 for confirming",
+        "that|it|this|'s|is|are *2 confirmed *2 for|on",
+        "booked *3 interview|following *2 slot|time",
         "has|have been *2 rescheduled|moved",
         "rescheduled *2 to|for",
-        "please arrive|bring|ask for|check in",
+        "please arrive|bring|ask_for|check_in",
         "your interviewer|interviewers *2 will be",
         "you will|'ll be meeting|speaking|interviewing with",
     )
@@ -188,7 +190,7 @@ def pattern_promise() -> list[Pattern]:
         "message|letter|notification|invitation|invite|confirmation",
         "answer|feedback|response|decision|update for|to " + _YOU,
         "make|made|making|reach|reaching *2 decision|decisions|call|calls",
-        "have|'ve *2 something for you",
+        "have *2 something for you",
         "when|once|as *2 there|we *3 update|news|decision|anything",
         # Windows in acknowledgements and ATS notices (issue 11, family 2): "we will review
         # applications over the next 7-10 business days", "invitations will go out within
@@ -232,10 +234,10 @@ def pattern_candidate_voice() -> list[Pattern]:
     """Mail written by an applicant (to a user who hires, or forwarded): not the user's search."""
     return seq(
         CANDIDATE,
-        "i|i'm|am *2 very|really|still|most *2 interested in the *2 role|position|job|post",
+        "i|am *2 very|really|still|most *2 interested in the *2 role|position|job|post",
         "my *2 references|referees|cv|resume|portfolio *3 attached|are|is|happy",
         "considering my application|candidacy",
-        "i *2 am|'m *2 available to start",
+        "i *2 am *2 available to start",
         "thank|thanks *2 you *2 for *3 interviewing|meeting|considering me",
     )
 
@@ -258,7 +260,7 @@ def pattern_request() -> list[Pattern]:
         "get|come|revert|write back *2 to us|me",
         "please|kindly|could|can|would *3 reply|respond|confirm|complete|submit|return|"
         "send|sign|accept|book|select|choose|pick|share|provide|upload|fill|apply|let|write|"
-        "get|accept|decline|finish|email|call",
+        "get|decline|finish|email|call",
         "ask|asking|need|needs|require|requires you to",
         "deadline|closing|expires|expire|expiry|valid|validity|due",
         "your *2 reply|response|answer|decision|confirmation|availability *2 by|before|within",
@@ -298,7 +300,7 @@ def pattern_rejection() -> list[Pattern]:
         "paused|frozen",
         "not *2 been *2 selected|shortlisted|successful",
         "not|were|was *2 successful|unsuccessful",
-        "not *3 selected|shortlisted",
+        "not *3 selected|shortlisted|referred",
         "not *2 a *2 fit|match",
         "closer|better|stronger|more *2 match|matched|fit|aligned|closely|suited",
         "whose *6 more|closely|better|closer",
@@ -306,12 +308,12 @@ def pattern_rejection() -> list[Pattern]:
         "keep|keeping|retain|hold *3 your|the *2 resume|cv|details|profile|application|"
         "information *3 on|in file|record|database|system|mind",
         "keep|keeping|retain|hold *3 your|the *2 resume|cv|details|profile|application|"
-        "portfolio *2 for|incase|in case|if|should|until *3 future|something|when|another|"
+        "portfolio *2 for|incase|in_case|if|should|until *3 future|something|when|another|"
         "other|case|opens|open",
         "not|n't|no *3 more|further|any *2 interviews|interviewing",
         "future *2 opportunities|openings|roles|vacancies|positions",
         "decided|decision not to",
-        "will not|cannot|can't be *2 offering|offered|extending",
+        "will_not|cannot be *2 offering|offered|extending",
         "not *3 offer *2 you",
     )
 
@@ -335,6 +337,7 @@ def pattern_offer() -> list[Pattern]:
         "congratulations|congrats",
         "offer *3 is|will be *2 valid|open|contingent",
         "successful in your application",
+        "we are *2 offering you *3 the|this|an|a *3 assignment|position|role|job|contract",
     )
 
 
@@ -368,8 +371,8 @@ def pattern_recruiter_reply() -> list[Pattern]:
         "status *2 changed|updated *2 to",
         "moved|progressed|advanced|passed *3 to|into|through *3 next|stage|review|screening|"
         "consideration|shortlisting",
-        "temporarily|currently|for now|until *3 on hold|paused|delayed|postponed",
-        "on hold|pause *3 for now|temporarily|until|while",
+        "temporarily|currently|for_now|until *3 on hold|paused|delayed|postponed",
+        "on hold|pause *3 for_now|temporarily|until|while",
         "hiring|recruitment|search|process|interviews *4 paused|delayed|postponed|pushed",
         "delay|delays *3 in *2 search|process|recruitment|hiring",
         "complete|completing|answer|answering|fill|record|recording *4 questionnaire|questions|"
@@ -385,7 +388,7 @@ def pattern_recruiter_reply() -> list[Pattern]:
         "insight|information|info *2 evening|session|day|webinar",
         "meetup|meet-up",
         "viewed|reviewed|opened *2 your *2 profile|application",
-        "application|profile *2 was|has been *2 viewed",
+        "application|profile *2 was|has_been|had_been|is_being *2 viewed",
         "relocate|relocating",
     )
 
@@ -393,16 +396,16 @@ def pattern_recruiter_reply() -> list[Pattern]:
 def pattern_outreach() -> list[Pattern]:
     return seq(
         OUTREACH,
-        "came|come|came|stumbled *2 across *2 your *2 profile|cv|resume|background|work|github",
+        "came|come|stumbled *2 across *2 your *2 profile|cv|resume|background|work|github",
         "your profile *3 linkedin|github",
-        "reaching|reach out *3 about|regarding|because|to see",
+        "reaching|reach out *3 about|regarding|because|to_see",
         "opportunity|role|position *3 that|which *3 might|may|could *2 interest|be",
         "would|are|might you *2 be *2 open|interested|keen",
         "open to *4 chat|conversation|call|opportunities|new|role|move|change",
         "exciting|new|great *2 opportunity|role|position",
         "my client|clients",
         "on behalf of *3 client",
-        "i'm|am|i *2 recruiting|hiring for",
+        "am|i *2 recruiting|hiring for",
         "fit for *3 role|position|team",
         "hiring for *3 role|position|engineer|developer|manager",
     )
