@@ -83,7 +83,6 @@ _WRITTEN_DAY = re.compile(
     r"|\b(?:today|tomorrow|tonight|tmrw|tmw|tmr)\b|\d(?:st|nd|rd|th)\b|\d/\d"
     r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
 )
-_WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
 # A reschedule's old slot: "Previous Date/Time: ...", "was: Tuesday ...", "instead of ...",
 # on the mention's line or as the label line above it.
 _SUPERSEDED = re.compile(
@@ -380,7 +379,7 @@ def interview_slot(
     dated = [(m, sid) for m, sid in candidates if not _time_only(m, sent_at)]
     if not dated:
         text = doc_text(doc)
-        dated = [(m, sid) for m, sid in alone if not _WINDOW_BEFORE.search(_before(text, m))]
+        dated = [(m, sid) for m, sid in alone if not dates.after_between(text, m.start)]
         alone = []
     if not dated:
         return None
@@ -425,7 +424,7 @@ def interview_slot(
             if m.start > chosen.start
             and (sid in day_sids or sid - 1 in day_sids)
             and not m.is_range_or_list
-            and not _WINDOW_BEFORE.search(_before(text, m))
+            and not dates.after_between(text, m.start)
             and not _TIME_RANGE.search(m.text)
         ]
         if len({m.value.timetz() for m in after}) != 1:
@@ -441,10 +440,6 @@ def interview_slot(
 
 def _line_before(text: str, mention: dates.DateMention, reach: int = 40) -> str:
     """The text before the mention on its line (or a label line above it), within ``reach``."""
-    return text[max(0, mention.start - reach) : mention.start]
-
-
-def _before(text: str, mention: dates.DateMention, reach: int = 12) -> str:
     return text[max(0, mention.start - reach) : mention.start]
 
 

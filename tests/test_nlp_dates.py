@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from nlp.dates import (
     DateMention,
     add_business_days,
+    after_between,
     find_datetimes,
     find_deadlines,
     find_return_date,
@@ -506,6 +507,21 @@ def test_times_after_between_are_a_window_on_the_day_not_its_time() -> None:
     assert (day.text, day.has_time) == ("Tuesday 10 March", False)
     assert day.value.date() == d("2026-03-10")
     assert [t.is_range_or_list for t in times] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("available between 9:00 and 17:00", True),
+        ("on 26 May between 9.00am and 4pm", True),
+        ("Between (9:00", True),
+        ("between\n9:00", False),  # "between" ends the line above: a heading, not this time
+        ("the gap in between is short, at 9:00", False),
+        ("at 9:00", False),
+    ],
+)
+def test_after_between_reads_only_the_word_right_before(text: str, expected: bool) -> None:
+    assert after_between(text, text.index("9")) is expected
 
 
 def test_a_time_range_is_one_slot() -> None:
