@@ -9,7 +9,8 @@ import re
 _EVENT = re.compile(
     r"(?i)\b(?:(?:career|careers|job|jobs|recruitment|hiring|graduate)\s+fairs?|meet-?ups?|"
     r"webinars?|insight\s+(?:evening|day|session)s?|open\s+(?:day|evening|house)s?|drop-ins?|"
-    r"info(?:rmation)?\s+sessions?|networking|hackathons?|expos?|booth)\b"
+    r"info(?:rmation)?\s+sessions?|networking|hackathons?|expos?|booth|"
+    r"(?:hiring|recruiting|recruitment)\s+(?:days?|events?))\b"
 )
 # A booking tool's confirmation ("Your booking has been confirmed. What: ...") of an
 # appointment that names no hiring step: a physio, a demo, a coffee chat.
@@ -103,3 +104,43 @@ def _quoted(text: str, start: int) -> bool:
     """Is ``start`` on a quoted line ("> ...")? Quoted history neither promises nor books."""
     line_start = text.rfind("\n", max(0, start - 2000), start) + 1
     return text[line_start:start].lstrip().startswith(">")
+
+
+# A slot called off in its own sentence: "Your interview scheduled for Thursday has been
+# cancelled", and one named after "cancel"/"postpone" with no new day joined by "to".
+_CANCELLED_AFTER = re.compile(
+    r"(?i)[^.!?\n]{0,60}?\b(?:has|have|had|is|was|were)\s+(?:been\s+)?"
+    r"(?:cancell?ed|called\s+off|postponed)\b"
+)
+_CANCEL_BEFORE = re.compile(
+    r"(?i)\b(?:cancel\w*|postpon\w*|call(?:ing)?\s+off|mov(?:e|es|ed|ing)\b"
+    r"(?:(?!\b(?:to|until|till|for|instead|now)\b)[^.!?\n]){0,40}\bfrom)"
+    r"(?:(?!\b(?:to|until|till|instead|now|new)\b)[^.!?\n]){0,60}\Z"
+)
+
+
+def called_off(text: str, start: int, end: int) -> bool:
+    """Is the mention at ``start:end`` a slot that was cancelled or moved away from?"""
+    if _CANCEL_BEFORE.search(text, max(0, start - 100), start):
+        return True
+    return _CANCELLED_AFTER.match(text, end) is not None
+
+
+# Something sent, not an answer: "you will receive a separate invitation from our testing
+# partner within 24 hours", "the Teams link will follow by Friday".
+_DELIVERY = re.compile(
+    r"(?i)\b(?:receive|get|be\s+sent|send\s+you|follow)\b(?:\s+[\w-]+){0,5}?\s+"
+    r"(?:invit\w*|links?|e-?mails?|assessments?|tests?|questionnaires?|forms?|"
+    r"calendar\s+invites?|contracts?|paperwork|documents?)\b"
+    r"|\b(?:invit\w*|links?|calendar\s+invites?|details)\s+(?:will|should)\s+(?:follow|arrive)"
+)
+_ANSWER = re.compile(r"(?i)\b(?:decision|outcome|result|feedback|hear|answer|update|news)")
+# The sender asks rather than promises: "shall I check back in a few months?"
+_ASKED = re.compile(r"(?i)\b(?:shall|should|can|could|may|might|would|do)\s+(?:i|we)\b")
+
+
+def no_promise_sentence(sentence: str) -> bool:
+    """Is the sentence a delivery of something other than an answer, or a question?"""
+    if _DELIVERY.search(sentence) and not _ANSWER.search(sentence):
+        return True
+    return sentence.rstrip().endswith("?") and _ASKED.search(sentence) is not None

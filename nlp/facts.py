@@ -16,6 +16,7 @@ from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, negated
 from nlp.date_context import (
     _ACK_CONDITION,
     _ACK_TIMELINE,
+    _ACK_WINDOW,
     _EACH_AFTER,
     _OUTCOME,
     _SAME_DAY,
@@ -25,6 +26,8 @@ from nlp.date_context import (
     _hiring_event,
     _quoted,
     _superseded,
+    called_off,
+    no_promise_sentence,
 )
 from nlp.types import Email, Evidence, Kind
 
@@ -60,7 +63,8 @@ _DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
 # A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
 _FUTURE_ANCHOR = re.compile(
     r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
-    r"(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|vacancy\s+clos|"
+    r"(?:[\w-]+\s+){0,3}?(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|"
+    r"vacancy\s+clos|window\s+clos|(?<=that\s)(?:date|meeting|day)|panel\b|"
     r"clos(?:e|ing)|deadline|submission|submitting|you\s+submit|receipt|receiving|"
     r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
     r"recruitment|process))",
@@ -160,15 +164,29 @@ def detect_auto_reply(email: Email, doc: Doc) -> tuple[bool, str | None]:
     subject = email.subject.strip().lower()
     if subject.startswith(_SUBJECT_AUTO):
         return True, email.subject.strip()[:80]
-    strong = cues(doc, P.OOO)
+    strong = [c for c in cues(doc, P.OOO) if not _about_someone_else(doc, c)]
     if not strong:
         return False, None
-    weak = [w for w in cues(doc, P.OOO_WEAK) if not any(_distance(w, s) == 0 for s in strong)]
+    weak = [
+        w
+        for w in cues(doc, P.OOO_WEAK)
+        if not any(_distance(w, s) == 0 for s in strong) and not _about_someone_else(doc, w)
+    ]
     score = 2 * len({cue_text(doc, s).lower() for s in strong})
     score += len({cue_text(doc, w).lower() for w in weak})
     if score >= _OOO_THRESHOLD:
         return True, cue_text(doc, strong[0])
     return False, None
+
+
+_THIRD_PERSON = frozenset(["she", "he", "they", "who", "manager", "colleague"])
+
+
+def _about_someone_else(doc: Doc, cue: Cue) -> bool:
+    """Out-of-office words about a colleague ("who is on leave until Monday", "once she
+    is back") are a human reply passing news on, not an automatic one."""
+    words = {tok.lower_ for tok in doc[max(0, cue.start - 3) : cue.end]}
+    return bool(words & _THIRD_PERSON)
 
 
 def _sentence_of(ids: Sequence[int], start: int) -> int:
@@ -204,7 +222,7 @@ def promised_date(
         promises.extend(_governors(doc, text, _ACK_TIMELINE))
     elif kind is Kind.FEEDBACK_PROMISE:
         promises.extend(_governors(doc, text, _OUTCOME))
-    if not promises:
+    if not promises and kind is not Kind.FEEDBACK_PROMISE:
         return None, []
     # "Shortlisted candidates will hear within two weeks" is a promise to this candidate
     # too (issue 11: real acknowledgements say when the shortlist is told); "if you are
@@ -215,6 +233,7 @@ def promised_date(
     best: date | None = None
     evidence: list[Evidence] = []
     ack_conditions: dict[int, bool] = {}  # once a sentence
+    plain: dict[int, bool] = {}
     for start, end, phrase, day in deadlines:
         tokens = _token_range(doc, start, end)
         if tokens is None or day is None or day < sent_at.date():
@@ -229,12 +248,16 @@ def promised_date(
             continue  # "we originally promised you a decision by Friday, but ..."
         if kind not in _PROMISE_KINDS and (
             _SAME_DAY.match(phrase)
-            or not (_FRONTED_DEADLINE.match(phrase) or _WINDOW.search(phrase))
+            or not (_FRONTED_DEADLINE.match(phrase) or _ACK_WINDOW.search(phrase))
         ):
             continue  # "an email from our vendor today", "we will call you on Thursday 13 August"
         governing = [p for p in promises if _sentence_of(ids, p[1]) == sid]
         if not governing:
             continue
+        if sid not in plain:
+            plain[sid] = not no_promise_sentence(_sentence_text(doc, ids, tokens[0]))
+        if not plain[sid]:
+            continue  # "you'll receive a test invitation within 24 hours", a question
         nearest = min(governing, key=lambda p: _distance(p, where))
         if (
             nearest[1] > tokens[0]
@@ -258,7 +281,40 @@ def promised_date(
         if best is None or day > best:
             best = day
             evidence = [Evidence("feedback_by", phrase)]
+    if best is None and kind is Kind.FEEDBACK_PROMISE:
+        return _first_person_deadline(doc, ids, text, deadlines, sent_at)
     return best, evidence
+
+
+_FIRST_PERSON = re.compile(r"(?i)\b(?:we|i)\b|\b(?:we|i)['’](?:ll|d)\b")
+
+
+def _first_person_deadline(
+    doc: Doc,
+    ids: Sequence[int],
+    text: str,
+    deadlines: list[tuple[int, int, str, date]],
+    sent_at: datetime,
+) -> tuple[date | None, list[Evidence]]:
+    """In a feedback promise whose words no cue knows ("we should have an answe for you by
+    end of next week"), the one deadline the sender sets themselves is the promise's."""
+    asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST, P.CONDITIONAL)}
+    found: dict[date, str] = {}
+    for start, end, phrase, day in deadlines:
+        tokens = _token_range(doc, start, end)
+        if tokens is None or day < sent_at.date() or _quoted(text, start):
+            continue
+        if not _FRONTED_DEADLINE.match(phrase) or _SAME_DAY.match(phrase):
+            continue
+        sid = _sentence_of(ids, tokens[0])
+        sentence = _sentence_text(doc, ids, tokens[0])
+        if sid in asked or not _FIRST_PERSON.search(sentence) or no_promise_sentence(sentence):
+            continue
+        found.setdefault(day, phrase)
+    if len(found) != 1:
+        return None, []
+    ((day, phrase),) = found.items()
+    return day, [Evidence("feedback_by", phrase)]
 
 
 def _sentence_text(doc: Doc, ids: Sequence[int], token: int) -> str:
@@ -325,6 +381,7 @@ def slot_candidates(
             or _SUPERSEDED.search(_line_before(text, mention))
             or _superseded(text, mention.start)
             or _quoted(text, mention.start)
+            or called_off(text, mention.start, mention.end)
         ):
             continue
         sid = _sentence_of(ids, tokens[0])
@@ -396,10 +453,14 @@ def interview_slot(
     sentences = {sid for _, sid in pool}
     # Times listed beside a day that has none are its window ("26 May between 9.00am and 4pm").
     dated_only = not timed
+    # A list's items may sit in two "sentences" ("on 09.03. or 10.03." ends one at "09.03.").
+    listed = [m for m, _ in pool if m.is_range_or_list]
     options = {
         m.value
         for m, sid in candidates
-        if m.is_range_or_list and sid in sentences and not (dated_only and _time_only(m, sent_at))
+        if m.is_range_or_list
+        and (sid in sentences or any(0 <= o.start - m.end <= _LIST_REACH for o in listed))
+        and not (dated_only and _time_only(m, sent_at))
     }
     if len(pool) == 1 and pool[0][0].is_range_or_list and _WEEK.search(pool[0][0].text):
         return None  # "in the week of January 12": a week to save, not a day
@@ -422,7 +483,9 @@ def interview_slot(
             m
             for m, sid in alone
             if m.start > chosen.start
-            and (sid in day_sids or sid - 1 in day_sids)
+            and (
+                sid in day_sids or sid - 1 in day_sids or _next_sentence(text, chosen.end, m.start)
+            )
             and not m.is_range_or_list
             and not dates.after_between(text, m.start)
             and not _TIME_RANGE.search(m.text)
@@ -436,6 +499,19 @@ def interview_slot(
     if not has_time:
         value = value.replace(hour=12, minute=0, second=0, microsecond=0)
     return value, has_time, zone_name or _offset_text(value), chosen.text
+
+
+_LIST_REACH = 12
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+_NEXT_SENTENCE_REACH = 200
+
+
+def _next_sentence(text: str, end: int, start: int) -> bool:
+    """Is ``start`` in the sentence ending at most one full stop after ``end`` ("... on
+    Tuesday 17th March. The day will begin at 8.45am"), blank lines between or not?"""
+    if start - end > _NEXT_SENTENCE_REACH:
+        return False
+    return len(_SENTENCE_END.findall(text, end, start)) <= 1
 
 
 def _line_before(text: str, mention: dates.DateMention, reach: int = 40) -> str:

@@ -102,6 +102,8 @@ _SIGN_OFF_CHARS = 40  # a sign-off line is short; a sentence is not
 _NAME_LINE_CHARS = 40  # nor is the name line under it
 # The forwarder's own note counts as "adding little" below this many characters.
 _SHORT_FORWARD_NOTE = 200
+# ... or points to it, however long: "see below from the hiring manager", "his note below".
+_POINTS_BELOW = re.compile(r"(?i)\b(?:see|read|find|note|details|email|message)\s+below\b")
 
 
 def split_reply(text: str) -> str:
@@ -120,7 +122,7 @@ def split_reply(text: str) -> str:
         body = _skip_header_block(lines, end + 1)
         inner_end, _ = _history_start(lines, body)
         inner = "\n".join(_own_lines(lines[body:inner_end])).strip()
-        if len(note) < _SHORT_FORWARD_NOTE and inner:
+        if inner and (len(note) < _SHORT_FORWARD_NOTE or _POINTS_BELOW.search(note)):
             return f"{note}\n\n{inner}".strip()
         return note
     result = "\n".join(own).strip()

@@ -208,8 +208,13 @@ def _date_from_match(
     if m.start("num") != -1:
         weekday_word = m.group("num_wd")
         weekday = _weekday_number(weekday_word) if weekday_word else None
-        if m.group("num_c") is not None and m.group("num_z") is None and weekday is None:
-            return None  # "10.04." without a year: only after a weekday ("Friday 10.04.")
+        if (
+            m.group("num_c") is not None
+            and m.group("num_z") is None
+            and weekday is None
+            and not _preceded_by_preposition(text, m.start("num"), loose=True)
+        ):
+            return None  # "10.04." without a year: after a weekday or "on", "from", "or" ...
         if (
             m.group("num_a") is not None
             and m.group("num_y") is None
