@@ -144,3 +144,72 @@ def no_promise_sentence(sentence: str) -> bool:
     if _DELIVERY.search(sentence) and not _ANSWER.search(sentence):
         return True
     return sentence.rstrip().endswith("?") and _ASKED.search(sentence) is not None
+
+
+# Words that make a date a deadline or a past day, not the interview: right before it
+# ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
+_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "through", "thru", "after", "since"])
+_NOT_SLOT_NEAR = frozenset(
+    [
+        "deadline",
+        "due",
+        "expires",
+        "closing",
+        "closes",
+        "later",
+        "than",
+        "last",
+        "past",
+        "previous",
+        "cancelled",
+        "canceled",
+        "missed",
+        "every",
+        "each",
+    ]
+)
+_DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
+# A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
+_FUTURE_ANCHOR = re.compile(
+    r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|"
+    r"vacancy\s+clos|window\s+clos|(?<=that\s)(?:date|meeting|day)|panel\b|"
+    r"clos(?:e|ing)|deadline|submission|submitting|you\s+submit|receipt|receiving|"
+    r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
+    r"recruitment|process))",
+    re.IGNORECASE,
+)
+# A day named before its promise is the promise's only as a deadline ("By Friday, we'll
+# ..."); a window before it always is ("it'll be a couple of weeks before you hear").
+_FRONTED_DEADLINE = re.compile(
+    r"(?:by|within|before|no\s+later|end|at\s+the\s+end)\b", re.IGNORECASE
+)
+_WINDOW = re.compile(r"\b(?:hours?|days?|weeks?|fortnight|months?)\b", re.IGNORECASE)
+# A day written in a date mention: a weekday or month name, a relative day, an ordinal,
+# a numeric date.
+_WRITTEN_DAY = re.compile(
+    r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|\b(?:today|tomorrow|tonight|tmrw|tmw|tmr)\b|\d(?:st|nd|rd|th)\b|\d/\d"
+    r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
+)
+# A reschedule's old slot: "Previous Date/Time: ...", "was: Tuesday ...", "instead of ...",
+# on the mention's line or as the label line above it.
+_SUPERSEDED = re.compile(
+    r"(?i)\b(?:previous|previously|original|originally|old|former|formerly|initial|"
+    r"cancell?ed|was|were)\b[^\n]{0,25}(?::[^\S\n]*\n[^\S\n]*)?$"
+    r"|\b(?:instead\s+of|rather\s+than|moved\s+from)\s*$"
+)
+_WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
+_TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
+
+_FIRST_PERSON = re.compile(r"(?i)\b(?:we|i)\b|\b(?:we|i)['’](?:ll|d)\b")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+_NEXT_SENTENCE_REACH = 200
+
+
+def _next_sentence(text: str, end: int, start: int) -> bool:
+    """Is ``start`` in the sentence ending at most one full stop after ``end`` ("... on
+    Tuesday 17th March. The day will begin at 8.45am"), blank lines between or not?"""
+    if start - end > _NEXT_SENTENCE_REACH:
+        return False
+    return len(_SENTENCE_END.findall(text, end, start)) <= 1

@@ -17,13 +17,25 @@ from nlp.date_context import (
     _ACK_CONDITION,
     _ACK_TIMELINE,
     _ACK_WINDOW,
+    _DEADLINE_BEFORE,
+    _DEADLINE_FILLERS,
     _EACH_AFTER,
+    _FIRST_PERSON,
+    _FRONTED_DEADLINE,
+    _FUTURE_ANCHOR,
+    _NOT_SLOT_NEAR,
     _OUTCOME,
     _SAME_DAY,
+    _SUPERSEDED,
     _SUPERSEDED_PROMISE,
+    _TIME_RANGE,
+    _WEEK,
+    _WINDOW,
+    _WRITTEN_DAY,
     _ack_window,
     _booked_appointment,
     _hiring_event,
+    _next_sentence,
     _quoted,
     _superseded,
     called_off,
@@ -37,65 +49,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-# Words that make a date a deadline or a past day, not the interview: right before it
-# ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
-_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "through", "thru", "after", "since"])
-_NOT_SLOT_NEAR = frozenset(
-    [
-        "deadline",
-        "due",
-        "expires",
-        "closing",
-        "closes",
-        "later",
-        "than",
-        "last",
-        "past",
-        "previous",
-        "cancelled",
-        "canceled",
-        "missed",
-        "every",
-        "each",
-    ]
-)
-_DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
-# A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
-_FUTURE_ANCHOR = re.compile(
-    r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
-    r"(?:[\w-]+\s+){0,3}?(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|"
-    r"vacancy\s+clos|window\s+clos|(?<=that\s)(?:date|meeting|day)|panel\b|"
-    r"clos(?:e|ing)|deadline|submission|submitting|you\s+submit|receipt|receiving|"
-    r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
-    r"recruitment|process))",
-    re.IGNORECASE,
-)
 # Outside acknowledgements and promises, a promise's day is a deadline or a window: a
 # day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
 # from uCheck today").
 _PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
-# A day named before its promise is the promise's only as a deadline ("By Friday, we'll
-# ..."); a window before it always is ("it'll be a couple of weeks before you hear").
-_FRONTED_DEADLINE = re.compile(
-    r"(?:by|within|before|no\s+later|end|at\s+the\s+end)\b", re.IGNORECASE
-)
-_WINDOW = re.compile(r"\b(?:hours?|days?|weeks?|fortnight|months?)\b", re.IGNORECASE)
-# A day written in a date mention: a weekday or month name, a relative day, an ordinal,
-# a numeric date.
-_WRITTEN_DAY = re.compile(
-    r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"|\b(?:today|tomorrow|tonight|tmrw|tmw|tmr)\b|\d(?:st|nd|rd|th)\b|\d/\d"
-    r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
-)
-# A reschedule's old slot: "Previous Date/Time: ...", "was: Tuesday ...", "instead of ...",
-# on the mention's line or as the label line above it.
-_SUPERSEDED = re.compile(
-    r"(?i)\b(?:previous|previously|original|originally|old|former|formerly|initial|"
-    r"cancell?ed|was|were)\b[^\n]{0,25}(?::[^\S\n]*\n[^\S\n]*)?$"
-    r"|\b(?:instead\s+of|rather\s+than|moved\s+from)\s*$"
-)
-_WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
-_TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -284,9 +241,6 @@ def promised_date(
     if best is None and kind is Kind.FEEDBACK_PROMISE:
         return _first_person_deadline(doc, ids, text, deadlines, sent_at)
     return best, evidence
-
-
-_FIRST_PERSON = re.compile(r"(?i)\b(?:we|i)\b|\b(?:we|i)['’](?:ll|d)\b")
 
 
 def _first_person_deadline(
@@ -502,16 +456,6 @@ def interview_slot(
 
 
 _LIST_REACH = 12
-_SENTENCE_END = re.compile(r"[.!?](?=\s)")
-_NEXT_SENTENCE_REACH = 200
-
-
-def _next_sentence(text: str, end: int, start: int) -> bool:
-    """Is ``start`` in the sentence ending at most one full stop after ``end`` ("... on
-    Tuesday 17th March. The day will begin at 8.45am"), blank lines between or not?"""
-    if start - end > _NEXT_SENTENCE_REACH:
-        return False
-    return len(_SENTENCE_END.findall(text, end, start)) <= 1
 
 
 def _line_before(text: str, mention: dates.DateMention, reach: int = 40) -> str:

@@ -178,10 +178,8 @@ CASES = [
     ),
     (
         "unquoted-history-under-an-attribution-is-all-old",
-        "On Mon, Mar 9, 2026 at 11:20 AM Dana <dana@acme.com> wrote:\n"
-        "Could you do Friday at 3pm?",
-        "On Mon, Mar 9, 2026 at 11:20 AM Dana <dana@acme.com> wrote:\n"
-        "Could you do Friday at 3pm?",
+        "On Mon, Mar 9, 2026 at 11:20 AM Dana <dana@acme.com> wrote:\nCould you do Friday at 3pm?",
+        "On Mon, Mar 9, 2026 at 11:20 AM Dana <dana@acme.com> wrote:\nCould you do Friday at 3pm?",
     ),
 ]
 
