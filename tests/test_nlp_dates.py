@@ -546,10 +546,24 @@ def test_after_between_reads_only_the_word_right_before(text: str, expected: boo
             THU_LONDON,
             [("next Wednesday at half 2", "2026-03-11T14:30:00+00:00", False)],
         ),
+        (
+            "Your interview is at 10.30 on Tuesday 10 March.",
+            THU_LONDON,
+            [("10.30 on Tuesday 10 March", "2026-03-10T10:30:00+00:00", False)],
+        ),
         ("The fee is 10.00 - 12.50 per hour.", THU_LONDON, []),
+        ("The price is 10.30 per unit.", THU_LONDON, []),
         ("See sections 3.2. and 3.4. of the handbook.", THU_LONDON, []),
     ],
-    ids=["dotted-days-listed", "dotted-time-range", "half-2", "dotted-prices", "sections"],
+    ids=[
+        "dotted-days-listed",
+        "dotted-time-range",
+        "half-2",
+        "at-dotted-time",
+        "dotted-prices",
+        "dotted-price",
+        "sections",
+    ],
 )
 def test_continental_and_british_ways_of_writing_a_slot(
     text: str, sent_at: datetime, expected: list[tuple[str, str, bool]]

@@ -105,11 +105,12 @@ _CLOCK = (
     rf"(?![:.]\d)|(?<![a-z]){_HOUR_WORD}\s+o['’]?clock\b)"
 )
 _RANGE_SEP = r"\s*(?:-|–|—|to|until|till)\s*"
-# "10.00 - 11.30": dotted 24-hour times count as a range, where a lone "10.00" may be a price.
+# "10.00 - 11.30", "at 10.30": dotted times count in a range or after "at"/"for"; a lone
+# "10.00" may be a price.
 _DOTTED = rf"(?<![\d:.,$£€]){_H24}\.[0-5]\d(?![\d.,])"
 _TIME = rf"""
 (?P<t1>{_CLOCK}|(?<![\d:.,$£€]){_H24}(?:[:.][0-5]\d)?(?=(?:{_RANGE_SEP}|\s+and\s+){_CLOCK_AMPM})
-  |{_DOTTED}(?={_RANGE_SEP}{_H24}[.:][0-5]\d))
+  |{_DOTTED}(?={_RANGE_SEP}{_H24}[.:][0-5]\d)|(?:(?<=at\s)|(?<=for\s)){_DOTTED})
 (?:(?:{_RANGE_SEP}|(?<=\d)\s+and\s+)(?P<t2>{_CLOCK}|{_DOTTED}))?
 """
 

@@ -73,7 +73,7 @@ _DAYS_AFTER = re.compile(
 _WEAK_JOIN = re.compile(r"(?i)[^\S\n]*(?:,|/|or|and|&)[^\S\n]*")
 _ECHO_GAP = re.compile(r"[^\S\n]*(?:,|\()?[^\S\n]*")
 _ECHO_CLOSE = re.compile(r"[^\S\n]*\)")
-_STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|from|by|until|till|between)\s+|@\s*)$")
+_STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|for|from|by|until|till|between)\s+|@\s*)$")
 
 
 def find_datetimes(text: str, sent_at: datetime) -> list[DateMention]:
