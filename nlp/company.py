@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -64,19 +64,64 @@ _LEGAL = re.compile(
 # as a start and backtracks over the rest (quadratic on a run of one letter).
 _NAME = r"(?<![\w&'.-])(?P<name>[A-Z][\w&'.-]*(?: (?:&|[A-Z][\w&'.-]*)){0,4})"
 # Each starts at a word boundary: the engine then skips the middle of words (twice as fast).
+# Each comes with words one of which its match holds (lower case): a text without any is
+# not searched (see ``_lowered``), which spares most texts most searches.
 _BODY_PATTERNS = [
-    re.compile(p)
-    for p in (
-        r"\b(?i:thanks?(?: you)? for (?:applying|your application|your interest)"
-        r"(?: (?:to|for|in|with|at))?(?: the [^.\n]{0,60}? (?:role|position|job) (?:at|with))?) "
-        + _NAME,
-        r"\b(?i:your application (?:to|at|with)) " + _NAME,
-        r"\b(?i:(?:role|position|job|opening|vacancy|career|opportunity|interview|team) "
-        r"(?:at|with)) " + _NAME,
-        r"\b(?i:(?:on behalf of|greetings from|here at|join|joining)) " + _NAME,
-        _NAME + r" (?i:(?:recruiting|recruitment|talent|hiring|people|careers|hr) team)",
+    (words, re.compile(p))
+    for words, p in (
+        (
+            ("thank",),
+            r"\b(?i:thanks?(?: you)? for (?:applying|your application|your interest)"
+            r"(?: (?:to|for|in|with|at))?"
+            r"(?: the [^.\n]{0,60}? (?:role|position|job) (?:at|with))?) " + _NAME,
+        ),
+        (("your application ",), r"\b(?i:your application (?:to|at|with)) " + _NAME),
+        (
+            (" at ", " with "),
+            r"\b(?i:(?:role|position|job|opening|vacancy|career|opportunity|interview|team) "
+            r"(?:at|with)) " + _NAME,
+        ),
+        (
+            ("on behalf of", "greetings from", "here at ", "join"),
+            r"\b(?i:(?:on behalf of|greetings from|here at|join|joining)) " + _NAME,
+        ),
+        (
+            (" team",),
+            _NAME + r" (?i:(?:recruiting|recruitment|talent|hiring|people|careers|hr) team)",
+        ),
     )
 ]
+# The only characters besides ASCII letters that match an ASCII letter under IGNORECASE
+# (İ ı ſ K: checked over all of Unicode); without them, a case-insensitive match of ASCII
+# words is in ``text.lower()``.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _lowered(text: str) -> str | None:
+    """``text`` in lower case for the patterns' word test, or None when it cannot tell."""
+    if not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII):
+        return None
+    return text.lower()
+
+
+def _body_candidate(texts: tuple[str, str]) -> str | None:
+    """The company a phrase names ("thank you for applying to X"), pattern by pattern."""
+    lowered = [_lowered(text) for text in texts]
+    for words, pattern in _BODY_PATTERNS:
+        match = None
+        for text, low in zip(texts, lowered, strict=True):
+            if low is not None and not any(word in low for word in words):
+                continue
+            match = pattern.search(text)
+            if match is not None:
+                break
+        if match is not None:
+            candidate = _clean_candidate(match.group("name"))
+            if candidate:
+                return candidate
+    return None
+
+
 _GENERIC = frozenset(
     [
         "the",
@@ -209,7 +254,13 @@ def _find_in_text(label: str, text: str) -> str | None:
 
 
 _FOLLOWING_WORDS = re.compile(r"((?: (?:&|[A-Z][\w'-]*)){0,3})")
-_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]{3,}\b")
+
+
+@lru_cache(maxsize=64)
+def _capitalised(initial: str) -> re.Pattern[str]:
+    """The capitalised words (4 letters or more) that start with ``initial``: a label can
+    only start with those, and the engine skips the rest of the text fast."""
+    return re.compile(rf"\b{re.escape(initial)}[a-zA-Z]{{3,}}\b")
 
 
 def _extend_name(found: str, text: str, at: int) -> str:
@@ -229,7 +280,9 @@ def _prefix_in_text(label: str, text: str) -> str | None:
     """Greyfriars for ``greyfriarswm``: the longest capitalised word the label starts with."""
     letters = _letters(label)
     best: str | None = None
-    for match in _CAPITALISED.finditer(text):
+    if not letters:
+        return None
+    for match in _capitalised(letters[0].upper()).finditer(text):
         word = match.group(0)
         covers = len(word) >= 0.6 * len(letters)
         if covers and letters.startswith(word.lower()) and (best is None or len(word) > len(best)):
@@ -247,6 +300,10 @@ def _folded(word: str) -> str:
     return "".join(c for c in text if c.isascii() and c.isalnum())
 
 
+# Capitalised words recur from mail to mail ("Thank", "Best"): each is folded once.
+_folded_word = lru_cache(maxsize=65536)(_folded)
+
+
 def _spelling(label: str, words: list[str]) -> Callable[[int], int]:
     """For a start word, how many of ``words`` from there spell ``label`` as abbreviations
     of each, in order ("chattvalleymed" <- "Chattahoochee Valley Medical"): each word gives
@@ -258,9 +315,16 @@ def _spelling(label: str, words: list[str]) -> Callable[[int], int]:
     the one at the label's start, must be three letters long). So a run costs
     letters x words steps in all, not that for every start word.
     """
+    table: dict[tuple[int, int], int] = {}  # a dict, not functools.cache: made once a run
 
-    @cache
     def consume(at: int, index: int) -> int:
+        key = (at, index)
+        found = table.get(key)
+        if found is None:
+            found = table[key] = _consume(at, index)
+        return found
+
+    def _consume(at: int, index: int) -> int:
         if at == len(label):
             return index
         if index == len(words):
@@ -294,13 +358,18 @@ def _abbrev_in_text(label: str, text: str) -> str | None:
     letters = _folded(label)
     if len(letters) < 4:
         return None
+    initial = letters[0].upper()
     for run in _RUN.finditer(text):
+        # A start word begins with the label's letter (or is "&", "and", "of", "for").
+        if initial not in run.group(0) and initial not in "AOF":
+            continue
         words = run.group(0).split(" ")
-        folded = [_folded(w) for w in words]  # once a run, not once a start word
-        spelt = _spelling(letters, folded)
+        folded = [_folded_word(w) for w in words]  # once a run, not once a start word
+        spelt: Callable[[int], int] | None = None
         for start in range(len(words)):
             if not folded[start].startswith(letters[:1]):
                 continue
+            spelt = spelt or _spelling(letters, folded)  # most runs have no start word
             used = spelt(start)
             if used and words[start + used - 1][:1].isupper():
                 # the name goes on as it does when the domain spells it whole
@@ -386,15 +455,9 @@ def extract_company(email: Email, doc: Doc | None = None) -> str | None:
             return _clean_candidate(display_org)
     if written:
         return _clean_candidate(written)
-    for pattern in _BODY_PATTERNS:
-        for text in texts:
-            match = pattern.search(text)
-            if match is not None:
-                break
-        if match is not None:
-            candidate = _clean_candidate(match.group("name"))
-            if candidate:
-                return candidate
+    candidate = _body_candidate(texts)
+    if candidate:
+        return candidate
     if domain and not third_party:
         label = registrable_label(domain)
         return _clean_candidate(" ".join(p.capitalize() for p in re.split(r"[-_]", label)))
