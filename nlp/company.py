@@ -104,7 +104,7 @@ def _lowered(text: str) -> str | None:
     return text.lower()
 
 
-def _body_candidate(texts: tuple[str, str]) -> str | None:
+def _body_candidate(texts: tuple[str, ...]) -> str | None:
     """The company a phrase names ("thank you for applying to X"), pattern by pattern."""
     lowered = [_lowered(text) for text in texts]
     for words, pattern in _BODY_PATTERNS:
@@ -234,11 +234,30 @@ def _looks_like_person(display: str, local: str, domain: str = "") -> bool:
     return bool(words) and len(words) >= 2 and local_letters.startswith(words[0][:1] + words[-1])
 
 
+# The characters besides its two cases that match an ASCII letter under IGNORECASE (found
+# by trying all of Unicode): spelt out, a pattern needs no IGNORECASE.
+_OTHER_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _any_case(char: str) -> str:
+    """``char`` (a-z or 0-9) in any case, as a pattern without IGNORECASE."""
+    if not char.isalpha():
+        return re.escape(char)
+    return f"[{char}{char.upper()}{_OTHER_CASES.get(char, '')}]"
+
+
 @lru_cache(maxsize=4096)
 def _label_regex(letters: str) -> re.Pattern[str]:
-    """Any spacing, hyphens or '&' between the label's letters, case-insensitive."""
-    pattern = r"(?<![\w])" + r"[\s&.'-]{0,3}".join(re.escape(c) for c in letters) + r"(?![\w])"
-    return re.compile(pattern, re.IGNORECASE)
+    """Any spacing, hyphens or '&' between the label's letters (a-z, 0-9), in any case.
+
+    The same as ``(?<!\\w)`` + the letters joined by ``[\\s&.'-]{0,3}`` + ``(?!\\w)`` under
+    IGNORECASE, written so that it starts with a character set: the engine then jumps
+    from one possible first letter to the next (twice as fast). ``(?<!\\w.)`` after the
+    first letter is ``(?<!\\w)`` before it.
+    """
+    gap = r"[\s&.'-]{0,3}"
+    rest = "".join(gap + _any_case(c) for c in letters[1:])
+    return re.compile(_any_case(letters[0]) + r"(?<!\w.)" + rest + r"(?!\w)")
 
 
 def _find_in_text(label: str, text: str) -> str | None:
@@ -280,8 +299,8 @@ def _prefix_in_text(label: str, text: str) -> str | None:
     """Greyfriars for ``greyfriarswm``: the longest capitalised word the label starts with."""
     letters = _letters(label)
     best: str | None = None
-    if not letters:
-        return None
+    if not letters or not letters[0].isalpha():
+        return None  # a capitalised word starts with a letter
     for match in _capitalised(letters[0].upper()).finditer(text):
         word = match.group(0)
         covers = len(word) >= 0.6 * len(letters)
@@ -416,12 +435,13 @@ def _words_spelling(name: str, label: str) -> str | None:
     return None
 
 
-def _written_label(label: str, texts: tuple[str, str]) -> str | None:
-    """How the text writes the company the domain label names, if it does."""
+def _written_label(label: str, texts: tuple[str, str], others: tuple[str, ...]) -> str | None:
+    """How the text writes the company the domain label names, if it does (``others``:
+    see ``extract_company``)."""
     return (
         _first(lambda t: _find_in_text(label.replace("-", ""), t), texts)
-        or _first(lambda t: _abbrev_in_text(label, t), texts)
-        or _first(lambda t: _prefix_in_text(label, t), texts)
+        or _first(lambda t: _abbrev_in_text(label, t), others)
+        or _first(lambda t: _prefix_in_text(label, t), others)
     )
 
 
@@ -435,13 +455,19 @@ def extract_company(email: Email, doc: Doc | None = None) -> str | None:
     # The new text first, the whole body (signature, quotes) only when that finds nothing:
     # the first match is the same as in the two joined, at a fraction of the cost.
     head = f"{email.subject}\n{email.text}"[:_MAX_TEXT]
-    texts = (head, email.full_text[: _MAX_TEXT - len(head)])
+    rest = email.full_text[: _MAX_TEXT - len(head)]
+    texts = (head, rest)
+    # Mostly the whole body is the new text, which ``head`` ends with: then what a phrase
+    # search finds nowhere in ``head`` is not in ``rest`` either (before it, ``head`` has a
+    # newline, which every pattern here reads as the start of a text), and ``rest`` is not
+    # searched again. The label's first match may lie in the subject: it reads both.
+    others = (head,) if rest == email.text and head.endswith(rest) else texts
     display_org, had_role = _strip_role_words(display) if display else ("", False)
     person = bool(display) and _looks_like_person(display, local, domain) and not had_role
     if domain and is_free_mail(domain) and not had_role:
         person = True  # a private address: the display name is a person's, not a company's
     label = registrable_label(domain) if domain and not third_party else ""
-    written = _written_label(label, texts) if label else None
+    written = _written_label(label, texts, others) if label else None
     if display_org and not person:
         overlaps = bool(label) and _letters(display_org)[:4] in _letters(label)
         # "Recruitment - Department for Rural Affairs": a name set apart from the department
@@ -455,7 +481,7 @@ def extract_company(email: Email, doc: Doc | None = None) -> str | None:
             return _clean_candidate(display_org)
     if written:
         return _clean_candidate(written)
-    candidate = _body_candidate(texts)
+    candidate = _body_candidate(others)
     if candidate:
         return candidate
     if domain and not third_party:
