@@ -16,15 +16,32 @@ def add(
     file: Annotated[
         Path, typer.Argument(help="Their config file: accounts, smtp, digest, policy.")
     ],
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--import",
+            help="Also bring in their history from the personal database FILE's [database] "
+            "names (SQLite: copied; PostgreSQL: upgraded in place).",
+        ),
+    ] = False,
 ) -> None:
     """Register a job seeker (or replace their settings) from their config file.
 
     Secrets are stored only as references (password_command, keyring, password_env);
-    a config with a plain-text password is refused.
+    a config with a plain-text password is refused. With --import, a job seeker who ran
+    followup on their own joins with their messages, detections, leads, corrections,
+    digests and folder cursors: nothing is downloaded again, today's digest is not sent
+    twice. Stop their own `followup run` first.
     """
     from watcher.fleet.registry import add_job_seeker
 
     app_state = state(ctx)
+    if history:
+        from watcher.fleet.personal import import_personal
+
+        imported = import_personal(app_state.fleet(), name, file, app_state.clock().now())
+        console().print(imported.summary(name), markup=False, soft_wrap=True)
+        return
     created = add_job_seeker(app_state.fleet(), name, file, app_state.clock().now())
     console().print(f"{'added' if created else 'updated'} {name}", markup=False)
 
