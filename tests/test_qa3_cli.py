@@ -168,3 +168,13 @@ def test_redo_puts_back_what_the_last_undo_took_not_an_older_undo(box: Scenario)
     finally:
         while run(["undo", "--config", str(box.config)], env=box.env).returncode == 0:
             pass
+
+
+def test_leads_counts_only_leads_that_exist_as_of_now(box: Scenario) -> None:
+    """On Oct 20 only Delta has written (Oct 15): the note under `leads` counts one lead with
+    nothing to do, not the five that start later (`leads --all` lists just the one)."""
+    now = at(10, 20, 12).isoformat()
+    assert [r["company"] for r in box.leads(at(10, 20, 12))] == ["Delta Freight"]
+    done = run(["leads", "--config", str(box.config), "--now", now], env=box.env)
+    assert done.returncode == 0, done.stderr
+    assert "1 lead with nothing to do" in done.stdout, done.stdout
