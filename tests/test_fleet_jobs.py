@@ -105,3 +105,30 @@ def test_sync_job_waits_its_turn_when_the_host_has_no_connection_to_spare(
     assert len(dovecot.logout_stats(seeker.imap)) == logins  # no connection was made
     jobs.sync_account_job("hal", "mail")  # the slot is free again
     assert _schedule(fleet, "hal")[2] is not None
+
+
+def test_sync_job_never_connects_while_another_process_still_holds_the_account(
+    dovecot: Dovecot, tmp_path: Path, fleet: Fleet
+) -> None:
+    """A paused worker's job is given to another by the queue; the paused one may still
+    hold its IMAP connection, so the new one must not open a second one."""
+    seeker = make_seeker(dovecot, tmp_path, "ivy")
+    dovecot.append(seeker.imap, "INBOX", recruiter_mail(3, "Acme", seeker.imap))
+    add_job_seeker(fleet, "ivy", seeker.config, datetime.now(UTC))
+    logins = len(dovecot.logout_stats(seeker.imap))
+    with jobs.account_claim(fleet, "ivy", "mail") as paused:  # the paused worker's claim
+        assert paused
+        start = datetime.now(UTC)
+        jobs.sync_account_job("ivy", "mail")
+        # another job seeker's account is not held up by it
+        other = make_seeker(dovecot, tmp_path, "jon")
+        add_job_seeker(fleet, "jon", other.config, datetime.now(UTC))
+        jobs.sync_account_job("jon", "mail")
+        assert _schedule(fleet, "jon")[2] is not None
+    failures, next_sync, last_sync, _ = _schedule(fleet, "ivy")
+    assert (failures, last_sync) == (0, None)  # not an error, and nothing was read
+    assert next_sync <= start + timedelta(seconds=3.5)
+    assert len(dovecot.logout_stats(seeker.imap)) == logins  # no connection was made
+    jobs.sync_account_job("ivy", "mail")  # released (its holder went on or died): read now
+    assert _schedule(fleet, "ivy")[2] is not None
+    assert len(dovecot.logout_stats(seeker.imap, at_least=logins + 1)) == logins + 1

@@ -142,6 +142,29 @@ def host_slot(fleet: Fleet, host: str) -> Iterator[bool]:
         yield False
 
 
+@contextlib.contextmanager
+def account_claim(fleet: Fleet, user: str, account: str) -> Iterator[bool]:
+    """The one right to connect to a job seeker's mailbox, across all workers: a PostgreSQL
+    advisory lock held by a connection of its own for the sync's length. The queue's lock
+    is not enough: a paused worker (SIGSTOP, a frozen VM) looks dead to the queue, which
+    gives its job to another worker while the paused one may still hold an IMAP
+    connection. This lock goes only with the holder's connection: at once when it is
+    killed, never while it is merely paused. Yields whether it was free."""
+    key = int.from_bytes(
+        hashlib.sha256(f"{user}\0{account}".encode()).digest()[:8], "big", signed=True
+    )
+    with fleet.engine.connect() as connection:
+        taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+        granted = bool(taken.scalar())
+        connection.commit()
+        try:
+            yield granted
+        finally:
+            if granted:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
+
+
 def _require_fleet() -> Fleet:
     if _fleet is None:
         raise RuntimeError("build_app() first")
@@ -166,9 +189,13 @@ def sync_account_job(user: str, account: str) -> None:
         log.info("%s/%s is no longer in the fleet: nothing to sync", user, account)
         return
     clock = SystemClock()
-    with host_slot(fleet, settings.host or "maildir") as granted:
-        if not granted:
-            # the provider has its share of connections: try again shortly, not a failure
+    with (
+        account_claim(fleet, user, account) as mine,
+        host_slot(fleet, settings.host or "maildir") as granted,
+    ):
+        if not (mine and granted):
+            # another process still reads this mailbox, or the provider has its share of
+            # connections: try again shortly, not a failure
             wait = _rng.uniform(1.0, 3.0)
             registry.record_sync(fleet, user, account, clock.now(), None, wait, busy=True)
             return
