@@ -1,5 +1,5 @@
-"""The sync job in process, on PostgreSQL and Dovecot: back-off on server errors, the
-per-host connection cap, and mail flagged for analysis."""
+"""The jobs in process, on PostgreSQL, Dovecot and aiosmtpd: back-off on server errors, the
+per-host connection cap, mail flagged for analysis, and claims a paused worker keeps."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.fleet_fixtures import fleet_url, make_seeker, recruiter_mail
+from tests.fleet_fixtures import fleet_url, make_seeker, recruiter_mail, zone_near_noon
 from tests.servers.dovecot import Dovecot
+from tests.servers.smtp import SmtpServer
 from watcher.fleet import jobs
 from watcher.fleet.registry import Fleet, add_job_seeker, fleet_accounts, job_seekers, open_fleet
 from watcher.store.db import transaction
@@ -132,3 +133,26 @@ def test_sync_job_never_connects_while_another_process_still_holds_the_account(
     jobs.sync_account_job("ivy", "mail")  # released (its holder went on or died): read now
     assert _schedule(fleet, "ivy")[2] is not None
     assert len(dovecot.logout_stats(seeker.imap, at_least=logins + 1)) == logins + 1
+
+
+def test_digest_job_waits_while_a_paused_worker_may_be_sending_it(
+    dovecot: Dovecot, smtp_server: SmtpServer, tmp_path: Path, fleet: Fleet
+) -> None:
+    extra = (
+        f'time = "00:00"\n\n[smtp]\nhost = "127.0.0.1"\nport = {smtp_server.port}\n'
+        'tls = "none"\nfrom = "followup <fleet@example.org>"\n'
+    )
+    seeker = make_seeker(dovecot, tmp_path, "kay", extra=extra, zone=zone_near_noon())
+    dovecot.append(seeker.imap, "INBOX", recruiter_mail(4, "Acme", seeker.imap))
+    add_job_seeker(fleet, "kay", seeker.config, datetime.now(UTC))
+    jobs.sync_account_job("kay", "mail")
+    with jobs.user_claim(fleet, "kay") as paused:  # a paused worker's analysis or digest
+        assert paused
+        jobs.analyse_job("kay")
+        assert _pending(fleet, "kay")  # asked for again, not dropped
+        jobs.digest_job("kay")
+        assert smtp_server.received == []
+    jobs.analyse_job("kay")
+    jobs.digest_job("kay")
+    jobs.digest_job("kay")  # a second job for the same day sends nothing
+    assert [mail.rcpt_tos for mail in smtp_server.received] == [(seeker.imap.address,)]

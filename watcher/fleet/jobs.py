@@ -142,17 +142,26 @@ def host_slot(fleet: Fleet, host: str) -> Iterator[bool]:
         yield False
 
 
+def account_claim(fleet: Fleet, user: str, account: str) -> contextlib.AbstractContextManager[bool]:
+    """The one right to connect to a job seeker's mailbox, across all workers. The queue's
+    lock is not enough: a paused worker (SIGSTOP, a frozen VM) looks dead to the queue,
+    which gives its job to another worker while the paused one may still hold an IMAP
+    connection."""
+    return _claim(fleet, f"account\0{user}\0{account}")
+
+
+def user_claim(fleet: Fleet, user: str) -> contextlib.AbstractContextManager[bool]:
+    """The one right to analyse a job seeker's mail or send their digest: a paused worker
+    half-way through an SMTP send must not find the digest sent again by another."""
+    return _claim(fleet, f"user\0{user}")
+
+
 @contextlib.contextmanager
-def account_claim(fleet: Fleet, user: str, account: str) -> Iterator[bool]:
-    """The one right to connect to a job seeker's mailbox, across all workers: a PostgreSQL
-    advisory lock held by a connection of its own for the sync's length. The queue's lock
-    is not enough: a paused worker (SIGSTOP, a frozen VM) looks dead to the queue, which
-    gives its job to another worker while the paused one may still hold an IMAP
-    connection. This lock goes only with the holder's connection: at once when it is
-    killed, never while it is merely paused. Yields whether it was free."""
-    key = int.from_bytes(
-        hashlib.sha256(f"{user}\0{account}".encode()).digest()[:8], "big", signed=True
-    )
+def _claim(fleet: Fleet, name: str) -> Iterator[bool]:
+    """A PostgreSQL advisory lock held by a connection of its own for the job's length: it
+    goes at once when its holder is killed (the connection closes), never while the
+    holder is merely paused. Yields whether it was free."""
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     with fleet.engine.connect() as connection:
         taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
         granted = bool(taken.scalar())
@@ -228,7 +237,12 @@ def analyse_job(user: str) -> None:
         seeker = registry.job_seeker(fleet, user)
     except UsageError:
         return
-    after_sync(seeker.settings, registry.user_sessions(fleet, seeker.schema), SystemClock())
+    with user_claim(fleet, user) as mine:
+        if not mine:
+            # a paused worker is still at it: ask again, the scheduler queues it later
+            registry.flag_analysis(fleet, user)
+            return
+        after_sync(seeker.settings, registry.user_sessions(fleet, seeker.schema), SystemClock())
 
 
 def digest_job(user: str) -> None:
@@ -243,10 +257,15 @@ def digest_job(user: str) -> None:
         return
     clock = SystemClock()
     sessions = registry.user_sessions(fleet, seeker.schema)
-    try:
-        sent_now = send_due_digest(seeker.settings, sessions, clock)
-    except DigestSendError:
-        raise  # the retry strategy tries again; the row keeps it exactly-once
+    with user_claim(fleet, user) as mine:
+        if not mine:
+            # a paused worker may be half-way through sending it: the day stays undone,
+            # so the scheduler queues it again and it is sent once that one has finished
+            return
+        try:
+            sent_now = send_due_digest(seeker.settings, sessions, clock)
+        except DigestSendError:
+            raise  # the retry strategy tries again; the row keeps it exactly-once
     now = clock.now()
     local = now.astimezone(seeker.settings.zone)
     if local.time() >= _digest_time(seeker.settings.digest.time):
