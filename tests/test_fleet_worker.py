@@ -172,7 +172,7 @@ def test_sigkilled_workers_lose_nothing_and_send_each_digest_once(
     def all_digests() -> bool:
         return all(row["last_digest"] is not None for row in _fleet_rows(fleet).values())
 
-    wait_for("every digest sent", all_digests, 180, tmp_path)
+    wait_for("every digest sent", all_digests, 300, tmp_path)  # spaCy on a busy machine
     time.sleep(7)  # another tick and its jobs: a second digest would be on its way by now
 
     # the SMTP inbox: one digest per job seeker, with their lead and no one else's
@@ -203,3 +203,62 @@ def test_sigkilled_workers_lose_nothing_and_send_each_digest_once(
     per_user, together = most_sessions(dovecot.log_text(), imap_names)
     assert per_user == dict.fromkeys(imap_names, 1)
     assert together <= PER_HOST
+
+
+def test_a_paused_worker_keeps_its_mailbox_no_second_connection_opens(
+    dovecot: Dovecot, tmp_path: Path, fleet_url: str, start_worker: StartWorker
+) -> None:
+    """SIGSTOP the worker half-way through a mailbox: the queue takes it for dead and gives
+    its job to the other worker, which must not open a second connection to that mailbox
+    while the paused one still holds its own; resumed, the paused one finishes the job."""
+    fleet = write_fleet_config(tmp_path, fleet_url)
+    seeker = make_seeker(dovecot, tmp_path, "big", poll_seconds=5, batch_size=5)
+    dovecot.append_many(
+        seeker.imap, "INBOX", (raw_message(n, to=seeker.imap.address) for n in range(BIG))
+    )
+    added = invoke(["--config", str(fleet), "fleet", "add", "big", str(seeker.config)])
+    assert added.exit_code == 0, added.stderr
+    engine = create_engine(fleet_url, poolclass=NullPool)
+    workers = dict(
+        _start_known_worker(start_worker, fleet, f"w{n}", engine, tmp_path) for n in range(2)
+    )
+    schema = _scalar(engine, "SELECT schema_name FROM followup_fleet.job_seekers")
+    stored = f'SELECT count(*) FROM "{schema}".messages'
+    doing = (
+        "SELECT worker_id FROM procrastinate_jobs WHERE status = 'doing' "
+        "AND task_name = 'followup.sync_account'"
+    )
+
+    def half_way() -> bool:
+        count = _scalar(engine, stored)
+        return isinstance(count, int) and count >= 30 and bool(_scalar(engine, doing))
+
+    wait_for("the sync is under way", half_way, 60, tmp_path)
+    holder = _scalar(engine, doing)
+    assert isinstance(holder, int)
+    paused = workers[holder]
+    paused.send_signal(signal.SIGSTOP)
+    try:
+        requeued = (
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = "
+            "'followup.sync_account' AND status = 'succeeded'"
+        )
+        # the other worker has run the job again (20 s without a heartbeat, then a tick)
+        wait_for(
+            "the paused worker's job run again",
+            lambda: bool(_scalar(engine, requeued)),
+            60,
+            tmp_path,
+        )
+        assert _scalar(engine, stored) < BIG  # nothing more was read meanwhile
+    finally:
+        paused.send_signal(signal.SIGCONT)
+
+    def all_stored() -> bool:
+        return _fleet_rows(fleet)["big"]["messages"] == BIG
+
+    wait_for("every message stored after the pause", all_stored, 60, tmp_path)
+    keys = _scalar(engine, f'SELECT count(DISTINCT message_key) FROM "{schema}".messages')
+    assert keys == BIG
+    per_user, _ = most_sessions(dovecot.log_text(), {seeker.imap.name})
+    assert per_user == {seeker.imap.name: 1}
