@@ -20,8 +20,8 @@ def add(
         bool,
         typer.Option(
             "--import",
-            help="Also bring in their history from the personal database FILE's [database] "
-            "names (SQLite: copied; PostgreSQL: upgraded in place).",
+            help="Also bring in their history from their personal database, the one FILE's "
+            "database url names (SQLite: copied; PostgreSQL: upgraded in place).",
         ),
     ] = False,
 ) -> None:
