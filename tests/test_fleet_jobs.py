@@ -11,10 +11,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.fleet_fixtures import fleet_url, make_seeker, recruiter_mail, zone_near_noon
+from tests.clirun import invoke
+from tests.fleet_fixtures import (
+    fleet_url,
+    make_seeker,
+    recruiter_mail,
+    write_fleet_config,
+    zone_near_noon,
+)
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
-from watcher.fleet import jobs
+from watcher.fleet import claims, jobs
 from watcher.fleet.registry import Fleet, add_job_seeker, fleet_accounts, job_seekers, open_fleet
 from watcher.store.db import transaction
 
@@ -117,7 +124,7 @@ def test_sync_job_never_connects_while_another_process_still_holds_the_account(
     dovecot.append(seeker.imap, "INBOX", recruiter_mail(3, "Acme", seeker.imap))
     add_job_seeker(fleet, "ivy", seeker.config, datetime.now(UTC))
     logins = len(dovecot.logout_stats(seeker.imap))
-    with jobs.account_claim(fleet, "ivy", "mail") as paused:  # the paused worker's claim
+    with claims.account_claim(fleet, "ivy", "mail") as paused:  # the paused worker's claim
         assert paused
         start = datetime.now(UTC)
         jobs.sync_account_job("ivy", "mail")
@@ -146,7 +153,7 @@ def test_digest_job_waits_while_a_paused_worker_may_be_sending_it(
     dovecot.append(seeker.imap, "INBOX", recruiter_mail(4, "Acme", seeker.imap))
     add_job_seeker(fleet, "kay", seeker.config, datetime.now(UTC))
     jobs.sync_account_job("kay", "mail")
-    with jobs.user_claim(fleet, "kay") as paused:  # a paused worker's analysis or digest
+    with claims.user_claim(fleet, "kay") as paused:  # a paused worker's analysis or digest
         assert paused
         jobs.analyse_job("kay")
         assert _pending(fleet, "kay")  # asked for again, not dropped
@@ -156,3 +163,23 @@ def test_digest_job_waits_while_a_paused_worker_may_be_sending_it(
     jobs.digest_job("kay")
     jobs.digest_job("kay")  # a second job for the same day sends nothing
     assert [mail.rcpt_tos for mail in smtp_server.received] == [(seeker.imap.address,)]
+
+
+def test_user_sync_command_refuses_a_mailbox_a_worker_is_reading(
+    dovecot: Dovecot, tmp_path: Path, fleet: Fleet, fleet_url: str
+) -> None:
+    seeker = make_seeker(dovecot, tmp_path, "mo")
+    dovecot.append(seeker.imap, "INBOX", recruiter_mail(5, "Acme", seeker.imap))
+    add_job_seeker(fleet, "mo", seeker.config, datetime.now(UTC))
+    config = write_fleet_config(tmp_path, fleet_url)
+    logins = len(dovecot.logout_stats(seeker.imap))
+    with claims.account_claim(fleet, "mo", "mail") as worker:  # a worker's sync under way
+        assert worker
+        refused = invoke(["--config", str(config), "--user", "mo", "sync"])
+    assert refused.exit_code == 1
+    assert "mail: a fleet worker is reading this mailbox now" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert len(dovecot.logout_stats(seeker.imap)) == logins  # no connection was made
+    synced = invoke(["--config", str(config), "--user", "mo", "sync"])
+    assert synced.exit_code == 0, synced.stderr
+    assert len(dovecot.logout_stats(seeker.imap, at_least=logins + 1)) == logins + 1
