@@ -75,14 +75,16 @@ def make_seeker(
     extra: str = "",
     poll_seconds: int = 300,
     zone: str = "America/New_York",
+    **account: object,
 ) -> Seeker:
-    """A job seeker with a Dovecot mailbox and a config file (password by reference)."""
+    """A job seeker with a Dovecot mailbox and a config file (password by reference);
+    ``account`` adds keys to their ``[[account]]``."""
     user = dovecot.add_user()
     home = directory / name
     home.mkdir()
-    account = dovecot.account_toml(user, home, name="mail", poll_seconds=poll_seconds)
+    section = dovecot.account_toml(user, home, name="mail", poll_seconds=poll_seconds, **account)
     config = home / "config.toml"
-    config.write_text(account + f'\n[digest]\nto = "{user.address}"\ntimezone = "{zone}"\n' + extra)
+    config.write_text(section + f'\n[digest]\nto = "{user.address}"\ntimezone = "{zone}"\n' + extra)
     config.chmod(0o600)
     return Seeker(name, user, config)
 
@@ -137,15 +139,10 @@ def start_worker(tmp_path: Path) -> Iterator[StartWorker]:
         return process
 
     yield start
-    for process in started:
+    for process in started:  # nothing of theirs is needed after the test: no grace period
         if process.poll() is None:
-            process.terminate()
-    for process in started:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
+        process.wait()
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float, logs: Path) -> float:

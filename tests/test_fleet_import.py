@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from tests.clirun import invoke
+from tests.databases import fresh_postgres_database
 from tests.fleet_fixtures import (
     StartWorker,
     fleet_url,
@@ -153,6 +155,42 @@ def test_import_of_the_fleet_databases_own_public_schema_moves_it_in_place(
     digest = invoke(["--config", str(fleet), "--user", "sam", "digest", "--send"])
     assert digest.exit_code == 0, digest.stderr
     assert len(smtp_server.received) == 1  # today's went out before the move
+
+
+@pytest.fixture
+def personal_postgres_url() -> Iterator[str]:
+    """A job seeker's own PostgreSQL database, apart from the fleet's."""
+    yield from fresh_postgres_database()
+
+
+def test_import_of_another_postgresql_database_copies_it_and_ids_go_on(
+    dovecot: Dovecot,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+    fleet_url: str,
+    personal_postgres_url: str,
+) -> None:
+    user = dovecot.add_user()
+    config = _personal_config(dovecot, user, tmp_path, personal_postgres_url, smtp_server)
+    _personal_history(dovecot, user, config)
+    fleet = write_fleet_config(tmp_path, fleet_url)
+
+    line = _ok(["--config", str(fleet), "fleet", "add", "lee", str(config), "--import"])
+    assert "(copied)" in line
+    assert "3 messages, " in line
+    assert "postgresql+psycopg://" in line
+    engine = create_engine(personal_postgres_url, poolclass=NullPool)
+    with engine.connect() as connection:  # their own database is as it was
+        assert connection.scalar(text("SELECT count(*) FROM public.messages")) == 3
+
+    dovecot.append(user, "INBOX", recruiter_mail(4, "Initech", user))
+    _ok(["--config", str(fleet), "--user", "lee", "sync"])  # new rows after the copied ids
+    assert _leads(fleet, "lee") == {
+        "Acme": "interviewing",
+        "Globex": "dead",
+        "Initech": "interviewing",
+    }
+    assert bodies_fetched(dovecot, user, at_least=4) == 4
 
 
 def test_import_refuses_to_mix_two_histories_and_missing_databases(

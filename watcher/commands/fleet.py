@@ -20,8 +20,8 @@ def add(
         bool,
         typer.Option(
             "--import",
-            help="Also bring in their history from the personal database FILE's [database] "
-            "names (SQLite: copied; PostgreSQL: upgraded in place).",
+            help="Also bring in their history from their personal database, the one FILE's "
+            "database url names (SQLite: copied; PostgreSQL: upgraded in place).",
         ),
     ] = False,
 ) -> None:
@@ -88,8 +88,9 @@ def worker(
     from watcher.fleet.registry import fleet_database_url, open_fleet
 
     url = fleet_database_url(state(ctx).resolved_config_path)
-    # per job thread: its work and its host slot; plus the scheduler's and one spare
-    run_worker(open_fleet(url, pool_size=2 * concurrency + 2), concurrency, per_host)
+    # per job thread: its work, its account claim and its host slot; plus the scheduler's
+    # and one spare
+    run_worker(open_fleet(url, pool_size=3 * concurrency + 2), concurrency, per_host)
 
 
 def register(app: typer.Typer) -> None:

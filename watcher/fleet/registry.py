@@ -510,6 +510,14 @@ def record_digest(fleet: Fleet, user: str, day: date, sent_at: datetime | None) 
         session.execute(update(job_seekers).where(job_seekers.c.name == user).values(**values))
 
 
+def flag_analysis(fleet: Fleet, user: str) -> None:
+    """Ask for ``user``'s analysis again (the scheduler queues it on its next tick)."""
+    with transaction(fleet.registry()) as session:
+        session.execute(
+            update(job_seekers).where(job_seekers.c.name == user).values(analyse_pending=True)
+        )
+
+
 def claim_pending_analyses(fleet: Fleet) -> list[str]:
     """Job seekers with new mail to analyse; the flag is cleared as the job is queued."""
     with transaction(fleet.registry()) as session:
