@@ -18,7 +18,14 @@ from spacy.tokens import Doc
 
 import nlp
 from nlp import patterns as P
-from nlp.company import _body_candidate, _label_regex, _written_label
+from nlp.company import (
+    _BODY_PATTERNS,
+    _body_candidate,
+    _body_search,
+    _label_regex,
+    _lowered,
+    _written_label,
+)
 from nlp.components import CueMatcher, _sentence_ids, cues_of
 from nlp.pipeline import make_doc
 from nlp.types import Email
@@ -173,17 +180,36 @@ company_texts = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@example(subject="re: acme", text="Best, A.C.M.E. team", label="acme")  # first match in subject
+@example(
+    subject="re: acme", text="Best, A.C.M.E. team", label="acme", crlf=True
+)  # first match in subject
 @given(
     subject=company_texts,
     text=company_texts,
     label=st.sampled_from(["acme", "brightwave", "colepropertymgmt", "cpm", "acmelabs", "co"]),
+    crlf=st.booleans(),
 )
 def test_company_reads_a_body_that_is_all_new_text_once(
-    subject: str, text: str, label: str
+    subject: str, text: str, label: str, crlf: bool
 ) -> None:
     # extract_company's shortcut: when the body is the new text, what head lacks, rest lacks.
     head = f"{subject}\n{text}"
-    texts = (head, text)
+    texts = (head, text.replace("\n", "\r\n") if crlf else text)
     assert _written_label(label, texts, (head,)) == _written_label(label, texts, texts)
     assert _body_candidate((head,)) == _body_candidate(texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [*_NAMES, *_PHRASES, "THANK YOU FOR APPLYING TO", "\u0130", "\u212a", "\n"]
+        ),
+        max_size=25,
+    ).map(" ".join)
+)
+def test_body_phrases_are_found_where_a_plain_search_finds_them(text: str) -> None:
+    for finder, leads, pattern in _BODY_PATTERNS:
+        ours = _body_search(finder, leads, pattern, text, _lowered(text))
+        plain = pattern.search(text)
+        assert (ours and ours.span()) == (plain and plain.span())
