@@ -304,7 +304,7 @@ _FOLLOWING_WORDS = re.compile(r"((?: (?:&|[A-Z][\w'-]*)){0,3})")
 def _capitalised(initial: str) -> re.Pattern[str]:
     """The capitalised words (4 letters or more) that start with ``initial``: a label can
     only start with those, and the engine skips the rest of the text fast."""
-    return re.compile(rf"\b{re.escape(initial)}[a-zA-Z]{{3,}}\b")
+    return re.compile(rf"{re.escape(initial)}(?<!\w.)[a-zA-Z]{{3,}}\b")  # \b first: see _RUN
 
 
 def _extend_name(found: str, text: str, at: int) -> str:
@@ -334,7 +334,10 @@ def _prefix_in_text(label: str, text: str) -> str | None:
     return best
 
 
-_RUN = re.compile(r"\b[A-Z][\w'’-]*(?: (?:&|of|for|and|[A-Z][\w'’-]*))*")
+# Capitalised runs of words. ``X(?<!\\w.)`` is ``\\bX`` for a word character X that is no
+# newline, written so that the pattern starts with a character set, which the engine
+# jumps to (``\\b`` first, it tries every position: three times slower).
+_RUN = re.compile(r"[A-Z](?<!\w.)[\w'’-]*(?: (?:&|of|for|and|[A-Z][\w'’-]*))*")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": "and"})
 
 

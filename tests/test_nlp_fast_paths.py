@@ -20,8 +20,10 @@ import nlp
 from nlp import patterns as P
 from nlp.company import (
     _BODY_PATTERNS,
+    _RUN,
     _body_candidate,
     _body_search,
+    _capitalised,
     _label_regex,
     _lowered,
     _written_label,
@@ -213,3 +215,14 @@ def test_body_phrases_are_found_where_a_plain_search_finds_them(text: str) -> No
         ours = _body_search(finder, leads, pattern, text, _lowered(text))
         plain = pattern.search(text)
         assert (ours and ours.span()) == (plain and plain.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from([*_NAMES, *_PHRASES, *_HAY, "Ünited", "O'Neil"])).map("".join))
+def test_capitalised_words_and_runs_are_the_word_boundary_patterns(text: str) -> None:
+    run = re.compile(r"\b[A-Z][\w'’-]*(?: (?:&|of|for|and|[A-Z][\w'’-]*))*")
+    assert [m.span() for m in _RUN.finditer(text)] == [m.span() for m in run.finditer(text)]
+    for initial in "ACL":
+        words = re.compile(rf"\b{initial}[a-zA-Z]{{3,}}\b")
+        ours = [m.span() for m in _capitalised(initial).finditer(text)]
+        assert ours == [m.span() for m in words.finditer(text)]
