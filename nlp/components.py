@@ -190,22 +190,51 @@ class _Token(NamedTuple):
     newlines: int  # -1 for a word
     ends: bool  # ends a sentence
     lexicon: tuple[tuple[str, str], ...]  # one-word cues: (label, pattern name)
-    # (label, regex of the label's patterns this word can start, the words that can follow
-    # it in them or None for any), in label order
-    first: tuple[tuple[str, re.Pattern[str], frozenset[str] | None], ...]
+    # (label, regex of the label's patterns this word can start, their anchors or None),
+    # in label order
+    first: tuple[tuple[str, re.Pattern[str], tuple[_Anchor, ...] | None], ...]
     plain: bool  # a word that is none of the above: the scan only counts it
 
 
-def _second_words(pattern: list[dict[str, Any]]) -> frozenset[str] | None:
-    """The words a pattern's second token can be (None: any, or not known in advance)."""
-    if len(pattern) < 2 or "OP" in pattern[1]:
-        return None
-    norm = pattern[1].get("NORM")
-    if isinstance(norm, str):
-        return frozenset([norm])
-    if isinstance(norm, dict) and list(norm) == ["IN"]:
-        return frozenset(str(w) for w in norm["IN"])
+# Where a pattern's first required word after its first token must be: that word's
+# possible norms, and its least and greatest distance in words from the first token.
+_Anchor = tuple[frozenset[str], int, int]
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> _Anchor | None:
+    """The first required token with known words after the first, and where it can be
+    (None when there is none: the pattern is then tried wherever it can start)."""
+    low = high = 1
+    for tok in pattern[1:]:
+        op, norm = tok.get("OP"), tok.get("NORM")
+        words: frozenset[str] | None = None
+        if isinstance(norm, str):
+            words = frozenset([norm])
+        elif isinstance(norm, dict) and list(norm) == ["IN"]:
+            words = frozenset(str(w) for w in norm["IN"])
+        if op is None:
+            if words is not None:
+                return words, low, high
+            low, high = low + 1, high + 1  # one word, any
+        elif op == "?":
+            high += 1
+        elif isinstance(op, str) and re.fullmatch(r"\{0,\d+\}", op):
+            high += int(op[3:-1])
+        else:
+            return None
     return None
+
+
+def _anchors(patterns: Sequence[list[dict[str, Any]]]) -> tuple[_Anchor, ...] | None:
+    """The anchors of patterns tried together, one per distance range (None: any)."""
+    merged: dict[tuple[int, int], frozenset[str]] = {}
+    for pattern in patterns:
+        anchor = _anchor(pattern)
+        if anchor is None:
+            return None
+        words, low, high = anchor
+        merged[low, high] = merged.get((low, high), frozenset()) | words
+    return tuple((words, low, high) for (low, high), words in merged.items())
 
 
 _TOKEN_CACHE_SIZE = 200_000
@@ -311,7 +340,11 @@ class CueMatcher:
             ends = _ends_sentence(norm)
             lexicon = tuple(self.lexicon.get(norm, ()))
             first = tuple(
-                (label, self._regex(tuple(group)), self._seconds(group))
+                (
+                    label,
+                    self._regex(tuple(group)),
+                    _anchors([self.phrases[i].tokens for i in group]),
+                )
                 for label, group in by_label.items()
             )
             info = _Token(
@@ -329,16 +362,6 @@ class CueMatcher:
             self._regexes[indices] = regex
         return regex
 
-    def _seconds(self, indices: list[int]) -> frozenset[str] | None:
-        """The words that can follow the first in any of the patterns ``indices``."""
-        words: set[str] = set()
-        for index in indices:
-            second = _second_words(self.phrases[index].tokens)
-            if second is None:
-                return None
-            words |= second
-        return frozenset(words)
-
     def _scan(
         self, hashes: list[int], starts: list[int], ends: list[int], strings: Any
     ) -> tuple[list[Cue], list[int], set[int]]:
@@ -347,8 +370,8 @@ class CueMatcher:
         Returns the cues, the sentence ids and the ids of sentences with a "?".
 
         Most tokens are plain words that only count towards a line's length: the loop
-        visits the others only, and a phrase regex is tried only where the next word can
-        continue it (most places cannot; a regex call costs more than a set lookup)."""
+        visits the others only, and a phrase regex is tried only where its anchor word can
+        follow (mostly it cannot; a regex call costs more than a few set lookups)."""
         cues: list[Cue] = []
         ids: list[int] = []
         asked: set[int] = set()
@@ -376,9 +399,14 @@ class CueMatcher:
                     asked.add(current)
                 for label, name in info.lexicon:
                     cues.append(Cue(label, i, i + 1, name, starts[i], ends[i]))
-                for label, regex, seconds in info.first:
-                    if seconds is None or (i + 1 < count and words[i + 1] in seconds):
-                        tries.setdefault(label, []).append((i, regex))
+                for label, regex, anchors in info.first:
+                    if anchors is not None:
+                        for norms, low, high in anchors:
+                            if not norms.isdisjoint(words[i + low : i + high + 1]):
+                                break
+                        else:
+                            continue  # no anchor word where the patterns need one
+                    tries.setdefault(label, []).append((i, regex))
             if breaks:  # a new sentence after this token
                 ids.extend([current] * (i + 1 - filled))
                 filled = i + 1
