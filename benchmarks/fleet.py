@@ -19,6 +19,7 @@ the longest time an account's new mail waited to be stored.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import signal
@@ -108,6 +109,16 @@ class Probe:
             except ProgrammingError:  # the first worker has not made the tables yet
                 return 0
 
+    def digests_done(self) -> int:
+        with self.engine.connect() as connection:
+            done = connection.execute(
+                text(
+                    "SELECT count(*) FROM followup_fleet.job_seekers"
+                    " WHERE last_digest_day IS NOT NULL"
+                )
+            ).scalar()
+        return int(done or 0)
+
     def analysed(self) -> bool:
         with self.engine.connect() as connection:
             pending = connection.execute(
@@ -176,7 +187,11 @@ def run_round(
         }
         if kills:
             figures.update(_kill_round(dovecot, people, probe, processes, config, directory, kills))
-            time.sleep(15)  # two more ticks: a digest sent twice would be sent by now
+            # every job seeker's digest (due since their first analysis), then three more
+            # ticks: a digest sent twice would be sent by now
+            with contextlib.suppress(SystemExit):
+                _until(lambda: probe.digests_done() >= seekers, 600)
+            time.sleep(15)
             sent = Counter(r for mail in smtp.received for r in mail.rcpt_tos)
             figures["digests_twice"] = float(sum(1 for n in sent.values() if n > 1))
             figures["digests_missing"] = float(sum(1 for s in people if not sent[s.imap.address]))

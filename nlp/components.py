@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from spacy.attrs import IDX, LENGTH, NORM, ORTH
@@ -189,8 +190,51 @@ class _Token(NamedTuple):
     newlines: int  # -1 for a word
     ends: bool  # ends a sentence
     lexicon: tuple[tuple[str, str], ...]  # one-word cues: (label, pattern name)
-    # (label, regex of the label's patterns this word can start), in label order
-    first: tuple[tuple[str, re.Pattern[str]], ...]
+    # (label, regex of the label's patterns this word can start, their anchors or None),
+    # in label order
+    first: tuple[tuple[str, re.Pattern[str], tuple[_Anchor, ...] | None], ...]
+    plain: bool  # a word that is none of the above: the scan only counts it
+
+
+# Where a pattern's first required word after its first token must be: that word's
+# possible norms, and its least and greatest distance in words from the first token.
+_Anchor = tuple[frozenset[str], int, int]
+
+
+def _anchor(pattern: list[dict[str, Any]]) -> _Anchor | None:
+    """The first required token with known words after the first, and where it can be
+    (None when there is none: the pattern is then tried wherever it can start)."""
+    low = high = 1
+    for tok in pattern[1:]:
+        op, norm = tok.get("OP"), tok.get("NORM")
+        words: frozenset[str] | None = None
+        if isinstance(norm, str):
+            words = frozenset([norm])
+        elif isinstance(norm, dict) and list(norm) == ["IN"]:
+            words = frozenset(str(w) for w in norm["IN"])
+        if op is None:
+            if words is not None:
+                return words, low, high
+            low, high = low + 1, high + 1  # one word, any
+        elif op == "?":
+            high += 1
+        elif isinstance(op, str) and re.fullmatch(r"\{0,\d+\}", op):
+            high += int(op[3:-1])
+        else:
+            return None
+    return None
+
+
+def _anchors(patterns: Sequence[list[dict[str, Any]]]) -> tuple[_Anchor, ...] | None:
+    """The anchors of patterns tried together, one per distance range (None: any)."""
+    merged: dict[tuple[int, int], frozenset[str]] = {}
+    for pattern in patterns:
+        anchor = _anchor(pattern)
+        if anchor is None:
+            return None
+        words, low, high = anchor
+        merged[low, high] = merged.get((low, high), frozenset()) | words
+    return tuple((words, low, high) for (low, high), words in merged.items())
 
 
 _TOKEN_CACHE_SIZE = 200_000
@@ -281,7 +325,7 @@ class CueMatcher:
             self._tokens.clear()
         norm = str(strings[key])
         if norm.isspace():
-            info = _Token("\u00b6", norm.count("\n"), False, (), ())
+            info = _Token("\u00b6", norm.count("\n"), False, (), (), False)
         else:
             indices = list(self.phrase_starts.get(norm, ()))
             if self.all_prefixes and norm.startswith(self.all_prefixes):
@@ -293,12 +337,18 @@ class CueMatcher:
             by_label: dict[str, list[int]] = {}
             for index in sorted(set(indices)):  # the patterns' own order decides ties
                 by_label.setdefault(self.phrases[index].label, []).append(index)
+            ends = _ends_sentence(norm)
+            lexicon = tuple(self.lexicon.get(norm, ()))
+            first = tuple(
+                (
+                    label,
+                    self._regex(tuple(group)),
+                    _anchors([self.phrases[i].tokens for i in group]),
+                )
+                for label, group in by_label.items()
+            )
             info = _Token(
-                norm.replace(" ", "_"),
-                -1,
-                _ends_sentence(norm),
-                tuple(self.lexicon.get(norm, ())),
-                tuple((label, self._regex(tuple(group))) for label, group in by_label.items()),
+                norm.replace(" ", "_"), -1, ends, lexicon, first, not (ends or lexicon or first)
             )
         self._tokens[key] = info
         return info
@@ -317,42 +367,53 @@ class CueMatcher:
     ) -> tuple[list[Cue], list[int], set[int]]:
         """One pass over the tokens: sentence ids (see ``_sentence_ids``), the one-word
         cues, and where each label's regex may match; then the regexes at those places.
-        Returns the cues, the sentence ids and the ids of sentences with a "?"."""
+        Returns the cues, the sentence ids and the ids of sentences with a "?".
+
+        Most tokens are plain words that only count towards a line's length: the loop
+        visits the others only, and a phrase regex is tried only where its anchor word can
+        follow (mostly it cannot; a regex call costs more than a few set lookups)."""
         cues: list[Cue] = []
         ids: list[int] = []
         asked: set[int] = set()
         tries: dict[str, list[tuple[int, re.Pattern[str]]]] = {}
-        offsets: list[int] = []
-        words: list[str] = []
         tokens = self._tokens
-        position = current = line_length = 0
-        previous_ends = False
-        for i, key in enumerate(hashes):
-            info = tokens.get(key) or self._token(key, strings)
-            word = info.word
-            offsets.append(position)
-            words.append(word)
-            position += len(word) + 1
-            if previous_ends:
-                current += 1
-                previous_ends = False
-            ids.append(current)
+        infos = [tokens.get(key) or self._token(key, strings) for key in hashes]
+        words = [info.word for info in infos]
+        count = len(words)
+        current = filled = 0
+        line_start = -1  # the last token holding a newline
+        blanks = 0  # whitespace tokens without a newline since then
+        for i in [i for i, info in enumerate(infos) if not info.plain]:
+            info = infos[i]
             newlines = info.newlines
             if newlines >= 0:  # whitespace
-                previous_ends = newlines >= 2 or (newlines == 1 and line_length <= _SHORT_LINE)
+                line_length = i - line_start - 1 - blanks
+                breaks = newlines >= 2 or (newlines == 1 and line_length <= _SHORT_LINE)
                 if newlines:
-                    line_length = 0
-                continue
-            line_length += 1
-            if info.ends:
-                previous_ends = True
-                if word == "?":
+                    line_start, blanks = i, 0
+                else:
+                    blanks += 1
+            else:
+                breaks = info.ends
+                if breaks and info.word == "?":
                     asked.add(current)
-            for label, name in info.lexicon:
-                cues.append(Cue(label, i, i + 1, name, starts[i], ends[i]))
-            for label, regex in info.first:
-                tries.setdefault(label, []).append((i, regex))
+                for label, name in info.lexicon:
+                    cues.append(Cue(label, i, i + 1, name, starts[i], ends[i]))
+                for label, regex, anchors in info.first:
+                    if anchors is not None:
+                        for norms, low, high in anchors:
+                            if not norms.isdisjoint(words[i + low : i + high + 1]):
+                                break
+                        else:
+                            continue  # no anchor word where the patterns need one
+                    tries.setdefault(label, []).append((i, regex))
+            if breaks:  # a new sentence after this token
+                ids.extend([current] * (i + 1 - filled))
+                filled = i + 1
+                current += 1
+        ids.extend([current] * (count - filled))
         if tries:
+            offsets = list(accumulate([len(word) + 1 for word in words], initial=0))
             text = " ".join(words) + " "
             for label, places in tries.items():
                 reached = 0  # like finditer: no match starts inside the previous one

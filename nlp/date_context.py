@@ -9,7 +9,8 @@ import re
 _EVENT = re.compile(
     r"(?i)\b(?:(?:career|careers|job|jobs|recruitment|hiring|graduate)\s+fairs?|meet-?ups?|"
     r"webinars?|insight\s+(?:evening|day|session)s?|open\s+(?:day|evening|house)s?|drop-ins?|"
-    r"info(?:rmation)?\s+sessions?|networking|hackathons?|expos?|booth)\b"
+    r"info(?:rmation)?\s+sessions?|networking|hackathons?|expos?|booth|"
+    r"(?:hiring|recruiting|recruitment)\s+(?:days?|events?))\b"
 )
 # A booking tool's confirmation ("Your booking has been confirmed. What: ...") of an
 # appointment that names no hiring step: a physio, a demo, a coffee chat.
@@ -103,3 +104,112 @@ def _quoted(text: str, start: int) -> bool:
     """Is ``start`` on a quoted line ("> ...")? Quoted history neither promises nor books."""
     line_start = text.rfind("\n", max(0, start - 2000), start) + 1
     return text[line_start:start].lstrip().startswith(">")
+
+
+# A slot called off in its own sentence: "Your interview scheduled for Thursday has been
+# cancelled", and one named after "cancel"/"postpone" with no new day joined by "to".
+_CANCELLED_AFTER = re.compile(
+    r"(?i)[^.!?\n]{0,60}?\b(?:has|have|had|is|was|were)\s+(?:been\s+)?"
+    r"(?:cancell?ed|called\s+off|postponed)\b"
+)
+_CANCEL_BEFORE = re.compile(
+    r"(?i)\b(?:cancel\w*|postpon\w*|call(?:ing)?\s+off|mov(?:e|es|ed|ing)\b"
+    r"(?:(?!\b(?:to|until|till|for|instead|now)\b)[^.!?\n]){0,40}\bfrom)"
+    r"(?:(?!\b(?:to|until|till|instead|now|new)\b)[^.!?\n]){0,60}\Z"
+)
+
+
+def called_off(text: str, start: int, end: int) -> bool:
+    """Is the mention at ``start:end`` a slot that was cancelled or moved away from?"""
+    if _CANCEL_BEFORE.search(text, max(0, start - 100), start):
+        return True
+    return _CANCELLED_AFTER.match(text, end) is not None
+
+
+# Something sent, not an answer: "you will receive a separate invitation from our testing
+# partner within 24 hours", "the Teams link will follow by Friday".
+_DELIVERY = re.compile(
+    r"(?i)\b(?:receive|get|be\s+sent|send\s+you|follow)\b(?:\s+[\w-]+){0,5}?\s+"
+    r"(?:invit\w*|links?|e-?mails?|assessments?|tests?|questionnaires?|forms?|"
+    r"calendar\s+invites?|contracts?|paperwork|documents?)\b"
+    r"|\b(?:invit\w*|links?|calendar\s+invites?|details)\s+(?:will|should)\s+(?:follow|arrive)"
+)
+_ANSWER = re.compile(r"(?i)\b(?:decision|outcome|result|feedback|hear|answer|update|news)")
+# The sender asks rather than promises: "shall I check back in a few months?"
+_ASKED = re.compile(r"(?i)\b(?:shall|should|can|could|may|might|would|do)\s+(?:i|we)\b")
+
+
+def no_promise_sentence(sentence: str) -> bool:
+    """Is the sentence a delivery of something other than an answer, or a question?"""
+    if _DELIVERY.search(sentence) and not _ANSWER.search(sentence):
+        return True
+    return sentence.rstrip().endswith("?") and _ASKED.search(sentence) is not None
+
+
+# Words that make a date a deadline or a past day, not the interview: right before it
+# ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
+_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "through", "thru", "after", "since"])
+_NOT_SLOT_NEAR = frozenset(
+    [
+        "deadline",
+        "due",
+        "expires",
+        "closing",
+        "closes",
+        "later",
+        "than",
+        "last",
+        "past",
+        "previous",
+        "cancelled",
+        "canceled",
+        "missed",
+        "every",
+        "each",
+    ]
+)
+_DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
+# A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
+_FUTURE_ANCHOR = re.compile(
+    r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
+    r"(?:[\w-]+\s+){0,3}?(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|"
+    r"vacancy\s+clos|window\s+clos|(?<=that\s)(?:date|meeting|day)|panel\b|"
+    r"clos(?:e|ing)|deadline|submission|submitting|you\s+submit|receipt|receiving|"
+    r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
+    r"recruitment|process))",
+    re.IGNORECASE,
+)
+# A day named before its promise is the promise's only as a deadline ("By Friday, we'll
+# ..."); a window before it always is ("it'll be a couple of weeks before you hear").
+_FRONTED_DEADLINE = re.compile(
+    r"(?:by|within|before|no\s+later|end|at\s+the\s+end)\b", re.IGNORECASE
+)
+_WINDOW = re.compile(r"\b(?:hours?|days?|weeks?|fortnight|months?)\b", re.IGNORECASE)
+# A day written in a date mention: a weekday or month name, a relative day, an ordinal,
+# a numeric date.
+_WRITTEN_DAY = re.compile(
+    r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|\b(?:today|tomorrow|tonight|tmrw|tmw|tmr)\b|\d(?:st|nd|rd|th)\b|\d/\d"
+    r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
+)
+# A reschedule's old slot: "Previous Date/Time: ...", "was: Tuesday ...", "instead of ...",
+# on the mention's line or as the label line above it.
+_SUPERSEDED = re.compile(
+    r"(?i)\b(?:previous|previously|original|originally|old|former|formerly|initial|"
+    r"cancell?ed|was|were)\b[^\n]{0,25}(?::[^\S\n]*\n[^\S\n]*)?$"
+    r"|\b(?:instead\s+of|rather\s+than|moved\s+from)\s*$"
+)
+_WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
+_TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
+
+_FIRST_PERSON = re.compile(r"(?i)\b(?:we|i)\b|\b(?:we|i)['’](?:ll|d)\b")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+_NEXT_SENTENCE_REACH = 200
+
+
+def _next_sentence(text: str, end: int, start: int) -> bool:
+    """Is ``start`` in the sentence ending at most one full stop after ``end`` ("... on
+    Tuesday 17th March. The day will begin at 8.45am"), blank lines between or not?"""
+    if start - end > _NEXT_SENTENCE_REACH:
+        return False
+    return len(_SENTENCE_END.findall(text, end, start)) <= 1

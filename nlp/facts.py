@@ -16,15 +16,30 @@ from nlp.components import TEXT_KEY, Cue, cues_of, mentions_of, negated
 from nlp.date_context import (
     _ACK_CONDITION,
     _ACK_TIMELINE,
+    _ACK_WINDOW,
+    _DEADLINE_BEFORE,
+    _DEADLINE_FILLERS,
     _EACH_AFTER,
+    _FIRST_PERSON,
+    _FRONTED_DEADLINE,
+    _FUTURE_ANCHOR,
+    _NOT_SLOT_NEAR,
     _OUTCOME,
     _SAME_DAY,
+    _SUPERSEDED,
     _SUPERSEDED_PROMISE,
+    _TIME_RANGE,
+    _WEEK,
+    _WINDOW,
+    _WRITTEN_DAY,
     _ack_window,
     _booked_appointment,
     _hiring_event,
+    _next_sentence,
     _quoted,
     _superseded,
+    called_off,
+    no_promise_sentence,
 )
 from nlp.types import Email, Evidence, Kind
 
@@ -34,65 +49,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-# Words that make a date a deadline or a past day, not the interview: right before it
-# ("by Friday", "after the 3rd") or a little before ("no later than", "last week's").
-_DEADLINE_BEFORE = frozenset(["by", "before", "until", "till", "through", "thru", "after", "since"])
-_NOT_SLOT_NEAR = frozenset(
-    [
-        "deadline",
-        "due",
-        "expires",
-        "closing",
-        "closes",
-        "later",
-        "than",
-        "last",
-        "past",
-        "previous",
-        "cancelled",
-        "canceled",
-        "missed",
-        "every",
-        "each",
-    ]
-)
-_DEADLINE_FILLERS = frozenset(["the", "end", "of", "on", "close", "cob", "eod"])
-# A window counted from an event still to come has no day yet ("within 10 days of the ad closing").
-_FUTURE_ANCHOR = re.compile(
-    r"\s*(?:of|after|from|following|once)\s+(?:the\s+|your\s+|our\s+|this\s+)?"
-    r"(?:ad\b|advert|advertisement|posting|role\s+clos|job\s+clos|vacancy\s+clos|"
-    r"clos(?:e|ing)|deadline|submission|submitting|you\s+submit|receipt|receiving|"
-    r"complet|application\s+deadline|applications\s+clos|end\s+of\s+the\s+(?:campaign|"
-    r"recruitment|process))",
-    re.IGNORECASE,
-)
 # Outside acknowledgements and promises, a promise's day is a deadline or a window: a
 # day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
 # from uCheck today").
 _PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
-# A day named before its promise is the promise's only as a deadline ("By Friday, we'll
-# ..."); a window before it always is ("it'll be a couple of weeks before you hear").
-_FRONTED_DEADLINE = re.compile(
-    r"(?:by|within|before|no\s+later|end|at\s+the\s+end)\b", re.IGNORECASE
-)
-_WINDOW = re.compile(r"\b(?:hours?|days?|weeks?|fortnight|months?)\b", re.IGNORECASE)
-# A day written in a date mention: a weekday or month name, a relative day, an ordinal,
-# a numeric date.
-_WRITTEN_DAY = re.compile(
-    r"(?i)\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"|\b(?:today|tomorrow|tonight|tmrw|tmw|tmr)\b|\d(?:st|nd|rd|th)\b|\d/\d"
-    r"|\d{4}-\d\d-\d\d|\b\d{1,2}\.\d{1,2}\."
-)
-_WINDOW_BEFORE = re.compile(r"(?i)\bbetween\s*$")
-# A reschedule's old slot: "Previous Date/Time: ...", "was: Tuesday ...", "instead of ...",
-# on the mention's line or as the label line above it.
-_SUPERSEDED = re.compile(
-    r"(?i)\b(?:previous|previously|original|originally|old|former|formerly|initial|"
-    r"cancell?ed|was|were)\b[^\n]{0,25}(?::[^\S\n]*\n[^\S\n]*)?$"
-    r"|\b(?:instead\s+of|rather\s+than|moved\s+from)\s*$"
-)
-_WEEK = re.compile(r"(?i)\bweek\b|\bw/[cb]\b")
-_TIME_RANGE = re.compile(r"(?i)\d\s*(?:[ap]\.?m\.?)?\s*(?:[-–—]|to|until|till)\s*\d")
 _SUBJECT_AUTO = (
     "automatic reply",
     "auto reply",
@@ -161,15 +121,29 @@ def detect_auto_reply(email: Email, doc: Doc) -> tuple[bool, str | None]:
     subject = email.subject.strip().lower()
     if subject.startswith(_SUBJECT_AUTO):
         return True, email.subject.strip()[:80]
-    strong = cues(doc, P.OOO)
+    strong = [c for c in cues(doc, P.OOO) if not _about_someone_else(doc, c)]
     if not strong:
         return False, None
-    weak = [w for w in cues(doc, P.OOO_WEAK) if not any(_distance(w, s) == 0 for s in strong)]
+    weak = [
+        w
+        for w in cues(doc, P.OOO_WEAK)
+        if not any(_distance(w, s) == 0 for s in strong) and not _about_someone_else(doc, w)
+    ]
     score = 2 * len({cue_text(doc, s).lower() for s in strong})
     score += len({cue_text(doc, w).lower() for w in weak})
     if score >= _OOO_THRESHOLD:
         return True, cue_text(doc, strong[0])
     return False, None
+
+
+_THIRD_PERSON = frozenset(["she", "he", "they", "who", "manager", "colleague"])
+
+
+def _about_someone_else(doc: Doc, cue: Cue) -> bool:
+    """Out-of-office words about a colleague ("who is on leave until Monday", "once she
+    is back") are a human reply passing news on, not an automatic one."""
+    words = {tok.lower_ for tok in doc[max(0, cue.start - 3) : cue.end]}
+    return bool(words & _THIRD_PERSON)
 
 
 def _sentence_of(ids: Sequence[int], start: int) -> int:
@@ -205,7 +179,7 @@ def promised_date(
         promises.extend(_governors(doc, text, _ACK_TIMELINE))
     elif kind is Kind.FEEDBACK_PROMISE:
         promises.extend(_governors(doc, text, _OUTCOME))
-    if not promises:
+    if not promises and kind is not Kind.FEEDBACK_PROMISE:
         return None, []
     # "Shortlisted candidates will hear within two weeks" is a promise to this candidate
     # too (issue 11: real acknowledgements say when the shortlist is told); "if you are
@@ -216,6 +190,7 @@ def promised_date(
     best: date | None = None
     evidence: list[Evidence] = []
     ack_conditions: dict[int, bool] = {}  # once a sentence
+    plain: dict[int, bool] = {}
     for start, end, phrase, day in deadlines:
         tokens = _token_range(doc, start, end)
         if tokens is None or day is None or day < sent_at.date():
@@ -230,12 +205,16 @@ def promised_date(
             continue  # "we originally promised you a decision by Friday, but ..."
         if kind not in _PROMISE_KINDS and (
             _SAME_DAY.match(phrase)
-            or not (_FRONTED_DEADLINE.match(phrase) or _WINDOW.search(phrase))
+            or not (_FRONTED_DEADLINE.match(phrase) or _ACK_WINDOW.search(phrase))
         ):
             continue  # "an email from our vendor today", "we will call you on Thursday 13 August"
         governing = [p for p in promises if _sentence_of(ids, p[1]) == sid]
         if not governing:
             continue
+        if sid not in plain:
+            plain[sid] = not no_promise_sentence(_sentence_text(doc, ids, tokens[0]))
+        if not plain[sid]:
+            continue  # "you'll receive a test invitation within 24 hours", a question
         nearest = min(governing, key=lambda p: _distance(p, where))
         if (
             nearest[1] > tokens[0]
@@ -259,7 +238,37 @@ def promised_date(
         if best is None or day > best:
             best = day
             evidence = [Evidence("feedback_by", phrase)]
+    if best is None and kind is Kind.FEEDBACK_PROMISE:
+        return _first_person_deadline(doc, ids, text, deadlines, sent_at)
     return best, evidence
+
+
+def _first_person_deadline(
+    doc: Doc,
+    ids: Sequence[int],
+    text: str,
+    deadlines: list[tuple[int, int, str, date]],
+    sent_at: datetime,
+) -> tuple[date | None, list[Evidence]]:
+    """In a feedback promise whose words no cue knows ("we should have an answe for you by
+    end of next week"), the one deadline the sender sets themselves is the promise's."""
+    asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST, P.CONDITIONAL)}
+    found: dict[date, str] = {}
+    for start, end, phrase, day in deadlines:
+        tokens = _token_range(doc, start, end)
+        if tokens is None or day < sent_at.date() or _quoted(text, start):
+            continue
+        if not _FRONTED_DEADLINE.match(phrase) or _SAME_DAY.match(phrase):
+            continue
+        sid = _sentence_of(ids, tokens[0])
+        sentence = _sentence_text(doc, ids, tokens[0])
+        if sid in asked or not _FIRST_PERSON.search(sentence) or no_promise_sentence(sentence):
+            continue
+        found.setdefault(day, phrase)
+    if len(found) != 1:
+        return None, []
+    ((day, phrase),) = found.items()
+    return day, [Evidence("feedback_by", phrase)]
 
 
 def _sentence_text(doc: Doc, ids: Sequence[int], token: int) -> str:
@@ -326,6 +335,7 @@ def slot_candidates(
             or _SUPERSEDED.search(_line_before(text, mention))
             or _superseded(text, mention.start)
             or _quoted(text, mention.start)
+            or called_off(text, mention.start, mention.end)
         ):
             continue
         sid = _sentence_of(ids, tokens[0])
@@ -380,7 +390,7 @@ def interview_slot(
     dated = [(m, sid) for m, sid in candidates if not _time_only(m, sent_at)]
     if not dated:
         text = doc_text(doc)
-        dated = [(m, sid) for m, sid in alone if not _WINDOW_BEFORE.search(_before(text, m))]
+        dated = [(m, sid) for m, sid in alone if not dates.after_between(text, m.start)]
         alone = []
     if not dated:
         return None
@@ -397,10 +407,14 @@ def interview_slot(
     sentences = {sid for _, sid in pool}
     # Times listed beside a day that has none are its window ("26 May between 9.00am and 4pm").
     dated_only = not timed
+    # A list's items may sit in two "sentences" ("on 09.03. or 10.03." ends one at "09.03.").
+    listed = [m for m, _ in pool if m.is_range_or_list]
     options = {
         m.value
         for m, sid in candidates
-        if m.is_range_or_list and sid in sentences and not (dated_only and _time_only(m, sent_at))
+        if m.is_range_or_list
+        and (sid in sentences or any(0 <= o.start - m.end <= _LIST_REACH for o in listed))
+        and not (dated_only and _time_only(m, sent_at))
     }
     if len(pool) == 1 and pool[0][0].is_range_or_list and _WEEK.search(pool[0][0].text):
         return None  # "in the week of January 12": a week to save, not a day
@@ -423,9 +437,11 @@ def interview_slot(
             m
             for m, sid in alone
             if m.start > chosen.start
-            and (sid in day_sids or sid - 1 in day_sids)
+            and (
+                sid in day_sids or sid - 1 in day_sids or _next_sentence(text, chosen.end, m.start)
+            )
             and not m.is_range_or_list
-            and not _WINDOW_BEFORE.search(_before(text, m))
+            and not dates.after_between(text, m.start)
             and not _TIME_RANGE.search(m.text)
         ]
         if len({m.value.timetz() for m in after}) != 1:
@@ -439,12 +455,11 @@ def interview_slot(
     return value, has_time, zone_name or _offset_text(value), chosen.text
 
 
+_LIST_REACH = 12
+
+
 def _line_before(text: str, mention: dates.DateMention, reach: int = 40) -> str:
     """The text before the mention on its line (or a label line above it), within ``reach``."""
-    return text[max(0, mention.start - reach) : mention.start]
-
-
-def _before(text: str, mention: dates.DateMention, reach: int = 12) -> str:
     return text[max(0, mention.start - reach) : mention.start]
 
 

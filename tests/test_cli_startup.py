@@ -76,11 +76,23 @@ def test_the_cli_check_sees_what_it_looks_for() -> None:
     assert "sqlalchemy.orm" in loaded_after_importing(["watcher.store.tables"])
 
 
-@pytest.mark.parametrize("module", ["mailparser", "lxml", "jinja2", "spacy", "rich.progress"])
+@pytest.mark.parametrize(
+    "module",
+    ["mailparser", "lxml", "jinja2", "spacy", "rich.progress", "rich.table", "alembic"],
+)
 def test_a_sync_with_nothing_new_leaves_the_mail_reader_unloaded(module: str) -> None:
     """What `sync --once` imports before it knows whether there is mail: the parser, the
-    draft templates, spaCy and the progress bar wait until something needs them."""
+    draft templates, spaCy, the progress bar, the tables it does not print and the
+    migrations wait until something needs them."""
     loaded = loaded_after_importing(
-        ["watcher.cli", "watcher.commands.mail", "watcher.ingest", "watcher.refresh"]
+        [
+            "watcher.cli",
+            "watcher.commands.mail",
+            "watcher.ingest",
+            "watcher.pipeline",
+            "watcher.analysis",
+            "watcher.refresh",
+            "watcher.store.db",
+        ]
     )
     assert module not in loaded

@@ -55,6 +55,8 @@ def test_fleet_list_counts_each_job_seekers_own_mail_and_leads(
     assert (by_name["bob"]["messages"], by_name["bob"]["leads"]) == (2, 2)
     assert by_name["alice"]["accounts"] == 1
     assert by_name["alice"]["last_digest"] is None
+    # synced by `--user alice sync`, not by a worker: still the time of that sync
+    assert isinstance(by_name["alice"]["last_sync"], str)
 
 
 def test_user_option_reads_only_that_job_seekers_leads_and_status(

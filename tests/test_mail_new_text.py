@@ -145,6 +145,42 @@ CASES = [
         "Bis Freitag.",
     ),
     ("empty", "  \n", ""),
+    (
+        "thunderbird-bottom-post-keeps-the-text-under-the-quote",
+        "On 09/03/2026 11:20, Dana Reyes wrote:\n> Could you do Friday at 3pm?\n> Dana\n\n"
+        "Friday at 10am suits me better.\n\nBest,\nSam",
+        "Friday at 10am suits me better.",
+    ),
+    (
+        "apple-bottom-post-under-a-greeting",
+        "Hi Dana,\n\nOn 9 Mar 2026, at 11:20, Dana <dana@acme.com> wrote:\n\n"
+        "> We will decide by Friday.\n\nThanks, I look forward to it.\n\nSent from my iPhone",
+        "Hi Dana,\n\nThanks, I look forward to it.",
+    ),
+    (
+        "inline-answers-under-an-attribution",
+        "See my answers below.\n\nOn Mon, Mar 9, 2026 at 11:20 AM Dana <dana@acme.com> wrote:\n"
+        "> Are you free Monday?\nYes, Monday 3pm works.\n> And Tuesday?\nNo.\n\nCheers,\nSam",
+        "See my answers below.\n\nYes, Monday 3pm works.\nNo.",
+    ),
+    (
+        "footer-under-a-top-posted-reply-is-not-an-answer",
+        "We will decide next week.\n\nOn Mon, Mar 9, 2026 at 11:20 AM Sam <sam@x.org> wrote:\n"
+        "> Any news?\n\nThis message was scanned for viruses on Friday 13 March.",
+        "We will decide next week.",
+    ),
+    (
+        "bottom-post-stops-at-an-older-unquoted-history",
+        "On Tue, Mar 10, 2026 at 9:00 AM Dana <dana@acme.com> wrote:\n> Does Thursday work?\n\n"
+        "Thursday works.\n\nFrom: Sam <sam@x.org>\nSent: Monday, March 9, 2026\n"
+        "To: Dana <dana@acme.com>\nSubject: Interview\n\nI can do any day but Friday.",
+        "Thursday works.",
+    ),
+    (
+        "unquoted-history-under-an-attribution-is-all-old",
+        "On Mon, Mar 9, 2026 at 11:20 AM Dana <dana@acme.com> wrote:\nCould you do Friday at 3pm?",
+        "On Mon, Mar 9, 2026 at 11:20 AM Dana <dana@acme.com> wrote:\nCould you do Friday at 3pm?",
+    ),
 ]
 
 
@@ -202,6 +238,7 @@ def test_forward_with_long_note_keeps_only_the_note() -> None:
         "Hallo\n\n" + ("Am " + "schrieb " * 124 + "\n") * 128,
         "Hi\n" + ("Thanks,\n" + "x " * 300 + "\n") * 2000,
         "Hi\n" + ("From: a\n" * 3 + "\n") * 5000,
+        "On Mon, Dana wrote:\n" + "> a question\nan answer\n" * 20_000,
     ],
     ids=[
         "one-long-on-line",
@@ -210,6 +247,7 @@ def test_forward_with_long_note_keeps_only_the_note() -> None:
         "am-schrieb-lines",
         "sign-offs-over-long-lines",
         "many-from-lines",
+        "many-inline-answers",
     ],
 )
 def test_hostile_text_is_handled_quickly(text: str) -> None:
@@ -254,3 +292,25 @@ def test_html_only_reply_drops_the_clients_quote(quote: str) -> None:
     assert "We will decide by Friday." in message.new_text
     assert "OLD QUOTE" not in message.new_text
     assert "OLD QUOTE" in message.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div class="moz-cite-prefix">On 09/03/2026 11:20, Dana wrote:<br></div>'
+        '<blockquote type="cite">Could we do the OLD QUOTE slot?</blockquote>'
+        "<p>We will decide by Friday.</p>",
+        "<div>On 9 Mar 2026, at 11:20, Dana wrote:</div>"
+        '<blockquote type="cite">OLD QUOTE one</blockquote><div>We will decide</div>'
+        '<blockquote type="cite">OLD QUOTE two</blockquote><div>by Friday.</div>',
+        '<div>On Mon, Dana wrote:<br><blockquote type="cite">OLD QUOTE</blockquote>'
+        "We will decide by Friday.</div>",
+    ],
+    ids=["thunderbird-bottom-post", "apple-inline-answers", "attribution-as-bare-text"],
+)
+def test_html_reply_under_the_quote_keeps_the_new_text(body: str) -> None:
+    message = parse_message(_html_mail(body), frozenset(), None)
+    assert "We will decide" in message.new_text
+    assert "by Friday." in message.new_text
+    assert "OLD QUOTE" not in message.new_text
+    assert "wrote:" not in message.new_text

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from nlp.dates import (
     DateMention,
     add_business_days,
+    after_between,
     find_datetimes,
     find_deadlines,
     find_return_date,
@@ -508,6 +509,69 @@ def test_times_after_between_are_a_window_on_the_day_not_its_time() -> None:
     assert [t.is_range_or_list for t in times] == [True, True]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("available between 9:00 and 17:00", True),
+        ("on 26 May between 9.00am and 4pm", True),
+        ("Between (9:00", True),
+        ("between\n9:00", False),  # "between" ends the line above: a heading, not this time
+        ("the gap in between is short, at 9:00", False),
+        ("at 9:00", False),
+    ],
+)
+def test_after_between_reads_only_the_word_right_before(text: str, expected: bool) -> None:
+    assert after_between(text, text.index("9")) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "sent_at", "expected"),
+    [
+        # (text, sent_at, [(mention text, value, several slots)])
+        (
+            "Could you do a video interview on 09.03. or 10.03., in both cases at 10:00 CET?",
+            at("2026-03-02T15:00:00+01:00"),
+            [
+                ("09.03.", "2026-03-09T12:00:00+01:00", True),
+                ("10.03., in both cases at 10:00 CET", "2026-03-10T10:00:00+01:00", True),
+            ],
+        ),
+        (
+            "We confirm the appointment on Wednesday, 18.3.2026, 10.00 - 11.30 in Zurich.",
+            at("2026-03-11T08:15:00+01:00"),
+            [("Wednesday, 18.3.2026, 10.00 - 11.30", "2026-03-18T10:00:00+01:00", False)],
+        ),
+        (
+            "Could you pop in for a chat next Wednesday at half 2?",
+            THU_LONDON,
+            [("next Wednesday at half 2", "2026-03-11T14:30:00+00:00", False)],
+        ),
+        (
+            "Your interview is at 10.30 on Tuesday 10 March.",
+            THU_LONDON,
+            [("10.30 on Tuesday 10 March", "2026-03-10T10:30:00+00:00", False)],
+        ),
+        ("The fee is 10.00 - 12.50 per hour.", THU_LONDON, []),
+        ("The price is 10.30 per unit.", THU_LONDON, []),
+        ("See sections 3.2. and 3.4. of the handbook.", THU_LONDON, []),
+    ],
+    ids=[
+        "dotted-days-listed",
+        "dotted-time-range",
+        "half-2",
+        "at-dotted-time",
+        "dotted-prices",
+        "dotted-price",
+        "sections",
+    ],
+)
+def test_continental_and_british_ways_of_writing_a_slot(
+    text: str, sent_at: datetime, expected: list[tuple[str, str, bool]]
+) -> None:
+    found = find_datetimes(text, sent_at)
+    assert [(m.text, m.value.isoformat(), m.is_range_or_list) for m in found] == expected
+
+
 def test_a_time_range_is_one_slot() -> None:
     (mention,) = find_datetimes("Mon 9 Mar, 09:30 – 10:15 (GMT)", THU_LONDON)
     assert mention.is_range_or_list is False
@@ -782,6 +846,17 @@ FIND_DEADLINE_CASES = [
         [("on March 12", "2026-03-12"), ("the following day", "2026-03-13")],
     ),
     ("You bring 5 years of experience and work 5 days a week; call 555-123-4567.", []),
+    (
+        "We will inform you about our decision by the end of calendar week 11.",
+        [("by the end of calendar week 11", "2026-03-13")],
+    ),
+    ("Feedback in KW 12 at the latest.", [("in KW 12 at the latest", "2026-03-20")]),
+    (
+        "Our timeline shifted with the year-end freeze; we now expect to decide within two weeks.",
+        [("within two weeks", "2026-03-19")],
+    ),
+    ("We will review applications over the coming weeks.", []),
+    ("We will be in touch over the coming days.", [("over the coming days", "2026-03-08")]),
     ("We gave 2 weeks' notice 3 days ago.", []),
     ("Do you have a car? Our support is 24/7.", []),
 ]
@@ -849,6 +924,17 @@ def test_add_business_days_counts_only_weekdays(start: date, n: int) -> None:
 # ---------------------------------------------------------------- out of office
 
 RETURN_CASES = [
+    (
+        "I am on field visits and will be back in Pune office on Thursday, 12th March.",
+        THU,
+        "2026-03-12",
+    ),
+    ("Our office is closed for the holidays and will reopen on Monday 9 March.", THU, "2026-03-09"),
+    (
+        "I am out of the office from 09.03. to 13.03. and will answer after that.",
+        THU_LONDON,
+        "2026-03-16",
+    ),
     (
         "I am out of the office until Monday 9 March with limited access to email.",
         THU,

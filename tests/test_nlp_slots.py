@@ -9,7 +9,7 @@ import pytest
 from spacy.language import Language
 
 import nlp
-from nlp.types import Email
+from nlp.types import Detection, Email
 
 SENT = datetime.fromisoformat("2026-03-04T13:30:00-05:00")  # a Wednesday
 
@@ -104,3 +104,101 @@ def test_deciding_after_an_interview_is_the_promise(pipeline: Language) -> None:
     assert detection.kind.value == "feedback_promise"
     assert detection.feedback_by is not None
     assert detection.feedback_by.isoformat() == "2026-03-13"  # next week's Friday
+
+
+def _detect(
+    pipeline: Language, subject: str, text: str, sent: str = "2026-03-04T13:30:00-05:00"
+) -> Detection:
+    email = Email(subject=subject, text=text, sent_at=datetime.fromisoformat(sent), full_text=text)
+    return nlp.analyze(email, pipeline)
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "expected"),
+    [
+        (
+            "Interview moved",
+            "Hi Sam,\n\nAs discussed, your interview moves from Thursday 5 March 14:00 to "
+            "Monday 9 March 10:30. The location stays the same.\n\nKind regards,\nSanne",
+            "2026-03-09T10:30",
+        ),
+        (
+            "Re: Reschedule?",
+            "Hi Sam,\n\nNo problem at all. I've moved your onsite from Thursday to Monday, "
+            "March 9 - same time, 10am. Updated calendar invite to follow.\n\nKim",
+            "2026-03-09T10:00",
+        ),
+        (
+            "Your interview has been canceled",
+            "Hi Sam,\n\nYour interview with Ferntech scheduled for Thursday has been canceled "
+            "by the hiring team. Your recruiter will reach out to you directly.\n\nFerntech",
+            None,
+        ),
+        (
+            "Invitation to interview - Teacher of Geography",
+            "Dear Sam,\n\nI am pleased to tell you that you have been shortlisted and I would "
+            "like to invite you for interview on Tuesday 10th March 2026.\n\nThe day will "
+            "begin at 8.45am with a tour of the school.\n\nYours sincerely,\nMrs J. Allcott",
+            "2026-03-10T08:45",
+        ),
+    ],
+    ids=["moves-from-to", "moved-from-weekday", "cancelled", "time-in-next-sentence"],
+)
+def test_the_interview_date_is_the_slot_that_holds(
+    pipeline: Language, subject: str, text: str, expected: str | None
+) -> None:
+    assert _detect(pipeline, subject, text).interview_at_text() == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "expected"),
+    [
+        (
+            "Next step: online assessment",
+            "Hi Sam,\n\nCongratulations - you've been selected to move forward! You'll receive "
+            "a separate invitation from our testing partner within 24 hours. Please complete "
+            "it within 5 days of receiving the invitation.\n\nTalent Acquisition",
+            None,
+        ),
+        (
+            "Re: Connecting",
+            "Hi Sam,\n\nThanks for accepting my invite! I've got a few clients who'd be very "
+            "interested in your background. Are you open to hearing about opportunities at "
+            "the moment, or shall I check back in a few months?\n\nSophie",
+            None,
+        ),
+        (
+            "RE: checking in",
+            "Hi Sam - sorry, crazy week. HM is out until Tues, we should have an answe for you "
+            "by end of next week.\n\nKelly",
+            "2026-03-13",
+        ),
+        (
+            "Update on your application",
+            "Dear Sam,\n\nWe initially promised you a decision by 6 March. Unfortunately one of "
+            "the panel members is off sick, so we will now come back to you by 11 March.\n\n"
+            "Kind regards,\nMathilde",
+            "2026-03-11",
+        ),
+    ],
+    ids=["a-test-invitation-is-no-answer", "a-question", "no-cue-words", "a-new-promise"],
+)
+def test_feedback_by_is_what_the_sender_promises(
+    pipeline: Language, subject: str, text: str, expected: str | None
+) -> None:
+    detection = _detect(pipeline, subject, text)
+    found = detection.feedback_by.isoformat() if detection.feedback_by else None
+    assert found == expected
+
+
+def test_out_of_office_news_about_a_colleague_is_no_automatic_reply(
+    pipeline: Language,
+) -> None:
+    text = (
+        "Dear Sam,\n\nThanks for your email asking for feedback. I have passed your request to "
+        "the recruiting manager, who is on leave until next Monday. She will get back to you "
+        "directly once she is back."
+    )
+    detection = _detect(pipeline, "Re: feedback request", text)
+    assert detection.auto_reply is False
+    assert detection.away_until is None

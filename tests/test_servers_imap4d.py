@@ -193,8 +193,11 @@ def test_three_syncs_store_every_message_of_inbox_and_sent_items_incrementally(
     assert stored == {"INBOX": 9, SENT: 5}
 
 
+POLL = 5  # the shortest poll the config allows: two poll rounds stay well under a minute
+
+
 @pytest.mark.slow
-def test_run_with_a_20_s_poll_stores_mail_although_imap4d_idle_never_tells(
+def test_run_with_a_short_poll_stores_mail_although_imap4d_idle_never_tells(
     any_imap4d: Imap4d, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
     imap4d = any_imap4d
@@ -203,7 +206,7 @@ def test_run_with_a_20_s_poll_stores_mail_although_imap4d_idle_never_tells(
     imap4d.append(user, "INBOX", mail_in(1, now))
     imap4d.append(user, SENT, mail_out(2, user, now))
     config = write_config(
-        tmp_path, imap4d.account_toml(user, tmp_path, since_days=3650, poll_seconds=20)
+        tmp_path, imap4d.account_toml(user, tmp_path, since_days=3650, poll_seconds=POLL)
     )
     daemon = Daemon(config, cli_env, tmp_path / "run.log")
     try:
@@ -211,12 +214,12 @@ def test_run_with_a_20_s_poll_stores_mail_although_imap4d_idle_never_tells(
         assert counts(config, cli_env) == {"INBOX": 1, SENT: 1}
         imap4d.append(user, "INBOX", mail_in(3, now))
         imap4d.append(user, SENT, mail_out(4, user, now))
-        # the 20 s poll brings them (IDLE on imap4d announces nothing)
-        daemon.wait_for(r"synced 2 new message", 20 + 15, count=2)  # the first: at the start
+        # the poll brings them (IDLE on imap4d announces nothing)
+        daemon.wait_for(r"synced 2 new message", POLL + 15, count=2)  # the first: at the start
         assert counts(config, cli_env) == {"INBOX": 2, SENT: 2}
         imap4d.append(user, "INBOX", mail_in(5, now))
-        daemon.wait_for(r"IDLE .*did not announce", 20 + 15)
-        daemon.wait_for(r"synced 1 new message", 20 + 15)
+        daemon.wait_for(r"IDLE .*did not announce", POLL + 15)
+        daemon.wait_for(r"synced 1 new message", POLL + 15)
         assert counts(config, cli_env) == {"INBOX": 3, SENT: 2}
         code, _ = daemon.signal(signal.SIGTERM)
         assert code == 0, daemon.log()

@@ -52,6 +52,7 @@ class MessageMark:
     subject: str = ""
     sender: Address | None = None
     references: tuple[str, ...] = ()
+    auto_reply: bool = False  # an out-of-office: no reply, nothing to answer (DESIGN: away)
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def _follow_ups(lead: LeadView, zone: tzinfo) -> tuple[int, datetime | None]:
     the thank-you note, not a follow-up (DESIGN, rules 4-5); weekends only here,
     since this counts for wording, not for deciding.
     """
-    inbound = [m.at for m in lead.messages if m.direction is Direction.INBOUND]
+    inbound = [m.at for m in lead.messages if m.direction is Direction.INBOUND and not m.auto_reply]
     base_points = [*inbound[-1:], *([lead.interview_at] if lead.interview_at else [])]
     base = max(base_points) if base_points else None
     outbound = [
@@ -238,7 +239,7 @@ def _reply_target(lead: LeadView) -> ThreadRef | None:
     answered = _answered_message(lead)
     if answered is not None:
         return ThreadRef(answered.message_id, answered.subject, answered.references)
-    inbound = [m for m in lead.messages if m.direction is Direction.INBOUND]
+    inbound = [m for m in lead.messages if m.direction is Direction.INBOUND and not m.auto_reply]
     candidates = inbound or list(lead.messages)
     if not candidates:
         return None
@@ -423,7 +424,7 @@ def _message_line(mark: MessageMark, zone: tzinfo) -> str:
     day = _short_day(_local_day(mark.at, zone))
     if mark.direction is Direction.OUTBOUND:
         return f"{day} from you"
-    kind = _kind_text(mark.kind)
+    kind = "auto-reply" if mark.auto_reply else _kind_text(mark.kind)
     return f"{day} from them ({kind})" if kind else f"{day} from them"
 
 

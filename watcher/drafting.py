@@ -181,13 +181,17 @@ _ROLE_PATTERNS = (
 )
 
 
-def guess_role(texts: Sequence[str]) -> str:
-    """The role a lead is about, from its subjects and texts; "" when none is named."""
+def guess_role(texts: Sequence[str], company: str = "") -> str:
+    """The role a lead is about, from its subjects and texts; "" when none is named.
+
+    "Interview invitation - Echo Systems" names the company, not a role: a match that is
+    the company's name is skipped."""
     for text in texts:
         for pattern in _ROLE_PATTERNS:
             found = pattern.search(text)
-            if found:
-                return found.group("role").strip(" -,")
+            role = found.group("role").strip(" -,") if found else ""
+            if role and role.casefold() != company.strip().casefold():
+                return role
     return ""
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from nlp.types import Kind
@@ -394,6 +394,15 @@ def group(
         target = _resolve(key, overrides.merges, present)
         merged.setdefault(target, []).extend(members[key])
     groups = [_describe(key, found) for key, found in merged.items() if found]
+    # `merge A B` moves B into A, "the lead that stays": A keeps its name.
+    groups = [
+        replace(g, company=kept)
+        if (own := members.get(g.key))
+        and len(merged[g.key]) > len(own)
+        and (kept := _describe(g.key, own).company)
+        else g
+        for g in groups
+    ]
     return sorted(groups, key=lambda g: _order(unique[g.message_keys[0]]))
 
 

@@ -102,6 +102,8 @@ _SIGN_OFF_CHARS = 40  # a sign-off line is short; a sentence is not
 _NAME_LINE_CHARS = 40  # nor is the name line under it
 # The forwarder's own note counts as "adding little" below this many characters.
 _SHORT_FORWARD_NOTE = 200
+# ... or points to it, however long: "see below from the hiring manager", "his note below".
+_POINTS_BELOW = re.compile(r"(?i)\b(?:see|read|find|note|details|email|message)\s+below\b")
 
 
 def split_reply(text: str) -> str:
@@ -113,12 +115,14 @@ def split_reply(text: str) -> str:
     lines = text[:SCAN_CHARS].splitlines()
     end, forward = _history_start(lines, 0)
     own = _own_lines(lines[:end])
+    if not forward and end < len(lines):
+        own = _with_answers_below(own, lines, end)
     if forward:
         note = "\n".join(own).strip()
         body = _skip_header_block(lines, end + 1)
         inner_end, _ = _history_start(lines, body)
         inner = "\n".join(_own_lines(lines[body:inner_end])).strip()
-        if len(note) < _SHORT_FORWARD_NOTE and inner:
+        if inner and (len(note) < _SHORT_FORWARD_NOTE or _POINTS_BELOW.search(note)):
             return f"{note}\n\n{inner}".strip()
         return note
     result = "\n".join(own).strip()
@@ -149,6 +153,65 @@ def _history_start(lines: list[str], start: int) -> tuple[int, bool]:
                 return above, False
             return index, False
     return len(lines), False
+
+
+def _with_answers_below(own: list[str], lines: list[str], start: int) -> list[str]:
+    """``own`` with the answers written under a ">"-quoted history, when there are any.
+
+    Thunderbird and Apple Mail users bottom-post ("On ... wrote:", the quote, then the
+    new text) or answer inline, between the quoted lines. Those lines count when nothing
+    but a greeting stands above the quote, or when a quoted line follows them (inline
+    answers); an unquoted tail under a top-posted reply is a footer a server appended.
+    """
+    answers, inline = _answers_below(lines, start)
+    if not any(line.strip() for line in answers):
+        return own
+    if not (inline or _only_greeting(own)):
+        return own
+    if not any(line.strip() for line in own):
+        return answers
+    while not own[-1].strip():
+        own = own[:-1]
+    return [*own, "", *answers]
+
+
+def _answers_below(lines: list[str], start: int) -> tuple[list[str], bool]:
+    """The unquoted lines under the history starting at ``start``, if that history is
+    ">"-quoted, up to the next history marker; and whether a quoted line follows one."""
+    first = next((i for i in range(start + 1, len(lines)) if lines[i].strip()), None)
+    if first is None or not _is_quoted(lines[first]):
+        return [], False  # an unquoted history (Outlook, HTML made text): all of it is old
+    answers: list[str] = []
+    inline = answered = False
+    for index in range(first, len(lines)):
+        line = lines[index]
+        if _is_quoted(line):
+            inline = inline or answered
+            continue
+        lowered = _unquoted(line).lower()
+        if lowered and (
+            _is_forward_marker(lowered)
+            or _is_original_marker(lowered)
+            or _is_attribution(lowered, lines, index)
+            or _is_header_block(lines, index)
+        ):
+            break  # an older, unquoted history under the answers
+        if line.strip() or answers:
+            answers.append(line)
+            answered = answered or bool(line.strip())
+    return _own_lines(answers) if answers else [], inline
+
+
+def _is_quoted(line: str) -> bool:
+    return line[:LINE_CHARS].lstrip().startswith(">")
+
+
+def _only_greeting(own: list[str]) -> bool:
+    """Nothing above the quote, or a greeting alone ("Hi Dana,")."""
+    words = [line.strip() for line in own if line.strip()]
+    return not words or (
+        len(words) == 1 and len(words[0]) <= _NAME_LINE_CHARS and words[0].endswith((",", "!"))
+    )
 
 
 def _unquoted(line: str) -> str:
@@ -247,22 +310,71 @@ def _looks_like_disclaimer(line: str) -> bool:
 
 
 def html_without_history(html: str) -> str | None:
-    """The text of an HTML mail above its quoted history, or None when it marks none.
+    """The text of an HTML mail without its quoted history, or None when it marks none.
 
     The markers are the clients' own: Gmail's ``div.gmail_quote``, Apple Mail's and
-    Thunderbird's ``blockquote type=cite``, Outlook's ``div#divRplyFwdMsg``,
-    ``#appendonsend`` and the ``border-top`` rule over its "From:" block. Everything
-    from the first of them on, in document order, is history.
+    Thunderbird's ``blockquote type=cite`` (and the "On ... wrote:" line above it),
+    Outlook's ``div#divRplyFwdMsg``, ``#appendonsend`` and the ``border-top`` rule over
+    its "From:" block. A quote block goes alone, so what was written under or between
+    the quotes (a bottom-posted or inline reply) stays; Outlook quotes unmarked text
+    after its header, so everything from an Outlook marker on is history.
     """
     try:
         tree = html_text.parse_html(html)
     except Exception:  # lxml refuses some documents; the plain-text split still runs
         return None
-    marker = next((e for e in tree.iter() if _is_quote_marker(e)), None)
-    if marker is None:
+    markers = [e for e in tree.iter() if _is_quote_marker(e)]
+    if not markers:
         return None
-    _drop_from(marker)
+    dropped: set[lxml.html.HtmlElement] = set()
+    outlook = None
+    for marker in markers:
+        if any(a in dropped for a in marker.iterancestors()):
+            continue  # inside a quote already gone
+        if not _is_cite(marker):
+            outlook = marker
+            break
+        _drop_attribution_before(marker)
+        dropped.add(marker)
+        marker.drop_tree()  # keeps the text after it
+    if outlook is not None:
+        _drop_from(outlook)
     return str(html_text.extract_text(tree, guess_layout=True))
+
+
+def _is_cite(element: lxml.html.HtmlElement) -> bool:
+    """A quote block of its own (Gmail, Apple Mail, Thunderbird, Yahoo), not Outlook's."""
+    classes = f" {element.get('class') or ''} ".lower()
+    return element.tag.lower() == "blockquote" or any(
+        name in classes for name in (" gmail_quote ", " moz-cite-prefix ", "yahoo_quoted")
+    )
+
+
+def _drop_attribution_before(quote: lxml.html.HtmlElement) -> None:
+    """Remove the "On ... wrote:" line written just above a quote block, element or text."""
+    previous = quote.getprevious()
+    while previous is not None and previous.tag == "br" and not (previous.tail or "").strip():
+        previous = previous.getprevious()
+    if previous is not None and not (previous.tail or "").strip():
+        words = " ".join(previous.text_content()[:LINE_CHARS].split())
+        if _without_attribution_line(words) != words:
+            previous.drop_tree()
+        return
+    if previous is not None:
+        previous.tail = _without_attribution_line(previous.tail or "")
+        return
+    parent = quote.getparent()
+    if parent is not None:
+        parent.text = _without_attribution_line(parent.text or "")
+
+
+def _without_attribution_line(text: str) -> str:
+    """``text`` without its last line when that line is an "On ... wrote:" attribution."""
+    head, _, last = text.rstrip().rpartition("\n")
+    words = " ".join(last.split()).lower()
+    if len(words) < LINE_CHARS and words.startswith(_OPENERS) and _ends_with_wrote(words):
+        return head
+    return text
 
 
 def _is_quote_marker(element: lxml.html.HtmlElement) -> bool:

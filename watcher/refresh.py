@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from watcher.config import Settings
 from watcher.domain import Action, Decision, LeadTimeline
 from watcher.leads import GroupOverrides, group, links
-from watcher.rules import decide
+from watcher.rules import decide, interview_moment
 from watcher.store.leads import (
     ActiveOverrides,
     MailRow,
@@ -366,6 +366,7 @@ def next_change(
         interview = event.detection.interview_at if event.detection else None
         if interview is not None:
             moments += [interview, datetime.combine(interview.date(), time(12), calendar.zone)]
+            moments.append(interview_moment(event, calendar))
     if timeline.overrides.interview_at is not None:
         moments.append(timeline.overrides.interview_at)
     limit = min((m for m in moments if m > at), default=None)

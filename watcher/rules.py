@@ -198,10 +198,20 @@ def _answered(
     )
 
 
-def _interview_moment(detection: Detection, calendar: Workdays) -> datetime:
+def interview_moment(event: TimelineEvent, calendar: Workdays) -> datetime:
+    """When the interview ``event`` names starts, as an aware moment."""
+    detection = event.detection
+    assert detection is not None
     assert detection.interview_at is not None
     if detection.interview_has_time:
-        return detection.interview_at
+        found = detection.interview_at
+        # No zone named: it was read in the Date header's offset. When that offset is the
+        # user's own at sending, the sender keeps the user's clock, so "10:00" stays 10:00
+        # local across a DST change between the mail and the interview.
+        named = (detection.interview_tz or "")[:1] not in ("", "+", "-")
+        if not named and found.utcoffset() == event.at.astimezone(calendar.zone).utcoffset():
+            return found.replace(tzinfo=calendar.zone)
+        return found
     # Rule 3: a date without a time counts as 12:00 local.
     return datetime.combine(detection.interview_at.date(), time(12), tzinfo=calendar.zone)
 
@@ -240,7 +250,7 @@ def read_timeline(timeline: LeadTimeline, calendar: Workdays, now: datetime) -> 
                 event.kind is Kind.INTERVIEW_INVITATION and _answered(event, user, recruiter)
             ):
                 updates.update(
-                    interview=_interview_moment(detection, calendar),
+                    interview=interview_moment(event, calendar),
                     interview_source=_source(event, "interview"),
                 )
                 break

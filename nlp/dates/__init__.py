@@ -82,7 +82,7 @@ range "from A to B" give the next business day after X or B; a return day that
 falls on a weekend moves to Monday; "back next week" is next week's Monday.
 """
 
-from nlp.dates.common import DateMention, add_business_days
+from nlp.dates.common import DateMention, add_business_days, after_between
 from nlp.dates.datetimes import find_datetimes
 from nlp.dates.returns import find_return_date
 from nlp.dates.windows import find_deadlines, resolve_deadline
@@ -90,6 +90,7 @@ from nlp.dates.windows import find_deadlines, resolve_deadline
 __all__ = [
     "DateMention",
     "add_business_days",
+    "after_between",
     "find_datetimes",
     "find_deadlines",
     "find_return_date",

@@ -105,9 +105,13 @@ _CLOCK = (
     rf"(?![:.]\d)|(?<![a-z]){_HOUR_WORD}\s+o['’]?clock\b)"
 )
 _RANGE_SEP = r"\s*(?:-|–|—|to|until|till)\s*"
+# "10.00 - 11.30", "at 10.30": dotted times count in a range or after "at"/"for"; a lone
+# "10.00" may be a price.
+_DOTTED = rf"(?<![\d:.,$£€]){_H24}\.[0-5]\d(?![\d.,])"
 _TIME = rf"""
-(?P<t1>{_CLOCK}|(?<![\d:.,$£€]){_H24}(?:[:.][0-5]\d)?(?=(?:{_RANGE_SEP}|\s+and\s+){_CLOCK_AMPM}))
-(?:(?:{_RANGE_SEP}|(?<=\d)\s+and\s+)(?P<t2>{_CLOCK}))?
+(?P<t1>{_CLOCK}|(?<![\d:.,$£€]){_H24}(?:[:.][0-5]\d)?(?=(?:{_RANGE_SEP}|\s+and\s+){_CLOCK_AMPM})
+  |{_DOTTED}(?={_RANGE_SEP}{_H24}[.:][0-5]\d)|(?:(?<=at\s)|(?<=for\s)){_DOTTED})
+(?:(?:{_RANGE_SEP}|(?<=\d)\s+and\s+)(?P<t2>{_CLOCK}|{_DOTTED}))?
 """
 
 
@@ -142,7 +146,8 @@ _TIME_ONLY = re.compile(_TIME, re.VERBOSE)
 # part of the day that says which half it is in ("Friday morning at 9").
 _BARE = (
     rf"(?P<bare>(?<![\d:.]){_H24}(?:\.[0-5]\d)?|(?:half\s+(?:past\s+)?|quarter\s+(?:past|to)\s+)?"
-    rf"{_HOUR_WORD}\b{_AFTER_ORDINAL})(?:\s*o['’]?clock|-?ish)?\b(?![:.]\d|\s*[/%$£€-])"
+    rf"{_HOUR_WORD}\b{_AFTER_ORDINAL}|half\s+(?:past\s+)?(?:1[0-2]|[1-9])(?![\d:.]))"
+    r"(?:\s*o['’]?clock|-?ish)?\b(?![:.]\d|\s*[/%$£€-])"
 )
 _DAY_PART = r"(?:[^\S\n]+(?P<part>morning|afternoon|evening|night|lunchtime)\b)?"
 

@@ -110,6 +110,19 @@ _LOOSE_PREP_BEFORE = re.compile(
 )
 
 
+# "between 9:00 and 17:00", "on 26 May between 9.00am and 4pm": a window, not a time.
+_BETWEEN_BEFORE = re.compile(r"(?i:\bbetween)[^\w\n]*\Z")
+_BETWEEN_REACH = 16
+
+
+def after_between(text: str, start: int, since: int = 0) -> bool:
+    """Is "between" written right before ``start`` (on its line, after ``since``)?
+
+    The one test for a time window; read alone, its first time is no appointment.
+    """
+    return _BETWEEN_BEFORE.search(text, max(since, start - _BETWEEN_REACH), start) is not None
+
+
 def add_business_days(day: date, n: int) -> date:
     """``day`` moved by ``n`` business days (Monday to Friday); ``n`` may be negative.
 

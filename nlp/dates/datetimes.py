@@ -20,7 +20,13 @@ from nlp.dates.clock import (
     _zone_label,
     _zoneless_military,
 )
-from nlp.dates.common import _ONE_DAY, DateMention, _require_aware, _weekday_number
+from nlp.dates.common import (
+    _ONE_DAY,
+    DateMention,
+    _require_aware,
+    _weekday_number,
+    after_between,
+)
 from nlp.dates.itinerary import (
     _LABEL_BEFORE,
     _LINE_START,
@@ -54,7 +60,6 @@ _CLAUSE_END = re.compile(
     r"for\s+you|then)\b)"
 )
 _DATE_AFTER_TIME = re.compile(r"[^\S\n]*[,(\-–]?[^\S\n]*(?:on\s+)?")
-_BETWEEN_BEFORE = re.compile(r"(?i:\bbetween)\W*$")
 # A weekday right after a date, naming the same day: "29/07/2025 (Tuesday)", "21st Aug, Friday".
 # Days sharing one written month: "3, 4 and 5 September", "April 21-25", "March 10 or 11".
 _DAYS_BEFORE = re.compile(
@@ -68,7 +73,7 @@ _DAYS_AFTER = re.compile(
 _WEAK_JOIN = re.compile(r"(?i)[^\S\n]*(?:,|/|or|and|&)[^\S\n]*")
 _ECHO_GAP = re.compile(r"[^\S\n]*(?:,|\()?[^\S\n]*")
 _ECHO_CLOSE = re.compile(r"[^\S\n]*\)")
-_STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|from|by|until|till|between)\s+|@\s*)$")
+_STRONG_BEFORE_TIME = re.compile(r"(?i:\b(?:at|for|from|by|until|till|between)\s+|@\s*)$")
 
 
 def find_datetimes(text: str, sent_at: datetime) -> list[DateMention]:
@@ -292,7 +297,7 @@ def _and_joined(text: str, m: re.Match[str]) -> bool:
     """Two times joined by "and" are two slots unless "between" comes first."""
     if m.group("t2") is None or "and" not in text[m.end("t1") : m.start("t2")].lower():
         return False
-    return _BETWEEN_BEFORE.search(text, max(0, m.start("t1") - 12), m.start("t1")) is None
+    return not after_between(text, m.start("t1"))
 
 
 def _is_at(conn: str | None) -> bool:

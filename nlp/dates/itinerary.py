@@ -8,6 +8,7 @@ from datetime import date, tzinfo
 from itertools import pairwise
 
 from nlp.dates.clock import _BARE, _DAY_PART, _TIME
+from nlp.dates.common import after_between
 from nlp.dates.relative import _WD
 
 # A time right after a date: "Tuesday, March 10 at 2:30 PM EST", "Mon 9 Mar, 09:30 – 10:15 (GMT)".
@@ -37,8 +38,6 @@ _OTHER_ZONE_GAP = re.compile(
     r"[^\S\n]*(?:\(?(?i:your|local|my)(?:[^\S\n]+local)?[^\S\n]+time\)?|(?i:for\s+you))?"
     r"[^\S\n]*[/(|][^\S\n]*(?i:i\.e\.\s*|that's\s+|which\s+is\s+)?"
 )
-# "on 26 May between 9.00am and 4.00pm": a window on that day, not its time.
-_BETWEEN_END = re.compile(r"(?i:\bbetween)[^\S\n]*$")
 _ZONE_CLOSE = re.compile(r"[^\S\n]*\)")
 # Between a start and the end of the same slot: "Start: ... / End: ...", "10:00 until 11:00".
 _END_GAP = re.compile(
@@ -135,7 +134,7 @@ def _pair(text: str, found: list[_Found]) -> list[_Found]:
             item.clock is None
             and nxt.day is None
             and _PAIR_GAP.fullmatch(text, item.end, nxt.start)
-            and not _BETWEEN_END.search(text, item.end, nxt.start)
+            and not after_between(text, nxt.start, item.end)  # a window that day
         ):
             paired.append(_Found(item.start, nxt.end, item.day, nxt.clock, nxt.zone))
             i += 2

@@ -26,8 +26,9 @@ from nlp.dates.written import (
 
 _OOO = re.compile(
     rf"""
-(?:(?P<back>back|return(?:ing|s)?|resum(?:e|ing)|be\s+in(?=\s+(?:the\s+)?office)|reachable|available)\b
-   (?:\s+(?:(?:to|in|at|into)\s+)?(?:(?:the|my)\s+)?(?:office|work|duty|duties|desk))?
+(?:(?P<back>back|return(?:ing|s)?|resum(?:e|ing)|be\s+in(?=\s+(?:the\s+)?office)|reachable|available|
+   re-?open(?:s|ing)?)\b
+   (?:\s+(?:(?:to|in|at|into)\s+)?(?:(?:the|my|our)\s+)?(?:[a-z]+\s+){{0,2}}?(?:office|work|duty|duties|desk))?
    (?:\s+(?:on|from|by|as\s+of|after|starting|beginning))?
  |(?P<until>until|till|til|through|thru|up\s+to\s+and\s+including|up\s+to)\b
    (?P<incl>\s+and\s+including)?(?P<endof>\s+(?:the\s+)?end\s+of)?)

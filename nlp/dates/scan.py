@@ -35,7 +35,7 @@ for _words, _flags in (
     (
         "couple few several week weekend weeks wk wks midweek month months year quarter q1 q2 "
         "q3 q4 eom eoy eod cob eob eop hour hours hr hrs day days fortnight fortnights business "
-        "play w wc wb",
+        "play w wc wb cw kw calendar",
         _AT_CORE,
     ),
     (" ".join(p.split()[0] for p in _PRE_WORDS.split("|")), _AT_WEAK),
@@ -46,7 +46,8 @@ for _words, _flags in (
         _AT_WEAK,
     ),
     (
-        "back return returning returns resume resuming be reachable available until till til "
+        "back return returning returns resume resuming be reachable available reopen reopens "
+        "reopening re-open until till til "
         "through thru up",
         _AT_OOO,
     ),

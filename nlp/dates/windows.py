@@ -32,6 +32,7 @@ from nlp.dates.relative import (
 )
 from nlp.dates.scan import _prepare, _scan
 from nlp.dates.written import (
+    _AFTER_ORDINAL,
     _DATE,
     _DATE_KINDS,
     _MONTH,
@@ -99,7 +100,7 @@ _DEADLINE = re.compile(
 |(?P<wkend>(?:the\s+)?weekend\b)
 |(?P<month>(?:the\s+)?(?:(?P<mo_part>{_PART})(?:the\s+)?(?P<mo_which>{_WHICH})?
     |(?P<mo_which2>{_WHICH_STRONG}))\s*(?:calendar\s+)?month\b(?P<mo_end>\s*-?\s*end\b)?
-   |(?P<mo_end2>month\s*-?\s*end\b|eom\b))
+   |(?P<mo_end2>(?:month\s*-?\s*end|eom)\b{_AFTER_ORDINAL}))
 |(?P<mname>(?:the\s+)?(?P<mn_part>{_PART})(?:the\s+month\s+of\s+)?(?P<mn_m>{_MONTH})
     (?![\s.]*\d{{1,2}}\b)(?:,?\s*(?P<mn_y>{_YEAR}))?)
 |(?P<mname2>(?P<mn2_m>{_MONTH})(?![\s.]*\d{{1,2}}\b)
@@ -107,7 +108,8 @@ _DEADLINE = re.compile(
 |(?P<quarter>(?:the\s+)?(?:end|close)(?:\s*-\s*|\s+of\s+|\s+)(?:(?:the|this)\s+)?
     (?:quarter|q(?P<q_n>[1-4])(?:\s+(?P<q_y>{_YEAR}))?)\b)
 |(?P<year>(?:the\s+)?(?:end|close)(?:\s*-\s*|\s+of\s+|\s+)(?:(?:the|this)\s+)?
-    (?:calendar\s+)?year\b|year\s*-?\s*end\b|eoy\b)
+    (?:calendar\s+)?year\b|(?:year\s*-?\s*end|eoy)\b{_AFTER_ORDINAL})
+|(?P<cw>(?:the\s+)?(?P<cw_part>{_PART})?(?:the\s+)?(?:calendar\s+week|cw|kw)\s*(?P<cw_n>[1-4]?\d|5[0-3])\b)
 |{_WINDOW}
 |(?P<eodx>{_EOD}|later\s+today|end\s+of\s+today)\b
 )
@@ -271,6 +273,8 @@ def _deadline_day(m: re.Match[str], text: str, base: date, day_first: bool) -> d
         return end if m.group("q_y") or end >= base else _month_end(year + 1, quarter * 3)
     if m.start("year") != -1:
         return date(base.year, 12, 31)
+    if m.start("cw") != -1:
+        return _calendar_week_day(base, int(m.group("cw_n")), m.group("cw_part"))
     if m.start("win") != -1:
         return _window_deadline(
             base,
@@ -282,6 +286,8 @@ def _deadline_day(m: re.Match[str], text: str, base: date, day_first: bool) -> d
     if m.start("winb") != -1:
         unit = m.group("winb_unit")
         many = unit.lower().endswith("s")
+        if many and not unit.lower().startswith(("d", "h")) and not m.group("winb_n3"):
+            return None  # "over the coming weeks": no number, no day
         if not (pre or m.group("winb_pre") or many or m.group("winb_n3")):
             # "the following week" on its own is next week, not a seven-day window.
             if unit.lower().startswith("w"):
@@ -313,6 +319,19 @@ def _week_deadline(m: re.Match[str], base: date, pre: str) -> date | None:
         # Written at the weekend, "end of this week" is the coming Friday.
         return _week_day(base, 1, target.weekday()) if base.weekday() >= 5 else base
     return target
+
+
+def _calendar_week_day(base: date, week: int, part: str | None) -> date | None:
+    """ "calendar week 20", "KW 20": its Friday (or the part's day), this year or next."""
+    weekday = _part_weekday(part, default=4)
+    for year in (base.year, base.year + 1):
+        try:
+            day = date.fromisocalendar(year, week, weekday + 1)
+        except ValueError:
+            continue
+        if day >= base - timedelta(days=7):
+            return day
+    return None
 
 
 def _month_part_day(year: int, month: int, part: str | None) -> date:

@@ -63,6 +63,7 @@ _DATE = rf"""
     |\s+(?P<wd_an>after\s+next)\b)?)
 |(?P<nth>the\s+(?P<nth_d>{_DAY_SUFFIXED}){_AFTER_ORDINAL})
 """
+_JOINED_BEFORE = re.compile(r"(?i:\b(?:to|or)[\s,]+)$")
 _DATE_KINDS = ("md", "dm", "iso", "num", "rel", "wd", "nth")
 _CASED_GROUPS = ("md_wd", "md_m", "dm_wd", "dm_m", "num_wd", "wd_name")
 
@@ -208,8 +209,14 @@ def _date_from_match(
     if m.start("num") != -1:
         weekday_word = m.group("num_wd")
         weekday = _weekday_number(weekday_word) if weekday_word else None
-        if m.group("num_c") is not None and m.group("num_z") is None and weekday is None:
-            return None  # "10.04." without a year: only after a weekday ("Friday 10.04.")
+        if (
+            m.group("num_c") is not None
+            and m.group("num_z") is None
+            and weekday is None
+            and not _preceded_by_preposition(text, m.start("num"))
+            and _JOINED_BEFORE.search(text, max(0, m.start("num") - 6), m.start("num")) is None
+        ):
+            return None  # "10.04." without a year: after a weekday, "on", "from", "to", "or"
         if (
             m.group("num_a") is not None
             and m.group("num_y") is None

@@ -19,9 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.servers.dovecot import Dovecot, ImapUser, free_port
-from tests.servers.imap4d import wait_listening
+from tests.servers.unpacked import UnpackedServer
 
-HOST = "127.0.0.1"
 LOGIN = Path(__file__).with_name("courier_login.py")
 NOBODY = 65534
 
@@ -33,11 +32,11 @@ def unpacked(base: Path) -> Path | None:
     return root if found else None
 
 
-class Courier:
+class Courier(UnpackedServer):
     """couriertcpd + Courier imapd, with users in a temp dir; ``sent`` names their Sent folder
     below "INBOX." (Maildir++ ``.Sent``)."""
 
-    host = HOST
+    name = "couriertcpd"
 
     def __init__(self, package_root: Path, *, sent: str = "Sent") -> None:
         self.package_root = package_root
@@ -50,7 +49,6 @@ class Courier:
         self.users_file = self.root / "users"
         self.users_file.write_text("")
         self._counter = itertools.count(1)
-        self._process: subprocess.Popen[bytes] | None = None
 
     def _environment(self) -> dict[str, str]:
         """Debian's /etc/courier/imapd defaults, as the package ships them."""
@@ -70,27 +68,11 @@ class Courier:
         }
 
     def start(self, timeout: float = 15.0) -> None:
-        with (self.root / "couriertcpd.out").open("ab") as out:
-            self._process = subprocess.Popen(
-                [
-                    "/usr/sbin/couriertcpd", f"-address={self.host}", "-nodnslookup",
-                    "-noidentlookup", "-maxprocs=100", "-maxperip=100", str(self.port),
-                    sys.executable, str(LOGIN),
-                ],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=self._environment(),
-                start_new_session=True, cwd=self.root,
-            )  # fmt: skip
-        try:
-            wait_listening(self._process, self.host, (self.port,), timeout)
-        except RuntimeError as exc:
-            self.stop()
-            raise RuntimeError(f"couriertcpd: {exc}") from None
-
-    stop = Dovecot.stop
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        argv = [
+            "/usr/sbin/couriertcpd", f"-address={self.host}", "-nodnslookup", "-noidentlookup",
+            "-maxprocs=100", "-maxperip=100", str(self.port), sys.executable, str(LOGIN),
+        ]  # fmt: skip
+        self._launch(argv, self._environment(), "couriertcpd.out", timeout)
 
     def add_user(self, *folders: str) -> ImapUser:
         """A user with a Maildir holding INBOX, the Sent folder and ``folders`` (Maildir++)."""
@@ -115,13 +97,6 @@ class Courier:
     def folder(self, name: str) -> str:
         """A folder's IMAP name: everything lives below "INBOX."."""
         return "INBOX" if name == "INBOX" else f"INBOX.{name}"
-
-    ssl_context = Dovecot.ssl_context
-    connect = Dovecot.connect
-    flags = Dovecot.flags
-    uids = Dovecot.uids
-    account_settings = Dovecot.account_settings
-    account_toml = Dovecot.account_toml
 
     def append(self, user: ImapUser, folder: str, raw: bytes, date: datetime | None = None) -> int:
         return Dovecot.append(self, user, self.folder(folder), raw, date)  # type: ignore[arg-type]

@@ -17,9 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.servers.dovecot import Dovecot, ImapUser, free_port
-from tests.servers.imap4d import wait_listening
-
-HOST = "127.0.0.1"
+from tests.servers.unpacked import UnpackedServer
 
 IMAPD_CONF = """\
 configdirectory: {root}/lib
@@ -61,10 +59,10 @@ def unpacked(base: Path) -> Path | None:
     return root if (root / "usr/lib/cyrus/bin/master").exists() else None
 
 
-class Cyrus:
+class Cyrus(UnpackedServer):
     """One Cyrus master (imapd + idled) with its own config, users and spool in a temp dir."""
 
-    host = HOST
+    name = "cyrus"
 
     def __init__(self, package_root: Path) -> None:
         if os.geteuid() != 0:
@@ -83,7 +81,6 @@ class Cyrus:
             CYRUS_CONF.format(bin=self.bin, root=self.root, host=self.host, port=self.port)
         )
         self._counter = itertools.count(1)
-        self._process: subprocess.Popen[bytes] | None = None
         self.add_user()  # creates sasldb2, so that the chown below covers it
         shutil.chown(self.root, "nobody", "nogroup")
         for path in self.root.rglob("*"):
@@ -91,27 +88,12 @@ class Cyrus:
 
     def start(self, timeout: float = 15.0) -> None:
         env = {**os.environ, "LD_LIBRARY_PATH": str(self.package_root / "usr/lib/x86_64-linux-gnu")}
-        with (self.root / "master.out").open("ab") as out:
-            self._process = subprocess.Popen(
-                [
-                    str(self.bin / "master"), "-C", str(self.root / "imapd.conf"),
-                    "-M", str(self.root / "cyrus.conf"), "-p", str(self.root / "run/master.pid"),
-                    "-L", str(self.root / "lib/log/master.log"),
-                ],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env,
-                start_new_session=True, cwd=self.root,
-            )  # fmt: skip
-        try:
-            wait_listening(self._process, self.host, (self.port,), timeout)
-        except RuntimeError as exc:
-            self.stop()
-            raise RuntimeError(f"cyrus: {exc}") from None
-
-    stop = Dovecot.stop
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        argv = [
+            str(self.bin / "master"), "-C", str(self.root / "imapd.conf"),
+            "-M", str(self.root / "cyrus.conf"), "-p", str(self.root / "run/master.pid"),
+            "-L", str(self.root / "lib/log/master.log"),
+        ]  # fmt: skip
+        self._launch(argv, env, "master.out", timeout)
 
     def add_user(self) -> ImapUser:
         """A user; Cyrus creates INBOX, Sent (``\\sent``) and Drafts at its first login."""
@@ -129,13 +111,6 @@ class Cyrus:
             with self.connect(user):
                 pass  # the first login creates the folders
         return user
-
-    ssl_context = Dovecot.ssl_context
-    connect = Dovecot.connect
-    flags = Dovecot.flags
-    uids = Dovecot.uids
-    account_settings = Dovecot.account_settings
-    account_toml = Dovecot.account_toml
 
     def append(self, user: ImapUser, folder: str, raw: bytes, date: datetime | None = None) -> int:
         return Dovecot.append(self, user, folder, raw, date)  # type: ignore[arg-type]

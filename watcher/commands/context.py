@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from watcher.clock import Clock, FixedClock, SystemClock
 from watcher.errors import UsageError
@@ -204,6 +203,7 @@ def print_table(
     narrow (see layout.plan_columns). Not on a terminal, every cell is printed whole.
     """
     from rich.cells import cell_len
+    from rich.table import Table  # here: most commands print no table
 
     from watcher.commands.layout import overhead, plan_columns
 

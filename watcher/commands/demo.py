@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.rule import Rule
 
 from watcher.commands.context import console, print_json, state
 from watcher.terminal import printable
@@ -86,6 +85,8 @@ def demo(
 
 
 def _show_step(title: str, step: dict[str, Any], digest_text: str | None) -> None:
+    from rich.rule import Rule  # imported here: only the demo draws rules
+
     out = console()
     out.print(Rule(f"[bold]{title}[/]"))
     if step["new_messages"]:

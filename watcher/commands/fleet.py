@@ -16,15 +16,32 @@ def add(
     file: Annotated[
         Path, typer.Argument(help="Their config file: accounts, smtp, digest, policy.")
     ],
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--import",
+            help="Also bring in their history from their personal database, the one FILE's "
+            "database url names (SQLite: copied; PostgreSQL: upgraded in place).",
+        ),
+    ] = False,
 ) -> None:
     """Register a job seeker (or replace their settings) from their config file.
 
     Secrets are stored only as references (password_command, keyring, password_env);
-    a config with a plain-text password is refused.
+    a config with a plain-text password is refused. With --import, a job seeker who ran
+    followup on their own joins with their messages, detections, leads, corrections,
+    digests and folder cursors: nothing is downloaded again, today's digest is not sent
+    twice. Stop their own `followup run` first.
     """
     from watcher.fleet.registry import add_job_seeker
 
     app_state = state(ctx)
+    if history:
+        from watcher.fleet.personal import import_personal
+
+        imported = import_personal(app_state.fleet(), name, file, app_state.clock().now())
+        console().print(imported.summary(name), markup=False, soft_wrap=True)
+        return
     created = add_job_seeker(app_state.fleet(), name, file, app_state.clock().now())
     console().print(f"{'added' if created else 'updated'} {name}", markup=False)
 
@@ -71,8 +88,9 @@ def worker(
     from watcher.fleet.registry import fleet_database_url, open_fleet
 
     url = fleet_database_url(state(ctx).resolved_config_path)
-    # per job thread: its work and its host slot; plus the scheduler's and one spare
-    run_worker(open_fleet(url, pool_size=2 * concurrency + 2), concurrency, per_host)
+    # per job thread: its work, its account claim and its host slot; plus the scheduler's
+    # and one spare
+    run_worker(open_fleet(url, pool_size=3 * concurrency + 2), concurrency, per_host)
 
 
 def register(app: typer.Typer) -> None:

@@ -138,14 +138,19 @@ def lead_rows(
     ]
 
 
-def _left_out(session: Session, states: list[LeadState]) -> int:
-    """Leads with a stored decision that ``lead_states(live_since=...)`` did not load."""
+def _left_out(session: Session, states: list[LeadState], now: datetime) -> int:
+    """Leads existing as of ``now`` that ``lead_states(live_since=...)`` did not load (the
+    refresh left every decision as of ``now``: a lead not started yet has no last message)."""
     from sqlalchemy import func, select
 
     from watcher.store.tables import StoredDecision
 
-    decided = session.scalar(select(func.count(func.distinct(StoredDecision.lead_id)))) or 0
-    return max(0, decided - len(states))
+    started = StoredDecision.last_at.is_not(None)
+    decided = (
+        session.scalar(select(func.count(func.distinct(StoredDecision.lead_id))).where(started))
+        or 0
+    )
+    return max(0, decided - sum(1 for s in states if _started(s, now)))
 
 
 def hidden_count(states: list[LeadState], now: datetime) -> int:
@@ -182,7 +187,7 @@ def leads(
     with app.transaction() as session:
         states = lead_states(session, settings, now, live_since=since)
         rows = lead_rows(states, now, show_all, senders_of(session, states))
-        hidden = 0 if show_all else hidden_count(states, now) + _left_out(session, states)
+        hidden = 0 if show_all else hidden_count(states, now) + _left_out(session, states, now)
     if app.json_output:
         print_json(rows)
         return

@@ -49,7 +49,10 @@ def sync(
     with InstanceLock(lock_path_for(settings.database.effective_url)):
         with _progress(app_state) as bar:
             for account in settings.accounts:
-                reports.append(sync_configured_account(account, sessions, clock, bar(account.name)))
+                with _fleet_claim(app_state, account.name):
+                    reports.append(
+                        sync_configured_account(account, sessions, clock, bar(account.name))
+                    )
         _after_sync(app_state, sessions)
     _print_reports(app_state, reports)
     problems = [problem for report in reports for problem in report.problems()]
@@ -88,6 +91,22 @@ class _Bars:
             self._progress.update(self._tasks[key], completed=done, total=max(total or 0, done))
 
         return update
+
+
+@contextmanager
+def _fleet_claim(app_state: AppState, account: str) -> Iterator[None]:
+    """With --user: the account's fleet claim, so no worker reads the mailbox meanwhile."""
+    if app_state.user is None:
+        yield
+        return
+    from watcher.fleet.claims import account_claim
+
+    with account_claim(app_state.fleet(), app_state.user, account) as mine:
+        if not mine:
+            raise MailSourceError(
+                f"{account}: a fleet worker is reading this mailbox now; try again in a minute"
+            )
+        yield
 
 
 @contextmanager

@@ -46,7 +46,7 @@ MARKS = {
 }
 HISTORY_COLUMNS = ("id", "made", "as of", "command", "field", "change", "undone")
 # Kept beside an override's value, not part of it: when it was made (wall clock) and redone.
-_META = ("recorded_at", "redone_at")
+_META = ("recorded_at", "redone_at", "undone_recorded_at")
 
 
 # --- input, checked before anything is written -----------------------------------------
@@ -408,13 +408,14 @@ def mark_cmd(
     _emit(app, data, [row], after)
 
 
-def _message_row(message: StoredMessage) -> dict[str, Any]:
+def _message_row(message: StoredMessage, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "id": message.id,
         "message_id": message.message_id,
         "subject": message.subject,
         "sender": message.sender_email,
-        "sent_at": message.sent_at,
+        # stored in UTC, shown in the user's zone like every other time
+        "sent_at": message.sent_at.astimezone(zone) if message.sent_at else None,
     }
 
 
@@ -458,7 +459,7 @@ def relabel_cmd(
         holder = lead_of_message(session, found.message_key)
         after = states.get(holder.id) if holder else None
         data = {
-            "message": {**_message_row(found), "kind": wanted.value},
+            "message": {**_message_row(found, settings.zone), "kind": wanted.value},
             "lead": lead_row(after) if after else None,
             "overrides": [override_row(row, settings.zone)],
         }
@@ -542,7 +543,7 @@ def split_cmd(
         data = {
             "lead": lead_row(left) if left else None,
             "new_lead": lead_row(new) if new else None,
-            "message": _message_row(found),
+            "message": _message_row(found, settings.zone),
             "overrides": [override_row(row, settings.zone)],
         }
     if app.json_output:
@@ -669,7 +670,7 @@ def undo_cmd(ctx: typer.Context) -> None:
     from watcher.store.overrides import last_command, restore_leads, undo
 
     def apply(session: Session, rows: list[Override], work: _Work) -> None:
-        undo(session, rows, work.now)
+        undo(session, rows, work.now, work.recorded_at)
         restore_leads(session, rows, work.now)
 
     nothing = "nothing to undo: no correction is in force"

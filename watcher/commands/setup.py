@@ -31,7 +31,7 @@ username = "alex@example.org"
 addresses = ["alex@example.org"]  # your own addresses: mail from them is outbound
 password_command = "pass show mail/imap"   # or: keyring = true | password_env = "VAR"
 # oauth2_token_command = "oama access alex@gmail.com"   # Gmail / Microsoft 365
-folders = "auto"                  # auto = INBOX + the \\\\Sent folder; or a list
+folders = "auto"                  # auto = INBOX + the \\Sent folder; or a list
 since_days = 120                  # how far back the first sync looks
 # maildir = "/home/alex/Mail/personal"   # a local Maildir instead of IMAP
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from watcher.clock import SystemClock
 from watcher.errors import DigestSendError, UsageError
 from watcher.fleet import registry
+from watcher.fleet.claims import account_claim, user_claim
 from watcher.fleet.registry import Fleet
 
 log = logging.getLogger(__name__)
@@ -166,9 +167,13 @@ def sync_account_job(user: str, account: str) -> None:
         log.info("%s/%s is no longer in the fleet: nothing to sync", user, account)
         return
     clock = SystemClock()
-    with host_slot(fleet, settings.host or "maildir") as granted:
-        if not granted:
-            # the provider has its share of connections: try again shortly, not a failure
+    with (
+        account_claim(fleet, user, account) as mine,
+        host_slot(fleet, settings.host or "maildir") as granted,
+    ):
+        if not (mine and granted):
+            # another process still reads this mailbox, or the provider has its share of
+            # connections: try again shortly, not a failure
             wait = _rng.uniform(1.0, 3.0)
             registry.record_sync(fleet, user, account, clock.now(), None, wait, busy=True)
             return
@@ -201,7 +206,12 @@ def analyse_job(user: str) -> None:
         seeker = registry.job_seeker(fleet, user)
     except UsageError:
         return
-    after_sync(seeker.settings, registry.user_sessions(fleet, seeker.schema), SystemClock())
+    with user_claim(fleet, user) as mine:
+        if not mine:
+            # a paused worker is still at it: ask again, the scheduler queues it later
+            registry.flag_analysis(fleet, user)
+            return
+        after_sync(seeker.settings, registry.user_sessions(fleet, seeker.schema), SystemClock())
 
 
 def digest_job(user: str) -> None:
@@ -216,10 +226,15 @@ def digest_job(user: str) -> None:
         return
     clock = SystemClock()
     sessions = registry.user_sessions(fleet, seeker.schema)
-    try:
-        sent_now = send_due_digest(seeker.settings, sessions, clock)
-    except DigestSendError:
-        raise  # the retry strategy tries again; the row keeps it exactly-once
+    with user_claim(fleet, user) as mine:
+        if not mine:
+            # a paused worker may be half-way through sending it: the day stays undone,
+            # so the scheduler queues it again and it is sent once that one has finished
+            return
+        try:
+            sent_now = send_due_digest(seeker.settings, sessions, clock)
+        except DigestSendError:
+            raise  # the retry strategy tries again; the row keeps it exactly-once
     now = clock.now()
     local = now.astimezone(seeker.settings.zone)
     if local.time() >= _digest_time(seeker.settings.digest.time):

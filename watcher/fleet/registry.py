@@ -49,7 +49,7 @@ FLEET_POLL_SECONDS = 60
 # Letters, digits and . _ @ - : a name is typed on command lines and shown in logs.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
 # Serialises schema creation and migration between concurrent `fleet add`s and workers.
-_MIGRATION_LOCK = 0x666C6565  # "flee"
+MIGRATION_LOCK = 0x666C6565  # "flee"
 
 metadata = MetaData(schema=FLEET_SCHEMA)
 
@@ -166,11 +166,11 @@ def open_fleet(url: str, pool_size: int = 0) -> Fleet:
         raise StorageError(f"cannot open the fleet database: {exc}") from exc
     try:
         with engine.begin() as connection:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {FLEET_SCHEMA}"))
             metadata.create_all(connection)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot open the fleet database: {_first_line(exc)}") from exc
+        raise StorageError(f"cannot open the fleet database: {first_line(exc)}") from exc
     return Fleet(url, engine)
 
 
@@ -180,7 +180,7 @@ def user_sessions(fleet: Fleet, schema: str) -> sessionmaker[Session]:
     factory = sessionmaker(fleet.engine, expire_on_commit=False)
 
     def scope(_session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
-        connection.exec_driver_sql(f"SET LOCAL search_path TO {_quoted(schema)}")
+        connection.exec_driver_sql(f"SET LOCAL search_path TO {quoted(schema)}")
 
     event.listen(factory, "after_begin", scope)
     return factory
@@ -230,6 +230,15 @@ def add_job_seeker(fleet: Fleet, name: str, path: Path, now: datetime) -> bool:
     config_text, settings = read_user_config(path)
     schema = schema_for(name)
     migrate_schema(fleet.url, schema)
+    with transaction(fleet.registry()) as session:
+        return register(session, name, config_text, settings, now)
+
+
+def register(
+    session: Session, name: str, config_text: str, settings: Settings, now: datetime
+) -> bool:
+    """Insert or update ``name``'s registry row and account schedule in ``session``'s
+    transaction; returns whether they are new."""
     values = {
         "config": config_text,
         "zone": settings.digest.timezone,
@@ -237,19 +246,22 @@ def add_job_seeker(fleet: Fleet, name: str, path: Path, now: datetime) -> bool:
         "sends_digest": settings.smtp is not None,
         "updated_at": now,
     }
-    with transaction(fleet.registry()) as session:
-        found = session.execute(
-            select(job_seekers.c.name).where(job_seekers.c.name == name).with_for_update()
-        ).first()
-        if found is None:
-            session.execute(
-                insert(job_seekers).values(
-                    name=name, schema_name=schema, added_at=now, analyse_pending=False, **values
-                )
+    found = session.execute(
+        select(job_seekers.c.name).where(job_seekers.c.name == name).with_for_update()
+    ).first()
+    if found is None:
+        session.execute(
+            insert(job_seekers).values(
+                name=name,
+                schema_name=schema_for(name),
+                added_at=now,
+                analyse_pending=False,
+                **values,
             )
-        else:
-            session.execute(update(job_seekers).where(job_seekers.c.name == name).values(**values))
-        _set_accounts(session, name, settings, now)
+        )
+    else:
+        session.execute(update(job_seekers).where(job_seekers.c.name == name).values(**values))
+    _set_accounts(session, name, settings, now)
     return found is None
 
 
@@ -291,15 +303,20 @@ def migrate_schema(url: str, schema: str) -> None:
     )
     try:
         with engine.begin() as connection:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}"))
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quoted(schema)}"))
         upgrade(engine)
         with engine.begin() as connection:
-            connection.exec_driver_sql(_FENCE.format(schema=_quoted(schema)))
+            fence_cursors(connection, schema)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot prepare schema {schema}: {_first_line(exc)}") from exc
+        raise StorageError(f"cannot prepare schema {schema}: {first_line(exc)}") from exc
     finally:
         engine.dispose()
+
+
+def fence_cursors(connection: Connection, schema: str) -> None:
+    """The trigger that keeps ``schema``'s folder cursors from moving back."""
+    connection.exec_driver_sql(_FENCE.format(schema=quoted(schema)))
 
 
 def remove_job_seeker(fleet: Fleet, name: str) -> None:
@@ -310,7 +327,7 @@ def remove_job_seeker(fleet: Fleet, name: str) -> None:
         )
         if schema is None:
             raise _unknown(name)
-        session.execute(text(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE"))
+        session.execute(text(f"DROP SCHEMA IF EXISTS {quoted(schema)} CASCADE"))
         session.execute(delete(job_seekers).where(job_seekers.c.name == name))
 
 
@@ -354,9 +371,15 @@ def summaries(fleet: Fleet) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for name, schema, accounts, last_sync in rows:
         with transaction(user_sessions(fleet, schema)) as session:
-            messages = sum(c.messages for c in folder_counts(session))
+            folders = folder_counts(session)
+            messages = sum(c.messages for c in folders)
             leads = lead_count(session)
             last_digest = session.scalar(select(func.max(Digest.sent_at)))
+        # a worker's sync, a `--user NAME sync` and an imported history all leave it here
+        last_sync = max(
+            (t for t in [last_sync, *(c.last_sync_at for c in folders)] if t is not None),
+            default=None,
+        )
         out.append(
             {
                 "name": name,
@@ -487,6 +510,14 @@ def record_digest(fleet: Fleet, user: str, day: date, sent_at: datetime | None) 
         session.execute(update(job_seekers).where(job_seekers.c.name == user).values(**values))
 
 
+def flag_analysis(fleet: Fleet, user: str) -> None:
+    """Ask for ``user``'s analysis again (the scheduler queues it on its next tick)."""
+    with transaction(fleet.registry()) as session:
+        session.execute(
+            update(job_seekers).where(job_seekers.c.name == user).values(analyse_pending=True)
+        )
+
+
 def claim_pending_analyses(fleet: Fleet) -> list[str]:
     """Job seekers with new mail to analyse; the flag is cleared as the job is queued."""
     with transaction(fleet.registry()) as session:
@@ -512,7 +543,8 @@ def _seconds(value: float) -> Any:
     return timedelta(seconds=value)
 
 
-def _quoted(identifier: str) -> str:
+def quoted(identifier: str) -> str:
+    """A schema name checked and quoted for SQL."""
     if not re.fullmatch(r"[a-z0-9_]{1,63}", identifier):
         raise ValueError(f"unsafe schema name {identifier!r}")
     return f'"{identifier}"'
@@ -522,5 +554,5 @@ def _unknown(name: str) -> UsageError:
     return UsageError(f"no job seeker named {name!r}; see `followup fleet list`")
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from nlp.types import Kind
@@ -16,7 +16,7 @@ from watcher.digest import CheckItem, DigestView, LeadView, MessageMark
 from watcher.domain import Action, Address, Decision, Direction, LeadStatus
 from watcher.drafting import bare_subject, guess_role
 from watcher.rules import Writer, addressee
-from watcher.store.leads import stored_decision
+from watcher.store.leads import chunked, stored_decision, stored_decisions
 from watcher.store.tables import (
     Digest,
     Draft,
@@ -26,6 +26,7 @@ from watcher.store.tables import (
     StoredDetection,
     StoredLead,
     StoredMessage,
+    UtcDateTime,
 )
 
 __all__ = [
@@ -57,10 +58,45 @@ class ViewResult:
 # --- decisions ----------------------------------------------------------------------------------
 
 
-def _latest_decisions(session: Session) -> dict[int, StoredDecision]:
+# A lead the digest may show: not closed (a section lists it) or with a draft to write.
+_DRAFTED = (Action.THANK.value, Action.NUDGE.value, Action.RESPOND.value)
+_CLOSED = (LeadStatus.REJECTED.value, LeadStatus.IGNORED.value)
+
+
+def _summaries(session: Session) -> list[tuple[int, str, str]]:
+    """(lead id, action, status) of every lead's latest decision, ignored leads left out:
+    a few small columns, so the digest picks the leads it shows before loading any mail."""
     latest = select(func.max(StoredDecision.id)).group_by(StoredDecision.lead_id)
-    rows = session.scalars(select(StoredDecision).where(StoredDecision.id.in_(latest)))
-    return {row.lead_id: row for row in rows}
+    query = (
+        select(StoredDecision.lead_id, StoredDecision.action, StoredDecision.status)
+        .join(StoredLead, StoredLead.id == StoredDecision.lead_id)
+        .where(StoredDecision.id.in_(latest))
+        .where(StoredLead.status != LeadStatus.IGNORED.value)
+    )
+    return [(lead_id, action, status) for lead_id, action, status in session.execute(query)]
+
+
+def _visible() -> Any:
+    """When a message is there as of a moment: its Date, else when it was stored."""
+    return func.coalesce(StoredMessage.sent_at, StoredMessage.stored_at)
+
+
+def _last_visible(session: Session, lead_ids: set[int], now: datetime) -> dict[int, datetime]:
+    """Lead id -> its latest message as of ``now``, for those of ``lead_ids`` started by then."""
+    last = type_coerce(func.max(_visible()), UtcDateTime())
+    found: dict[int, datetime] = {}
+    for chunk in chunked(sorted(lead_ids)):
+        query = (
+            select(LeadMessage.lead_id, last)
+            .join(StoredMessage, StoredMessage.id == LeadMessage.message_id)
+            .where(LeadMessage.lead_id.in_(chunk))
+            .where(StoredMessage.ours.is_(False))
+            .where(StoredMessage.parse_error.is_(None))
+            .where(_visible() <= now)
+            .group_by(LeadMessage.lead_id)
+        )
+        found.update({lead_id: at for lead_id, at in session.execute(query)})
+    return found
 
 
 # --- facts from the trace (overrides included) or the detections -----------------------------
@@ -99,22 +135,23 @@ class _Row:
 
 
 def _lead_messages(session: Session, lead_ids: list[int]) -> dict[int, list[_Row]]:
-    query = (
-        select(LeadMessage.lead_id, StoredMessage, StoredDetection)
-        .join(StoredMessage, StoredMessage.id == LeadMessage.message_id)
-        .outerjoin(StoredDetection, StoredDetection.message_id == StoredMessage.id)
-        .where(LeadMessage.lead_id.in_(lead_ids))
-        .where(StoredMessage.ours.is_(False))
-        .where(StoredMessage.parse_error.is_(None))
-    )
     found: dict[int, list[_Row]] = defaultdict(list)
     seen: set[tuple[int, str]] = set()
-    for lead_id, message, detection in session.execute(query):
-        # The same message in two folders (a copy to self) counts once.
-        if (lead_id, message.message_id) in seen:
-            continue
-        seen.add((lead_id, message.message_id))
-        found[lead_id].append(_Row(message, detection))
+    for chunk in chunked(lead_ids):
+        query = (
+            select(LeadMessage.lead_id, StoredMessage, StoredDetection)
+            .join(StoredMessage, StoredMessage.id == LeadMessage.message_id)
+            .outerjoin(StoredDetection, StoredDetection.message_id == StoredMessage.id)
+            .where(LeadMessage.lead_id.in_(chunk))
+            .where(StoredMessage.ours.is_(False))
+            .where(StoredMessage.parse_error.is_(None))
+        )
+        for lead_id, message, detection in session.execute(query):
+            # The same message in two folders (a copy to self) counts once.
+            if (lead_id, message.message_id) in seen:
+                continue
+            seen.add((lead_id, message.message_id))
+            found[lead_id].append(_Row(message, detection))
     for rows in found.values():
         rows.sort(key=lambda r: r.message.sent_at or r.message.stored_at)
     return found
@@ -136,6 +173,9 @@ def _mark(row: _Row) -> MessageMark:
         subject=message.subject,
         sender=sender,
         references=tuple(str(r) for r in message.references or ()),
+        # as the rules read it: an auto-reply that is no outcome resets nothing
+        auto_reply=kind in (Kind.RECRUITER_REPLY, Kind.NOT_JOB)
+        and bool(row.detection and (row.detection.facts or {}).get("auto_reply")),
     )
 
 
@@ -148,14 +188,14 @@ def _detected(rows: list[_Row], key: str) -> str | None:
     return None
 
 
-def _role(rows: list[_Row]) -> str:
+def _role(rows: list[_Row], company: str) -> str:
     for key in _ROLE_KEYS:
         found = _detected(rows, key)
         if found:
             return found
     subjects = [bare_subject(row.message.subject) for row in rows if row.message.subject]
     inbound = [row.message.text for row in rows if row.message.direction == "in"]
-    return guess_role([*subjects, *inbound])
+    return guess_role([*subjects, *inbound], company)
 
 
 def _contact(
@@ -185,10 +225,15 @@ def _contact(
     return Address(names.get(email.lower(), ""), email.lower())
 
 
-def _saved_drafts(session: Session) -> set[tuple[int, str, date | None]]:
-    """(lead, action, due) of every draft already appended to the Drafts folder."""
-    query = select(Draft.lead_id, Draft.action, Draft.due).where(Draft.appended_at.is_not(None))
-    return {(lead_id, action, due) for lead_id, action, due in session.execute(query)}
+def _saved_drafts(session: Session, lead_ids: list[int]) -> set[tuple[int, str, date | None]]:
+    """(lead, action, due) of each draft of ``lead_ids`` already appended to Drafts."""
+    saved: set[tuple[int, str, date | None]] = set()
+    for chunk in chunked(lead_ids):
+        query = select(Draft.lead_id, Draft.action, Draft.due).where(
+            Draft.appended_at.is_not(None), Draft.lead_id.in_(chunk)
+        )
+        saved.update((lead_id, action, due) for lead_id, action, due in session.execute(query))
+    return saved
 
 
 def _lead_view(
@@ -206,7 +251,7 @@ def _lead_view(
         company=lead.company,
         decision=decision,
         contact=contact,
-        role=_role(rows),
+        role=_role(rows, lead.company or ""),
         messages=tuple(_mark(row) for row in rows),
         interview_at=interview_at,
         feedback_by=feedback_by,
@@ -270,47 +315,78 @@ def _checks(session: Session, settings: Settings, now: datetime) -> tuple[CheckI
     return tuple(list(items.values())[-MAX_CHECKS:])
 
 
-def _is_dead(decision: Decision) -> bool:
-    return decision.action is Action.DEAD or decision.status is LeadStatus.DEAD
+def _dead_since(decision: Decision) -> date:
+    """The day a dead lead was let go by the rules (a stale application is let go long after
+    its last message); date.min when the trace does not say."""
+    for step in reversed(decision.trace):
+        for key in ("dead_on", "stale_on"):
+            if key in step.dates:
+                return date.fromisoformat(step.dates[key])
+    return date.min
 
 
 def build_view(session: Session, settings: Settings, now: datetime, recipient: str) -> ViewResult:
-    """Every lead with its latest decision; "let go" = dead since the last digest sent."""
+    """Every lead with its latest decision; "let go" = dead since the last digest sent.
+
+    Reads the stored decisions first and loads mail only for the leads it shows (open
+    ones, ones with a draft to write, ones to let go): memory follows the live leads,
+    not the mailbox's history.
+    """
     zone = settings.zone
     today = now.astimezone(zone).date()
-    latest = _latest_decisions(session)
-    leads = {
-        lead.id: lead
-        for lead in session.scalars(select(StoredLead).where(StoredLead.id.in_(list(latest))))
-        if lead.status != LeadStatus.IGNORED.value
+    summaries = _summaries(session)
+    dead_now = {
+        i
+        for i, action, status in summaries
+        if action == Action.DEAD.value or status == LeadStatus.DEAD.value
     }
     # As of ``now`` only messages with at <= now exist: a lead not started yet is left out.
+    last_at = _last_visible(session, dead_now, now)
+    dead = frozenset(last_at)
+    previous = last_sent_digest(session, recipient, today)
+    cutoff = now - timedelta(days=settings.policy.stale_days)
+    if previous is not None:
+        known_dead = {int(i) for i in (previous.content or {}).get("dead", [])}
+        going = set(dead - known_dead)
+    else:
+        # The first digest: only leads that went quiet, or were let go, recently; not the
+        # whole history. A stale application is let go long after its last message.
+        quiet = {i for i in dead if last_at[i] >= cutoff}
+        since = cutoff.astimezone(zone).date()
+        going = quiet | {
+            lead_id
+            for lead_id, row in stored_decisions(session, dead - quiet).items()
+            if _dead_since(stored_decision(row)) >= since
+        }
+    shown = {
+        lead_id
+        for lead_id, action, status in summaries
+        if lead_id not in dead_now and (status not in _CLOSED or action in _DRAFTED)
+    }
+    wanted = sorted(shown | going)
+    latest = stored_decisions(session, wanted)
+    leads: dict[int, StoredLead] = {}
+    for chunk in chunked(wanted):
+        leads.update(
+            (lead.id, lead)
+            for lead in session.scalars(select(StoredLead).where(StoredLead.id.in_(chunk)))
+        )
     rows = {
         lead_id: visible
-        for lead_id, found in _lead_messages(session, list(leads)).items()
+        for lead_id, found in _lead_messages(session, wanted).items()
         if (visible := [r for r in found if (r.message.sent_at or r.message.stored_at) <= now])
     }
-    saved = _saved_drafts(session)
+    saved = _saved_drafts(session, wanted)
     views = [
         _lead_view(lead, stored_decision(latest[lead_id]), rows[lead_id], now, saved)
         for lead_id, lead in sorted(leads.items())
         if lead_id in rows
     ]
-    dead = frozenset(v.lead_id for v in views if _is_dead(v.decision))
-    previous = last_sent_digest(session, recipient, today)
-    if previous is not None:
-        known_dead = {int(i) for i in (previous.content or {}).get("dead", [])}
-        let_go = [v for v in views if v.lead_id in dead - known_dead]
-    else:
-        # The first digest: only leads that went quiet recently, not the whole history.
-        cutoff = now - timedelta(days=settings.policy.stale_days)
-        let_go = [
-            v for v in views if v.lead_id in dead and v.messages and v.messages[-1].at >= cutoff
-        ]
+    let_go = [v for v in views if v.lead_id in going and v.messages]
     view = DigestView(
         recipient=recipient,
         user_name=_user_name(session),
-        leads=tuple(v for v in views if v.lead_id not in dead),
+        leads=tuple(v for v in views if v.lead_id not in dead_now),
         let_go=tuple(let_go),
         checks=_checks(session, settings, now),
         low_confidence=settings.policy.low_confidence,

@@ -52,10 +52,15 @@ def last_command(session: Session) -> list[Override]:
     return rows
 
 
-def undo(session: Session, rows: Sequence[Override], at: datetime) -> None:
-    """Take ``rows`` back: they stay in the audit trail, marked undone."""
+def undo(
+    session: Session, rows: Sequence[Override], at: datetime, recorded_at: datetime | None = None
+) -> None:
+    """Take ``rows`` back: they stay in the audit trail, marked undone (as of ``at``; on the
+    wall clock at ``recorded_at``, which `redo` needs to find the latest undo)."""
     for row in rows:
         row.undone_at = at
+        if recorded_at is not None:
+            row.new_value = {**row.new_value, "undone_recorded_at": recorded_at.isoformat()}
         if row.target in ("sender", "domain") and row.field == "ignore":
             value = str(row.new_value.get("value", ""))
             session.execute(
@@ -71,6 +76,20 @@ def last_undone(session: Session) -> list[Override]:
     last one in force are a stack: the oldest of them was undone last. A correction made
     after an undo ends the chance to redo it (as in an editor).
     """
+    rows = list(session.scalars(select(Override).order_by(Override.id)))
+    made = [_wall(r, "recorded_at") for r in rows]
+    undone = [
+        (u, r) for r in rows if r.undone_at is not None and (u := _wall(r, "undone_recorded_at"))
+    ]
+    if undone and all(made):
+        # Undone after the newest correction was made: still redoable; the latest undo first.
+        newest = max(m for m in made if m is not None)
+        alive = [(u, r) for u, r in undone if u >= newest]
+        if not alive:
+            return []
+        latest, first = max(alive, key=lambda pair: (pair[0], pair[1].id))
+        return [r for u, r in alive if u == latest and r.command == first.command]
+    # rows undone before the wall clock of undos was kept: the stack reading by id
     last_active = session.scalar(
         select(Override.id).where(Override.undone_at.is_(None)).order_by(Override.id.desc())
     )
@@ -82,6 +101,11 @@ def last_undone(session: Session) -> list[Override]:
         return []
     first = trailing[0]
     return [r for r in trailing if r.created_at == first.created_at and r.command == first.command]
+
+
+def _wall(row: Override, key: str) -> datetime | None:
+    text = row.new_value.get(key)
+    return datetime.fromisoformat(text) if isinstance(text, str) and text else None
 
 
 def redo(session: Session, rows: Sequence[Override], recorded_at: datetime) -> None:

@@ -94,6 +94,12 @@ class StoredMessage(Base):
         Index("ix_messages_folder_uid", "folder_id", "uid"),
         Index("ix_messages_message_id", "message_id"),
         Index("ix_messages_message_key", "message_key"),  # a lead's members, by key
+        # Filters on columns stored after the text, answered without reading it
+        # (migration 0003): mail waiting for analysis, the user's latest message,
+        # `status`'s counts.
+        Index("ix_messages_unread", "parse_error", "ours", "direction"),
+        Index("ix_messages_direction_sent", "direction", "sent_at"),
+        Index("ix_messages_folder_failed", "folder_id", "parse_error"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
