@@ -52,6 +52,7 @@ T = TypeVar("T")
 # Outside acknowledgements and promises, a promise's day is a deadline or a window: a
 # day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
 # from uCheck today").
+_STEP_NOUNS = frozenset(["round", "rounds", "stage", "stages", "step", "steps"])
 _PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
 _SUBJECT_AUTO = (
     "automatic reply",
@@ -186,7 +187,12 @@ def promised_date(
     # shortlisted, ..." is a condition.
     deadlines = dates.find_deadlines(text, sent_at)
     conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
-    rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
+    # A step named as a noun ("about the next round", "of their final round") governs nothing.
+    rivals = [
+        r
+        for r in cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
+        if not (r.label == P.PROCESS and doc[r.end - 1].lower_ in _STEP_NOUNS)
+    ]
     best: date | None = None
     evidence: list[Evidence] = []
     ack_conditions: dict[int, bool] = {}  # once a sentence
@@ -222,8 +228,13 @@ def promised_date(
             and not _WINDOW.search(phrase)
         ):
             continue  # "chasing them today and will be in touch": the day is the chasing's
+        # A rival inside the promise's own words is no rival ("before we [can get] back").
         near_rival = min(
-            (_distance(r, where) for r in rivals if _sentence_of(ids, r.start) == sid),
+            (
+                _distance(r, where)
+                for r in rivals
+                if _sentence_of(ids, r.start) == sid and _distance(r, nearest) > 0
+            ),
             default=None,
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
@@ -239,7 +250,8 @@ def promised_date(
             best = day
             evidence = [Evidence("feedback_by", phrase)]
     if best is None and kind is Kind.FEEDBACK_PROMISE:
-        return _first_person_deadline(doc, ids, text, deadlines, sent_at)
+        governed = {_sentence_of(ids, p[1]) for p in promises}
+        return _first_person_deadline(doc, ids, text, deadlines, sent_at, governed)
     return best, evidence
 
 
@@ -249,9 +261,11 @@ def _first_person_deadline(
     text: str,
     deadlines: list[tuple[int, int, str, date]],
     sent_at: datetime,
+    governed: set[int],
 ) -> tuple[date | None, list[Evidence]]:
     """In a feedback promise whose words no cue knows ("we should have an answe for you by
-    end of next week"), the one deadline the sender sets themselves is the promise's."""
+    end of next week"), the one deadline the sender sets themselves is the promise's.
+    Sentences with a promise cue were read already; their deadlines are not retried."""
     asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST, P.CONDITIONAL)}
     found: dict[date, str] = {}
     for start, end, phrase, day in deadlines:
@@ -260,7 +274,13 @@ def _first_person_deadline(
             continue
         if not _FRONTED_DEADLINE.match(phrase) or _SAME_DAY.match(phrase):
             continue
+        if _FUTURE_ANCHOR.match(text, end) or _EACH_AFTER.match(text, end):
+            continue
+        if _SUPERSEDED_PROMISE.search(text, max(0, start - 60), start):
+            continue
         sid = _sentence_of(ids, tokens[0])
+        if sid in governed:
+            continue
         sentence = _sentence_text(doc, ids, tokens[0])
         if sid in asked or not _FIRST_PERSON.search(sentence) or no_promise_sentence(sentence):
             continue

@@ -180,8 +180,29 @@ def test_the_interview_date_is_the_slot_that_holds(
             "Kind regards,\nMathilde",
             "2026-03-11",
         ),
+        (
+            "Development Associate interview",
+            "Good morning Sam,\n\nThank you for speaking with us yesterday. Our Executive "
+            "Director is traveling, so it may take a week or two before we can get back to you "
+            "with a decision. I appreciate your patience.\n\nSandra Lee",
+            "2026-03-18",
+        ),
+        (
+            "Walk-in interview - thank you",
+            "Dear Sam,\n\nThank you for attending the walk-in interview today. Shortlisted "
+            "candidates from today's drive will be informed about the next round (plant "
+            "manager discussion) by Friday.",
+            "2026-03-06",
+        ),
     ],
-    ids=["a-test-invitation-is-no-answer", "a-question", "no-cue-words", "a-new-promise"],
+    ids=[
+        "a-test-invitation-is-no-answer",
+        "a-question",
+        "no-cue-words",
+        "a-new-promise",
+        "words-inside-the-promise-are-no-rival",
+        "a-named-step-is-no-rival",
+    ],
 )
 def test_feedback_by_is_what_the_sender_promises(
     pipeline: Language, subject: str, text: str, expected: str | None
