@@ -52,6 +52,8 @@ T = TypeVar("T")
 # Outside acknowledgements and promises, a promise's day is a deadline or a window: a
 # day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
 # from uCheck today").
+# A calendar's cancellation notice ("Canceled event: Interview @ Thu ...", "Cancelled: ...").
+_CANCELLED_EVENT = re.compile(r"(?i)\s*(?:re:\s*)?cancell?ed(?:\s+event)?\s*:")
 _STEP_NOUNS = frozenset(["round", "rounds", "stage", "stages", "step", "steps"])
 _PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
 _SUBJECT_AUTO = (
@@ -338,7 +340,7 @@ def slot_candidates(
     earliest = sent_at.date() - timedelta(days=1)
     found: list[tuple[dates.DateMention, int]] = []
     subject_end = doc.user_data.get("followup_subject_end") or 0
-    if _booked_appointment(text[:subject_end], text):
+    if _booked_appointment(text[:subject_end], text) or _CANCELLED_EVENT.match(text):
         return []
     events: dict[int, bool] = {}
     mentions = mentions_of(doc)
@@ -367,6 +369,12 @@ def slot_candidates(
             continue
         found.append((mention, sid))
     return found
+
+
+def _itinerary(pool: list[tuple[dates.DateMention, int]]) -> bool:
+    """Is every mention a day heading over its first schedule line ("Monday, September 14 /
+    6:30 PM  Dinner")? A fixed programme of several days starts with its first item."""
+    return all(m.has_time and "\n" in m.text for m, _ in pool)
 
 
 def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
@@ -419,7 +427,7 @@ def interview_slot(
     timed = [(m, sid) for m, sid in pool if m.has_time]
     if timed:
         pool = timed
-    if len({m.value.date() for m, _ in pool}) > 1:
+    if len({m.value.date() for m, _ in pool}) > 1 and not (agreed and _itinerary(pool)):
         pool = [(m, sid) for m, sid in pool if sid in meeting]
         if len({m.value.date() for m, _ in pool}) != 1:
             return None

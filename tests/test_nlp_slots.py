@@ -223,3 +223,24 @@ def test_out_of_office_news_about_a_colleague_is_no_automatic_reply(
     detection = _detect(pipeline, "Re: feedback request", text)
     assert detection.auto_reply is False
     assert detection.away_until is None
+
+
+def test_a_programme_of_several_days_starts_with_its_first_item(pipeline: Language) -> None:
+    text = (
+        "Dear Dr. Rivera,\n\nWe are delighted to welcome you to campus. Your itinerary:\n\n"
+        "Monday, March 9\n6:30 PM  Dinner with the search committee\n\nTuesday, March 10\n"
+        "8:30 AM  Breakfast with the Chair\n9:30 AM  Research seminar\n11:00 AM  Meeting with "
+        "the Dean\n\nThe department will cover your hotel and travel."
+    )
+    detection = _detect(pipeline, "Campus visit itinerary - Assistant Professor", text)
+    assert detection.interview_at_text() == "2026-03-09T18:30"
+
+
+def test_a_calendar_cancellation_names_no_interview(pipeline: Language) -> None:
+    text = (
+        "This event has been canceled and removed from your calendar.\n\nInterview - Sam "
+        "Rivera\nThursday March 12, 2026 ⋅ 2pm – 3pm (Eastern Time - New York)\n\nInvitation "
+        "from Google Calendar"
+    )
+    subject = "Canceled event: Interview - Sam Rivera @ Thu Mar 12, 2026 2pm - 3pm (EDT)"
+    assert _detect(pipeline, subject, text).interview_at_text() is None
