@@ -23,6 +23,7 @@ from nlp.date_context import (
     _FIRST_PERSON,
     _FRONTED_DEADLINE,
     _FUTURE_ANCHOR,
+    _INTERVIEW_WORDS,
     _NOT_SLOT_NEAR,
     _OUTCOME,
     _SAME_DAY,
@@ -31,13 +32,15 @@ from nlp.date_context import (
     _TIME_RANGE,
     _WEEK,
     _WINDOW,
-    _WRITTEN_DAY,
     _ack_window,
     _booked_appointment,
     _hiring_event,
+    _itinerary,
     _next_sentence,
+    _offset_text,
     _quoted,
     _superseded,
+    _time_only,
     called_off,
     no_promise_sentence,
 )
@@ -371,20 +374,6 @@ def slot_candidates(
     return found
 
 
-def _itinerary(pool: list[tuple[dates.DateMention, int]]) -> bool:
-    """Is every mention a day heading over its first schedule line ("Monday, September 14 /
-    6:30 PM  Dinner")? A fixed programme of several days starts with its first item."""
-    return all(m.has_time and "\n" in m.text for m, _ in pool)
-
-
-def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
-    """A time with no day written beside it ("10:00 Eastern"): dates puts it on its next
-    occurrence, which says nothing about the interview's day."""
-    if not mention.has_time or _WRITTEN_DAY.search(mention.text):
-        return False
-    return 0 <= (mention.value.date() - sent_at.date()).days <= 1
-
-
 def requested_date(doc: Doc, ids: Sequence[int], sent_at: datetime) -> date | None:
     """The last day the sender asks the candidate to answer by ("let us know by Friday")."""
     asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST)}
@@ -491,29 +480,6 @@ def _line_before(text: str, mention: dates.DateMention, reach: int = 40) -> str:
     return text[max(0, mention.start - reach) : mention.start]
 
 
-_INTERVIEW_WORDS = frozenset(
-    [
-        "interview",
-        "interviews",
-        "onsite",
-        "on-site",
-        "screen",
-        "screening",
-        "panel",
-        "visit",
-        "session",
-        "call",
-        "meeting",
-        "chat",
-        "conversation",
-        "round",
-        "deep-dive",
-        "dive",
-        "assessment",
-    ]
-)
-
-
 def about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
     """Is the slot's sentence (or the subject) about the interview itself?"""
     subject_end = doc.user_data.get("followup_subject_end") or 0
@@ -528,13 +494,3 @@ def about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
     words = {tok.norm_ for tok in doc[:limit]}
     words.update(tok.norm_ for tok in doc if ids[tok.i] == sid)
     return bool(words & _INTERVIEW_WORDS)
-
-
-def _offset_text(value: datetime) -> str | None:
-    offset = value.utcoffset()
-    if offset is None:
-        return None
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
