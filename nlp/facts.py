@@ -172,7 +172,9 @@ def promised_date(
     the candidate ("let us know by"), the process ("we finish interviews this week") or
     scheduling ("to book a time next week"). No condition may be in the sentence ("if
     you have not heard from us within six weeks"), and the window may not count from
-    an event still to come ("within 10 days of the closing date"). Before any interview
+    an event still to come ("within 10 days of the closing date"), nor name a delivery
+    ("you'll receive a test invitation within 24 hours") or ask ("shall I check back in a
+    few months?"). Before any interview
     (an acknowledgement), a promise to some candidates only ("shortlisted candidates
     will be contacted within ...") is no promise to this one.
     """
@@ -336,7 +338,9 @@ def slot_candidates(
     """Date mentions that can be the interview: (mention, sentence), in text order.
 
     Not a deadline ("by Friday"), not a past day ("last Wednesday", "thank you for
-    Monday"), not before the message was sent.
+    Monday"), not before the message was sent, not a slot called off or moved away from
+    ("has been cancelled", "moves from Tuesday 9 June 14:00 to ..."), nothing in a
+    calendar's cancellation notice.
     """
     text = doc_text(doc)
     history = {_sentence_of(ids, c.start) for c in cues(doc, P.POST_INTERVIEW)}
