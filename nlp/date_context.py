@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+
+from nlp.dates import DateMention
 
 # A hiring event is no interview: "join our Teacher Recruitment Fair on Saturday, November
 # 15", "a virtual insight evening for applicants on 3 June" (unless it names interviews).
@@ -213,3 +216,50 @@ def _next_sentence(text: str, end: int, start: int) -> bool:
     if start - end > _NEXT_SENTENCE_REACH:
         return False
     return len(_SENTENCE_END.findall(text, end, start)) <= 1
+
+
+def _itinerary(pool: list[tuple[DateMention, int]]) -> bool:
+    """Is every mention a day heading over its first schedule line ("Monday, September 14 /
+    6:30 PM  Dinner")? A fixed programme of several days starts with its first item."""
+    return all(m.has_time and "\n" in m.text for m, _ in pool)
+
+
+def _time_only(mention: DateMention, sent_at: datetime) -> bool:
+    """A time with no day written beside it ("10:00 Eastern"): dates puts it on its next
+    occurrence, which says nothing about the interview's day."""
+    if not mention.has_time or _WRITTEN_DAY.search(mention.text):
+        return False
+    return 0 <= (mention.value.date() - sent_at.date()).days <= 1
+
+
+_INTERVIEW_WORDS = frozenset(
+    [
+        "interview",
+        "interviews",
+        "onsite",
+        "on-site",
+        "screen",
+        "screening",
+        "panel",
+        "visit",
+        "session",
+        "call",
+        "meeting",
+        "chat",
+        "conversation",
+        "round",
+        "deep-dive",
+        "dive",
+        "assessment",
+    ]
+)
+
+
+def _offset_text(value: datetime) -> str | None:
+    offset = value.utcoffset()
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

@@ -23,6 +23,7 @@ from nlp.date_context import (
     _FIRST_PERSON,
     _FRONTED_DEADLINE,
     _FUTURE_ANCHOR,
+    _INTERVIEW_WORDS,
     _NOT_SLOT_NEAR,
     _OUTCOME,
     _SAME_DAY,
@@ -31,13 +32,15 @@ from nlp.date_context import (
     _TIME_RANGE,
     _WEEK,
     _WINDOW,
-    _WRITTEN_DAY,
     _ack_window,
     _booked_appointment,
     _hiring_event,
+    _itinerary,
     _next_sentence,
+    _offset_text,
     _quoted,
     _superseded,
+    _time_only,
     called_off,
     no_promise_sentence,
 )
@@ -52,6 +55,9 @@ T = TypeVar("T")
 # Outside acknowledgements and promises, a promise's day is a deadline or a window: a
 # day alone is the meeting's or the errand's, "today" a delivery ("you'll get an email
 # from uCheck today").
+# A calendar's cancellation notice ("Canceled event: Interview @ Thu ...", "Cancelled: ...").
+_CANCELLED_EVENT = re.compile(r"(?i)\s*(?:re:\s*)?cancell?ed(?:\s+event)?\s*:")
+_STEP_NOUNS = frozenset(["round", "rounds", "stage", "stages", "step", "steps"])
 _PROMISE_KINDS = frozenset([Kind.APPLICATION_ACK, Kind.FEEDBACK_PROMISE])
 _SUBJECT_AUTO = (
     "automatic reply",
@@ -166,7 +172,9 @@ def promised_date(
     the candidate ("let us know by"), the process ("we finish interviews this week") or
     scheduling ("to book a time next week"). No condition may be in the sentence ("if
     you have not heard from us within six weeks"), and the window may not count from
-    an event still to come ("within 10 days of the closing date"). Before any interview
+    an event still to come ("within 10 days of the closing date"), nor name a delivery
+    ("you'll receive a test invitation within 24 hours") or ask ("shall I check back in a
+    few months?"). Before any interview
     (an acknowledgement), a promise to some candidates only ("shortlisted candidates
     will be contacted within ...") is no promise to this one.
     """
@@ -186,7 +194,12 @@ def promised_date(
     # shortlisted, ..." is a condition.
     deadlines = dates.find_deadlines(text, sent_at)
     conditions = {_sentence_of(ids, c.start) for c in cues(doc, P.CONDITIONAL)}
-    rivals = cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
+    # A step named as a noun ("about the next round", "of their final round") governs nothing.
+    rivals = [
+        r
+        for r in cues(doc, P.REQUEST, P.PROCESS, P.INVITE)
+        if not (r.label == P.PROCESS and doc[r.end - 1].lower_ in _STEP_NOUNS)
+    ]
     best: date | None = None
     evidence: list[Evidence] = []
     ack_conditions: dict[int, bool] = {}  # once a sentence
@@ -222,8 +235,13 @@ def promised_date(
             and not _WINDOW.search(phrase)
         ):
             continue  # "chasing them today and will be in touch": the day is the chasing's
+        # A rival inside the promise's own words is no rival ("before we [can get] back").
         near_rival = min(
-            (_distance(r, where) for r in rivals if _sentence_of(ids, r.start) == sid),
+            (
+                _distance(r, where)
+                for r in rivals
+                if _sentence_of(ids, r.start) == sid and _distance(r, nearest) > 0
+            ),
             default=None,
         )
         if near_rival is not None and near_rival < _distance(nearest, where):
@@ -239,7 +257,8 @@ def promised_date(
             best = day
             evidence = [Evidence("feedback_by", phrase)]
     if best is None and kind is Kind.FEEDBACK_PROMISE:
-        return _first_person_deadline(doc, ids, text, deadlines, sent_at)
+        governed = {_sentence_of(ids, p[1]) for p in promises}
+        return _first_person_deadline(doc, ids, text, deadlines, sent_at, governed)
     return best, evidence
 
 
@@ -249,9 +268,11 @@ def _first_person_deadline(
     text: str,
     deadlines: list[tuple[int, int, str, date]],
     sent_at: datetime,
+    governed: set[int],
 ) -> tuple[date | None, list[Evidence]]:
     """In a feedback promise whose words no cue knows ("we should have an answe for you by
-    end of next week"), the one deadline the sender sets themselves is the promise's."""
+    end of next week"), the one deadline the sender sets themselves is the promise's.
+    Sentences with a promise cue were read already; their deadlines are not retried."""
     asked = {_sentence_of(ids, c.start) for c in cues(doc, P.REQUEST, P.CONDITIONAL)}
     found: dict[date, str] = {}
     for start, end, phrase, day in deadlines:
@@ -260,7 +281,13 @@ def _first_person_deadline(
             continue
         if not _FRONTED_DEADLINE.match(phrase) or _SAME_DAY.match(phrase):
             continue
+        if _FUTURE_ANCHOR.match(text, end) or _EACH_AFTER.match(text, end):
+            continue
+        if _SUPERSEDED_PROMISE.search(text, max(0, start - 60), start):
+            continue
         sid = _sentence_of(ids, tokens[0])
+        if sid in governed:
+            continue
         sentence = _sentence_text(doc, ids, tokens[0])
         if sid in asked or not _FIRST_PERSON.search(sentence) or no_promise_sentence(sentence):
             continue
@@ -311,14 +338,16 @@ def slot_candidates(
     """Date mentions that can be the interview: (mention, sentence), in text order.
 
     Not a deadline ("by Friday"), not a past day ("last Wednesday", "thank you for
-    Monday"), not before the message was sent.
+    Monday"), not before the message was sent, not a slot called off or moved away from
+    ("has been cancelled", "moves from Tuesday 9 June 14:00 to ..."), nothing in a
+    calendar's cancellation notice.
     """
     text = doc_text(doc)
     history = {_sentence_of(ids, c.start) for c in cues(doc, P.POST_INTERVIEW)}
     earliest = sent_at.date() - timedelta(days=1)
     found: list[tuple[dates.DateMention, int]] = []
     subject_end = doc.user_data.get("followup_subject_end") or 0
-    if _booked_appointment(text[:subject_end], text):
+    if _booked_appointment(text[:subject_end], text) or _CANCELLED_EVENT.match(text):
         return []
     events: dict[int, bool] = {}
     mentions = mentions_of(doc)
@@ -347,14 +376,6 @@ def slot_candidates(
             continue
         found.append((mention, sid))
     return found
-
-
-def _time_only(mention: dates.DateMention, sent_at: datetime) -> bool:
-    """A time with no day written beside it ("10:00 Eastern"): dates puts it on its next
-    occurrence, which says nothing about the interview's day."""
-    if not mention.has_time or _WRITTEN_DAY.search(mention.text):
-        return False
-    return 0 <= (mention.value.date() - sent_at.date()).days <= 1
 
 
 def requested_date(doc: Doc, ids: Sequence[int], sent_at: datetime) -> date | None:
@@ -399,7 +420,7 @@ def interview_slot(
     timed = [(m, sid) for m, sid in pool if m.has_time]
     if timed:
         pool = timed
-    if len({m.value.date() for m, _ in pool}) > 1:
+    if len({m.value.date() for m, _ in pool}) > 1 and not (agreed and _itinerary(pool)):
         pool = [(m, sid) for m, sid in pool if sid in meeting]
         if len({m.value.date() for m, _ in pool}) != 1:
             return None
@@ -463,29 +484,6 @@ def _line_before(text: str, mention: dates.DateMention, reach: int = 40) -> str:
     return text[max(0, mention.start - reach) : mention.start]
 
 
-_INTERVIEW_WORDS = frozenset(
-    [
-        "interview",
-        "interviews",
-        "onsite",
-        "on-site",
-        "screen",
-        "screening",
-        "panel",
-        "visit",
-        "session",
-        "call",
-        "meeting",
-        "chat",
-        "conversation",
-        "round",
-        "deep-dive",
-        "dive",
-        "assessment",
-    ]
-)
-
-
 def about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
     """Is the slot's sentence (or the subject) about the interview itself?"""
     subject_end = doc.user_data.get("followup_subject_end") or 0
@@ -500,13 +498,3 @@ def about_interview(doc: Doc, ids: Sequence[int], slot: Slot) -> bool:
     words = {tok.norm_ for tok in doc[:limit]}
     words.update(tok.norm_ for tok in doc if ids[tok.i] == sid)
     return bool(words & _INTERVIEW_WORDS)
-
-
-def _offset_text(value: datetime) -> str | None:
-    offset = value.utcoffset()
-    if offset is None:
-        return None
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

@@ -180,8 +180,29 @@ def test_the_interview_date_is_the_slot_that_holds(
             "Kind regards,\nMathilde",
             "2026-03-11",
         ),
+        (
+            "Development Associate interview",
+            "Good morning Sam,\n\nThank you for speaking with us yesterday. Our Executive "
+            "Director is traveling, so it may take a week or two before we can get back to you "
+            "with a decision. I appreciate your patience.\n\nSandra Lee",
+            "2026-03-18",
+        ),
+        (
+            "Walk-in interview - thank you",
+            "Dear Sam,\n\nThank you for attending the walk-in interview today. Shortlisted "
+            "candidates from today's drive will be informed about the next round (plant "
+            "manager discussion) by Friday.",
+            "2026-03-06",
+        ),
     ],
-    ids=["a-test-invitation-is-no-answer", "a-question", "no-cue-words", "a-new-promise"],
+    ids=[
+        "a-test-invitation-is-no-answer",
+        "a-question",
+        "no-cue-words",
+        "a-new-promise",
+        "words-inside-the-promise-are-no-rival",
+        "a-named-step-is-no-rival",
+    ],
 )
 def test_feedback_by_is_what_the_sender_promises(
     pipeline: Language, subject: str, text: str, expected: str | None
@@ -202,3 +223,24 @@ def test_out_of_office_news_about_a_colleague_is_no_automatic_reply(
     detection = _detect(pipeline, "Re: feedback request", text)
     assert detection.auto_reply is False
     assert detection.away_until is None
+
+
+def test_a_programme_of_several_days_starts_with_its_first_item(pipeline: Language) -> None:
+    text = (
+        "Dear Dr. Rivera,\n\nWe are delighted to welcome you to campus. Your itinerary:\n\n"
+        "Monday, March 9\n6:30 PM  Dinner with the search committee\n\nTuesday, March 10\n"
+        "8:30 AM  Breakfast with the Chair\n9:30 AM  Research seminar\n11:00 AM  Meeting with "
+        "the Dean\n\nThe department will cover your hotel and travel."
+    )
+    detection = _detect(pipeline, "Campus visit itinerary - Assistant Professor", text)
+    assert detection.interview_at_text() == "2026-03-09T18:30"
+
+
+def test_a_calendar_cancellation_names_no_interview(pipeline: Language) -> None:
+    text = (
+        "This event has been canceled and removed from your calendar.\n\nInterview - Sam "
+        "Rivera\nThursday March 12, 2026 ⋅ 2pm – 3pm (Eastern Time - New York)\n\nInvitation "
+        "from Google Calendar"
+    )
+    subject = "Canceled event: Interview - Sam Rivera @ Thu Mar 12, 2026 2pm - 3pm (EDT)"
+    assert _detect(pipeline, subject, text).interview_at_text() is None

@@ -30,7 +30,8 @@ Datetimes (interviews)
   ago; "January 10" sent July 1 is next January).
 - "10/03": day first unless the Date offset is an American one (-10:00 to -04:00,
   month first, US style); a part above 12 or a weekday written beside it decides
-  first. "10.03.2026" is always day first.
+  first. "10.03.2026" is always day first; "10.03." without a year counts after a
+  weekday or a preposition ("on 09.03. or 10.03.", "from 29.06. to 10.07.").
 - A weekday name is the next such day strictly after the sent date ("Tuesday" sent
   on a Tuesday is a week later); "this Friday" may be today; "this coming Monday"
   is the next Monday; "next Friday" and "Friday next week" are the Friday of next
@@ -46,7 +47,9 @@ Datetimes (interviews)
   9:15  Welcome") takes its first line's time; the later lines are the same day.
   "morning" keeps a bare hour as written, "afternoon"/"evening" make it pm. "All
   times Pacific" names the zone of every time in the message that names none.
-  "1430" is a time only with a zone code or "hrs" after it; "2:30p" is pm.
+  "1430" is a time only with a zone code or "hrs" after it; "2:30p" is pm. A dotted
+  "10.30" is a time after "at"/"for" or in a range ("10.00 - 11.30"), else it may be
+  a price; "half 2" is 14:30.
   Mentions joined by "or", commas, "to" or list lines are several candidate slots.
   "Mon–Fri 9:00–17:00" is opening hours, no date.
 - A weekday right after a date naming the same day ("29/07/2025 (Tuesday)", "21st
@@ -68,7 +71,9 @@ fortnight" 14, "the month" a month); "a couple" is 2, "a few" and "several" are 
 "the coming days" is a few days; a range counts to its upper end; "end of the
 month" is its last day, "mid-month" the 15th, "early next month" the 10th; "by the
 24th" is the next 24th; "by the weekend" is Friday; "the week of March 9" is that
-week's Friday; "end of play", "COB" are end of day. Weekday names followed by "next
+week's Friday; "end of play", "COB" are end of day; "calendar week 20", "KW 20" are that ISO week's
+Friday; "the coming weeks" (no number) names no day, and "year-end" before a noun
+("the year-end freeze") is no deadline. Weekday names followed by "next
 week" are those days of next week ("on Monday or Tuesday next week" is next
 Tuesday); "the following day" after a written date is the day after it. "before X"
 counts as "by X": read
@@ -79,7 +84,8 @@ Return dates (out of office): "back on X" / "returning X" / "until X" give X (so
 "out until Monday 9 March" is back on the 9th, the usual template's meaning, and a
 nudge waits until after it anyway); "through X", "until and including X" and a
 range "from A to B" give the next business day after X or B; a return day that
-falls on a weekend moves to Monday; "back next week" is next week's Monday.
+falls on a weekend moves to Monday; "back next week" is next week's Monday; "back in
+the Pune office on X" and "will reopen on X" give X.
 """
 
 from nlp.dates.common import DateMention, add_business_days, after_between
