@@ -913,14 +913,14 @@ def _reanalyse(app: AppState, model: str | Path) -> int:
     """Detect stored mail again with ``model`` and decide again (overrides still win)."""
     from nlp.pipeline import load
     from watcher.analysis import reanalyse
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import refresh
 
     settings = app.settings()
     now = app.clock().now()
     analyzer = load(model)
     with app.transaction() as session:
         count = reanalyse(session, analyzer, now)
-        refresh_leads(session, settings, now)
+        refresh(session, settings, now)  # stored; nothing here shows the leads
     return count
 
 
