@@ -14,7 +14,8 @@ Sent, and some attachments. For each size:
   standard library's parser and a spaCy tokenizer-only pass over the same bodies
 - ``sync --once`` with nothing new
 - then one new message: ``sync --once``; APPEND -> decision stored under ``followup run``
-  (IDLE); ``leads``; ``why``; ``digest --preview``; each with its peak RSS
+  (IDLE); ``leads``; ``why``; a correction (``mark``, ``set --feedback-by``);
+  ``digest --preview``; each with its peak RSS
 
 and prints every per-event figure with its ratio to the smallest size. Every command runs
 as its own process (``os.wait4`` gives its CPU time and peak RSS); each per-event figure
@@ -359,6 +360,13 @@ def measure(server: Dovecot, count: int, work: Path) -> dict[str, Figure]:
 
     lead_id = str(json.loads(lead)[0]["id"]) if json.loads(lead) else "1"
     figures["why"] = figure(config, "why", lead_id)
+    # Corrections: each run is a new override of the same lead (made, then changed again).
+    marks = ("dead", "active", "dead")[:TRIES]
+    figures["mark"] = best(*(run(config, "mark", lead_id, m)[:3] for m in marks))
+    days = [f"in {n + 3} days" for n in range(TRIES)]
+    figures["set --feedback-by"] = best(
+        *(run(config, "set", lead_id, "--feedback-by", d)[:3] for d in days)
+    )
     figures["digest --preview"] = figure(config, "digest", "--preview")
     db = directory / "followup.db"
     waits = [

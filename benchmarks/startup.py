@@ -4,8 +4,9 @@ interpreter (the floor no change can go under).
 Run: ``.venv/bin/python benchmarks/startup.py [RUNS]`` (default 7). A Maildir account in a
 temporary directory is synced once, then each command runs RUNS times as a fresh process;
 the median wall and CPU time of each is printed with its ratio to ``python -c pass`` and to the
-same process importing only ``watcher.cli``. On a busy machine the figures swing: compare
-the ratios, measured in the same run.
+same process importing only ``watcher.cli``; importing the CLI and the store's tables
+(SQLAlchemy's ORM) is the floor of any command that reads the database. On a busy machine
+the figures swing: compare the ratios, measured in the same run.
 """
 
 from __future__ import annotations
@@ -56,9 +57,12 @@ def main() -> None:
         subprocess.run([*cli, "--help"], env=env, check=True, capture_output=True, timeout=120)
         bare = _median([sys.executable, "-c", "pass"], env, runs)
         imported = _median([sys.executable, "-c", "import watcher.cli"], env, runs)
+        store = [sys.executable, "-c", "import watcher.cli, watcher.store.tables"]
         figures = {
             "python -c pass": bare,
             "import watcher.cli": imported,
+            # every command that opens the store pays this: SQLAlchemy's ORM and the tables
+            "import watcher.cli + the store": _median(store, env, runs),
             "followup --help": _median([*cli, "--help"], env, runs),
             "followup sync --once (nothing new)": _median(sync, env, runs),
         }

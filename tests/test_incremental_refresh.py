@@ -81,6 +81,8 @@ operation = st.one_of(
     st.tuples(st.just("merge"), st.integers(0, 5), st.integers(0, 5)),
     st.tuples(st.just("mark"), st.integers(0, 5), st.sampled_from(["dead", "active", "offer"])),
     st.tuples(st.just("ignore"), st.integers(0, len(SENDERS) - 2)),
+    st.tuples(st.just("ignore_domain"), st.sampled_from(["northwind.com", "greenhouse.io"])),
+    st.tuples(st.just("unignore"), st.integers(0, 5)),  # `undo` of an ignore drops its rule
     st.tuples(st.just("undo")),
     st.tuples(st.just("advance"), st.integers(1, 200)),  # hours
     st.tuples(st.just("advance"), st.integers(-100, -1)),  # a command run with a past --now
@@ -160,6 +162,13 @@ class World:
             sender = SENDERS[op[1]][0]
             if session.scalar(select(IgnoreRule).where(IgnoreRule.value == sender)) is None:
                 session.add(IgnoreRule(kind="sender", value=sender, created_at=self.now))
+        elif name == "ignore_domain":
+            if session.scalar(select(IgnoreRule).where(IgnoreRule.value == op[1])) is None:
+                session.add(IgnoreRule(kind="domain", value=op[1], created_at=self.now))
+        elif name == "unignore":
+            rules = list(session.scalars(select(IgnoreRule).order_by(IgnoreRule.id)))
+            if rules:
+                session.delete(rules[op[1] % len(rules)])
         elif name == "undo":
             last = session.scalar(
                 select(Override).where(Override.undone_at.is_(None)).order_by(Override.id.desc())

@@ -26,6 +26,10 @@ from pydantic import (
 
 from watcher.errors import ConfigError
 
+# No pydantic plugin is used: building the models below would otherwise read the metadata
+# of every installed package looking for one (about 50 ms of each command's start).
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 APP_NAME = "followup"
 CONFIG_ENV = "FOLLOWUP_CONFIG"
 

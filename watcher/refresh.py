@@ -288,6 +288,47 @@ def _dirty_batches(
         last = rows[-1].id
 
 
+def _members_of(session: Session, lead_keys: Iterable[str]) -> set[str]:
+    """The message keys of the leads whose keys are ``lead_keys``."""
+    members: set[str] = set()
+    for chunk in chunked(sorted(set(lead_keys))):
+        query = (
+            select(StoredMessage.message_key)
+            .join(LeadMessage, LeadMessage.message_id == StoredMessage.id)
+            .join(StoredLead, StoredLead.id == LeadMessage.lead_id)
+            .where(StoredLead.key.in_(chunk))
+        )
+        members.update(session.scalars(query))
+    return members
+
+
+def _merge_seeds(session: Session, before: Mapping[str, Any], after: Mapping[str, Any]) -> set[str]:
+    """The mail of both sides of every merge made or taken back since the last refresh."""
+    old, new = before.get("merges") or {}, after.get("merges") or {}
+    keys: set[str] = set()
+    for key in _changed(before, after, "merges"):
+        keys |= {key, *(str(side[key]) for side in (old, new) if key in side)}
+    return _members_of(session, keys) if keys else set()
+
+
+def _ignore_seeds(
+    session: Session, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> set[str]:
+    """The mail of every sender or domain ignored or no longer ignored since the last
+    refresh (a case-blind match: a message too many only regroups its lead again)."""
+    old = before.get("ignored") or [[], []]
+    new = after.get("ignored") or [[], []]
+    senders = set(old[0]) ^ set(new[0])
+    domains = set(old[1]) ^ set(new[1])
+    if not senders and not domains:
+        return set()
+    sender = func.lower(StoredMessage.sender_email)
+    matches = [sender.in_(sorted(s.lower() for s in senders))] if senders else []
+    matches += [sender.like("%@" + domain.lower()) for domain in sorted(domains)]
+    query = select(StoredMessage.message_key).where(StoredMessage.direction == "in", or_(*matches))
+    return set(session.scalars(query))
+
+
 def refresh(session: Session, settings: Settings, now: datetime) -> datetime:
     """Bring leads and decisions up to date as of ``now``, which it returns.
 
@@ -301,9 +342,7 @@ def refresh(session: Session, settings: Settings, now: datetime) -> datetime:
     grouping = _grouping(session, overrides)
     snapshot = _snapshot(overrides, grouping)
     before = state.overrides or {}
-    everything = bool(state.regroup_all) or any(
-        before.get(name) != snapshot[name] for name in ("merges", "ignored")
-    )
+    everything = bool(state.regroup_all)
     changed = _changed(before, snapshot, "kinds") | _changed(before, snapshot, "splits")
     to_decide = {int(i) for i in _changed(before, snapshot, "facts")}
     changed |= set(session.scalars(select(RegroupQueue.message_key)))
@@ -321,7 +360,10 @@ def refresh(session: Session, settings: Settings, now: datetime) -> datetime:
         changed=changed,
         everything=everything,
     )
-    for seeds in _dirty_batches(session, state.message_watermark, top, changed):
+    # A merge or an ignore changes no message's links: regroup only the mail it names.
+    moved = set() if everything else _merge_seeds(session, before, snapshot)
+    moved |= set() if everything else _ignore_seeds(session, before, snapshot)
+    for seeds in _dirty_batches(session, state.message_watermark, top, changed | moved):
         to_decide |= regrouper.regroup(seeds)
     due = select(StoredDecision.lead_id).where(
         or_(StoredDecision.next_change_at.is_(None), StoredDecision.next_change_at <= at)

@@ -126,11 +126,36 @@ class _Work:
     def zone(self) -> ZoneInfo:
         return self.settings.zone
 
-    def decide(self) -> dict[int, LeadState]:
-        """Regroup and decide every lead as of now (stored, like a sync would)."""
-        from watcher.refresh import refresh_leads
+    def refresh(self) -> None:
+        """Regroup and decide what changed as of now (stored, like a sync would)."""
+        from watcher.refresh import refresh
 
-        return {s.lead.id: s for s in refresh_leads(self.session, self.settings, self.now)}
+        refresh(self.session, self.settings, self.now)
+
+    def decide(self, lead_ids: Iterable[int]) -> dict[int, LeadState]:
+        """After a refresh, the leads of ``lead_ids`` that hold mail as of now: a
+        correction reads only the leads it touches, never the whole mailbox."""
+        from watcher.refresh import lead_states
+
+        found = lead_states(self.session, self.settings, self.now, lead_ids=set(lead_ids))
+        return {s.lead.id: s for s in found}
+
+    def lead_names(self) -> dict[int, dict[str, Any]]:
+        """After a refresh, every lead that holds mail and has a decision: id -> its id,
+        key and company (the leads an ignore may remove; no mail is read)."""
+        from sqlalchemy import select
+
+        from watcher.store.tables import LeadMessage, StoredDecision, StoredLead
+
+        self.refresh()
+        query = select(StoredLead.id, StoredLead.key, StoredLead.company).where(
+            StoredLead.id.in_(select(LeadMessage.lead_id)),
+            StoredLead.id.in_(select(StoredDecision.lead_id)),
+        )
+        return {
+            i: {"id": i, "key": key, "company": company}
+            for i, key, company in self.session.execute(query)
+        }
 
     def record(self, **fields: Any) -> Override:
         from watcher.store.leads import add_override
@@ -361,7 +386,7 @@ def set_cmd(
     with app.transaction() as session:
         work = _work(session, settings, now, command)
         target = work.lead(lead)
-        before = work.current(work.decide(), target)
+        before = work.current(work.decide([target.id]), target)
         old = _old_facts(work, before)
         rows = [
             work.record(
@@ -373,7 +398,7 @@ def set_cmd(
             )
             for name, value in changes.items()
         ]
-        after = work.current(work.decide(), target)
+        after = work.current(work.decide([target.id]), target)
         data = {
             "lead": lead_row(after),
             "overrides": [override_row(r, settings.zone) for r in rows],
@@ -395,7 +420,7 @@ def mark_cmd(
     with app.transaction() as session:
         work = _work(session, settings, now, command)
         target = work.lead(lead)
-        before = work.current(work.decide(), target)
+        before = work.current(work.decide([target.id]), target)
         row = work.record(
             target="lead",
             lead_id=target.id,
@@ -403,7 +428,7 @@ def mark_cmd(
             old_value=_old_facts(work, before)["status"],
             new_value={"value": mark.value},
         )
-        after = work.current(work.decide(), target)
+        after = work.current(work.decide([target.id]), target)
         data = {"lead": lead_row(after), "overrides": [override_row(row, settings.zone)]}
     _emit(app, data, [row], after)
 
@@ -441,7 +466,7 @@ def relabel_cmd(
         work = _work(session, settings, now, command)
         found = work.message(message)
         _refuse_outbound(found, "only received mail has a kind")
-        work.decide()
+        work.refresh()
         relabelled = active_overrides(session).kinds.get(found.message_key)
         detected = found.detection.kind if found.detection else None
         old = {
@@ -455,9 +480,9 @@ def relabel_cmd(
             old_value=old,
             new_value={"value": wanted.value},
         )
-        states = work.decide()
+        work.refresh()
         holder = lead_of_message(session, found.message_key)
-        after = states.get(holder.id) if holder else None
+        after = work.decide([holder.id]).get(holder.id) if holder else None
         data = {
             "message": {**_message_row(found, settings.zone), "kind": wanted.value},
             "lead": lead_row(after) if after else None,
@@ -478,7 +503,7 @@ def merge_cmd(
         keep, gone = work.lead(into), work.lead(other)
         if keep.id == gone.id:
             raise UsageError(f"{into!r} and {other!r} are the same lead ({keep.id})")
-        states = work.decide()
+        states = work.decide([keep.id, gone.id])
         for each in (keep, gone):
             work.current(states, each)
         row = work.record(
@@ -488,7 +513,7 @@ def merge_cmd(
             old_value={"lead_id": gone.id, "key": gone.key, "company": gone.company},
             new_value={"into_key": keep.key, "into_id": keep.id, "into_company": keep.company},
         )
-        after = work.current(work.decide(), keep)
+        after = work.current(work.decide([keep.id]), keep)
         data = {"lead": lead_row(after), "overrides": [override_row(row, settings.zone)]}
     _emit(app, data, [row], after)
 
@@ -528,7 +553,7 @@ def split_cmd(
             raise UsageError(f"message {found.id} is in {where}, not in lead {source.id}")
         if _message_count(session, source) < 2:
             raise UsageError(f"message {found.id} is the only message of lead {source.id}")
-        work.current(work.decide(), source)
+        work.current(work.decide([source.id]), source)
         row = work.record(
             target="message",
             message_key=found.message_key,
@@ -536,8 +561,9 @@ def split_cmd(
             old_value={"lead_id": source.id, "key": source.key, "company": source.company},
             new_value={"value": True},
         )
-        states = work.decide()
+        work.refresh()
         moved = lead_of_message(session, found.message_key)
+        states = work.decide([source.id] + ([moved.id] if moved else []))
         new = states.get(moved.id) if moved else None
         left = states.get(source.id)
         data = {
@@ -583,13 +609,10 @@ def ignore_cmd(
     with app.transaction() as session:
         work = _work(session, settings, now, command)
         _refuse_not_yet_written(work, kind, value)
-        before = work.decide()
         # what undo needs to bring the leads back under their ids (the rows go away)
-        saved = {
-            i: {"id": i, "key": s.lead.key, "company": s.lead.company} for i, s in before.items()
-        }
+        before = saved = work.lead_names()
         added = add_ignore_rule(session, kind, value, now)
-        after = work.decide()
+        after = work.lead_names()
         removed = sorted(set(before) - set(after))
         row: Override | None = None
         if added:
@@ -720,8 +743,9 @@ def _take(
             raise UsageError(nothing)
         affected = _affected(session, rows)
         apply(session, rows, work)
-        states = work.decide()
+        work.refresh()
         affected |= _affected(session, rows)
+        states = work.decide(affected)
         leads = [states[i] for i in sorted(affected) if i in states]
         data = {
             key: [override_row(r, settings.zone) for r in rows],
@@ -889,14 +913,14 @@ def _reanalyse(app: AppState, model: str | Path) -> int:
     """Detect stored mail again with ``model`` and decide again (overrides still win)."""
     from nlp.pipeline import load
     from watcher.analysis import reanalyse
-    from watcher.refresh import refresh_leads
+    from watcher.refresh import refresh
 
     settings = app.settings()
     now = app.clock().now()
     analyzer = load(model)
     with app.transaction() as session:
         count = reanalyse(session, analyzer, now)
-        refresh_leads(session, settings, now)
+        refresh(session, settings, now)  # stored; nothing here shows the leads
     return count
 
 

@@ -110,7 +110,11 @@ HEAD_REVISION = "0003"
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at (None for an empty database)."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
+        if engine.dialect.name == "sqlite":  # one cheap read, no reflection machinery
+            query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            if connection.execute(text(query)).scalar() is None:
+                return None
+        elif not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
