@@ -157,6 +157,11 @@ def choose_kind(
         kind = Kind.INTERVIEW_INVITATION
         confidence = scores.get(kind.value, 0.0) + confidence / 2
         notes.append("no concrete date: not a confirmation")
+    if kind is Kind.REJECTION and P.NO_FOLLOWUP in labels and P.REJECT not in labels:
+        # "Due to the volume we cannot answer status inquiries" shares a rejection's words
+        # and says no verdict: without a rejection phrase the lead is not closed.
+        confidence, kind = next((s, k) for s, k in ranked if k is not Kind.REJECTION)
+        notes.append("asks not to be chased, names no verdict: not a rejection")
     sales = {cue_text(doc, c).lower() for c in cues(doc, P.SALES)}
     if kind in HIRING_KINDS and not labels & HIRING_EVIDENCE and len(sales) >= 2:
         kind = Kind.NOT_JOB

@@ -135,7 +135,8 @@ _DELIVERY = re.compile(
     r"(?i)\b(?:receive|get|be\s+sent|send\s+you|follow)\b(?:\s+[\w-]+){0,5}?\s+"
     r"(?:invit\w*|links?|e-?mails?|assessments?|tests?|questionnaires?|forms?|"
     r"calendar\s+invites?|contracts?|paperwork|documents?)\b"
-    r"|\b(?:invit\w*|links?|calendar\s+invites?|details)\s+(?:will|should)\s+(?:follow|arrive)"
+    r"|\b(?:invit\w*|links?|calendar\s+invites?|details|e-?mails?|confirmations?|codes?)"
+    r"\s+(?:will|should|to)\s+(?:follow|arrive|come\s+through|reach\s+you)"
 )
 _ANSWER = re.compile(r"(?i)\b(?:decision|outcome|result|feedback|hear|answer|update|news)")
 # The sender asks rather than promises: "shall I check back in a few months?"

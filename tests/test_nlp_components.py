@@ -245,6 +245,21 @@ def test_legal_suffixes_are_not_part_of_the_company(raw: str, clean: str) -> Non
             "next week.",
             None,
         ),
+        (
+            "After your interview",
+            "Thanks for your time today. We will reach out again in a few days.",
+            date(2026, 3, 6),
+        ),
+        (
+            "After your interview",
+            "Please allow one to two weeks for the panel to compare notes.",
+            date(2026, 3, 17),
+        ),
+        (
+            "Re: timing",
+            "Please allow up to 48 hours for the calendar invite to arrive.",
+            None,
+        ),
     ],
     ids=[
         "window-before-promise",
@@ -252,6 +267,9 @@ def test_legal_suffixes_are_not_part_of_the_company(raw: str, clean: str) -> Non
         "bare-day-before-promise-is-not-its-own",
         "negated-promise",
         "scheduling-governs-the-date",
+        "reach-out-without-to-you",
+        "please-allow-a-window",
+        "allow-time-for-a-delivery-is-no-promise",
     ],
 )
 def test_feedback_by_follows_the_promise_that_governs_the_date(
@@ -514,3 +532,30 @@ def test_a_reschedule_names_one_slot_and_a_week_is_no_slot(
 ) -> None:
     detection = nlp.analyze(_email(text, subject), rules)
     assert detection.interview_at_text() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Thanks for interviewing with us. Due to the high volume of candidates, we are "
+            "unable to respond to individual status inquiries.",
+            False,
+        ),
+        (
+            "Thank you for applying. Please do not contact us regarding the status of your "
+            "application; we review every submission.",
+            False,
+        ),
+        (
+            "Unfortunately we have decided to move forward with other candidates. Please do "
+            "not contact us about this decision.",
+            True,
+        ),
+    ],
+    ids=["volume-no-verdict", "ack-no-verdict", "verdict-and-no-chase"],
+)
+def test_a_no_chase_ask_alone_is_no_rejection(text: str, expected: bool) -> None:
+    detection = nlp.analyze(_email(text, "Your application with Acme Robotics"))
+    assert detection.no_followup is True
+    assert (detection.kind is Kind.REJECTION) is expected, detection.kind

@@ -227,12 +227,13 @@ def test_out_of_office_news_about_a_colleague_is_no_automatic_reply(
 
 def test_a_programme_of_several_days_starts_with_its_first_item(pipeline: Language) -> None:
     text = (
-        "Dear Dr. Rivera,\n\nWe are delighted to welcome you to campus. Your itinerary:\n\n"
+        "Dear Dr. Rivera,\n\nWe are delighted to welcome you for your interview. Your "
+        "itinerary:\n\n"
         "Monday, March 9\n6:30 PM  Dinner with the search committee\n\nTuesday, March 10\n"
         "8:30 AM  Breakfast with the Chair\n9:30 AM  Research seminar\n11:00 AM  Meeting with "
         "the Dean\n\nThe department will cover your hotel and travel."
     )
-    detection = _detect(pipeline, "Campus visit itinerary - Assistant Professor", text)
+    detection = _detect(pipeline, "Interview itinerary - Assistant Professor", text)
     assert detection.interview_at_text() == "2026-03-09T18:30"
 
 

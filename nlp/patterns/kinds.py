@@ -164,6 +164,10 @@ def pattern_promise() -> list[Pattern]:
         "hear|hearing *3 from|back|us|me|someone|something|the|our",
         "be|stay|get|keep|remain|are ?back in touch",
         "will|'ll|shall *2 follow up|back",
+        # "we will reach out in a few days": no "to you" needed after it.
+        "will|'ll|shall|to|gonna *2 reach|reaching out",
+        # "please allow a week or two for the team to review": the wait is the promise.
+        "please|kindly allow",
         "will|'ll|shall|to|gonna *2 circle|get|come|be|write|report|revert back",
         "he|she|they|client|manager|team|panel|'s|has|have *3 promised|will|'ll|to *2 come|get|"
         "revert|report *2 back *2 to me|us",
